@@ -1,0 +1,54 @@
+//! Methods: token syntax, case, and the ones browsers refuse to send.
+
+use crate::header::is_token;
+
+/// Methods a CORS-safelisted request may use: browsers never preflight them,
+/// and `Access-Control-Allow-Methods` does not need to name them.
+pub const SAFELISTED_METHODS: &[&str] = &["GET", "HEAD", "POST"];
+
+/// Methods that `fetch()` refuses to send at all.
+pub const FORBIDDEN_METHODS: &[&str] = &["CONNECT", "TRACE", "TRACK"];
+
+/// Methods that `fetch()` uppercases; any other method is sent exactly as the
+/// page wrote it, so `patch` stays lowercase and does not match `PATCH`.
+pub const NORMALIZED_METHODS: &[&str] = &["DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"];
+
+/// Well-known methods, for spotting a lowercase spelling in configuration.
+const KNOWN_METHODS: &[&str] = &[
+    "CONNECT", "DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT", "TRACE",
+];
+
+/// Whether `method` is a valid method token.
+///
+/// # Examples
+///
+/// ```
+/// assert!(cors_core::method::is_method(b"PATCH"));
+/// assert!(!cors_core::method::is_method(b"GET /"));
+/// ```
+pub fn is_method(method: &[u8]) -> bool {
+    is_token(method)
+}
+
+/// The uppercase spelling when `method` is a known method written in another
+/// case (`patch` → `PATCH`): methods are case-sensitive, so that spelling
+/// would never match what browsers send.
+pub fn known_uppercase(method: &str) -> Option<&'static str> {
+    KNOWN_METHODS
+        .iter()
+        .find(|known| known.eq_ignore_ascii_case(method) && **known != method)
+        .copied()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn case_variants() {
+        assert_eq!(known_uppercase("patch"), Some("PATCH"));
+        assert_eq!(known_uppercase("Get"), Some("GET"));
+        assert_eq!(known_uppercase("PATCH"), None);
+        assert_eq!(known_uppercase("PURGE"), None);
+    }
+}

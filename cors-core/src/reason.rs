@@ -1,0 +1,176 @@
+//! Why a request was refused, in the terms of the five debugging questions.
+
+use std::borrow::Cow;
+use std::fmt;
+
+/// The five questions that solve most CORS problems, plus the credentials
+/// rules. Every [`Reason`] answers one of them with "no".
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Question {
+    /// 1. Is there an `OPTIONS` request (a preflight)?
+    PreflightSent,
+    /// 2. What is the preflight's status? It must be 2xx.
+    PreflightStatus,
+    /// 3. Does `Access-Control-Allow-Origin` match the request's `Origin`?
+    AllowOrigin,
+    /// 4. Does `Access-Control-Allow-Methods` list the method?
+    AllowMethods,
+    /// 5. Does `Access-Control-Allow-Headers` list every custom header?
+    AllowHeaders,
+    /// With credentials: an exact origin and `Access-Control-Allow-Credentials: true`.
+    Credentials,
+}
+
+impl Question {
+    /// The question as asked while debugging.
+    pub fn text(self) -> &'static str {
+        match self {
+            Question::PreflightSent => "1. is there a preflight (OPTIONS) request?",
+            Question::PreflightStatus => "2. is the preflight's status 2xx?",
+            Question::AllowOrigin => "3. does Access-Control-Allow-Origin match the Origin?",
+            Question::AllowMethods => "4. does Access-Control-Allow-Methods list the method?",
+            Question::AllowHeaders => "5. does Access-Control-Allow-Headers list the headers?",
+            Question::Credentials => "credentials: is the origin exact and Access-Control-Allow-Credentials true?",
+        }
+    }
+}
+
+impl fmt::Display for Question {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.text())
+    }
+}
+
+/// Why the decision engine refused a request. Borrowed from the request, so
+/// building one costs nothing; formatting it is for logs only.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Reason<'a> {
+    /// The `Origin` is not in the policy (or not a well-formed origin).
+    OriginNotAllowed {
+        /// The request's `Origin`, as sent.
+        origin: &'a [u8],
+    },
+    /// A header that must appear once appeared several times.
+    RepeatedHeader {
+        /// Its name.
+        name: &'static str,
+    },
+    /// `Access-Control-Request-Method` names a method the policy does not allow.
+    MethodNotAllowed {
+        /// The method, as sent.
+        method: &'a [u8],
+    },
+    /// `Access-Control-Request-Method` is not a method token.
+    InvalidMethod {
+        /// The value, as sent.
+        method: &'a [u8],
+    },
+    /// `Access-Control-Request-Headers` names a header the policy does not allow.
+    HeaderNotAllowed {
+        /// The first header name that is not allowed, as sent.
+        header: &'a [u8],
+    },
+    /// `Access-Control-Request-Headers` has an item that is not a header name.
+    InvalidRequestHeaders,
+    /// `Access-Control-Request-Headers` is too long to be from a browser.
+    TooManyRequestHeaders,
+    /// A Private Network Access preflight, and the policy does not opt in.
+    PrivateNetworkNotAllowed,
+}
+
+fn text(bytes: &[u8]) -> Cow<'_, str> {
+    String::from_utf8_lossy(bytes)
+}
+
+impl Reason<'_> {
+    /// A stable code for logs and metrics.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Reason::OriginNotAllowed { .. } => "origin_not_allowed",
+            Reason::RepeatedHeader { .. } => "repeated_header",
+            Reason::MethodNotAllowed { .. } => "method_not_allowed",
+            Reason::InvalidMethod { .. } => "invalid_method",
+            Reason::HeaderNotAllowed { .. } => "header_not_allowed",
+            Reason::InvalidRequestHeaders => "invalid_request_headers",
+            Reason::TooManyRequestHeaders => "too_many_request_headers",
+            Reason::PrivateNetworkNotAllowed => "private_network_not_allowed",
+        }
+    }
+
+    /// Which of the five questions this answers with "no".
+    pub fn question(&self) -> Question {
+        match self {
+            Reason::OriginNotAllowed { .. } | Reason::RepeatedHeader { .. } => Question::AllowOrigin,
+            Reason::MethodNotAllowed { .. } | Reason::InvalidMethod { .. } => Question::AllowMethods,
+            Reason::HeaderNotAllowed { .. }
+            | Reason::InvalidRequestHeaders
+            | Reason::TooManyRequestHeaders => Question::AllowHeaders,
+            Reason::PrivateNetworkNotAllowed => Question::PreflightStatus,
+        }
+    }
+
+    /// The offending value, as sent (lossily decoded).
+    pub fn value(&self) -> Cow<'_, str> {
+        match self {
+            Reason::OriginNotAllowed { origin } => text(origin),
+            Reason::RepeatedHeader { name } => Cow::Borrowed(name),
+            Reason::MethodNotAllowed { method } | Reason::InvalidMethod { method } => text(method),
+            Reason::HeaderNotAllowed { header } => text(header),
+            Reason::InvalidRequestHeaders | Reason::TooManyRequestHeaders => {
+                Cow::Borrowed("access-control-request-headers")
+            }
+            Reason::PrivateNetworkNotAllowed => Cow::Borrowed("access-control-request-private-network"),
+        }
+    }
+
+    /// What to change, when the request is legitimate.
+    pub fn fix(&self) -> String {
+        match self {
+            Reason::OriginNotAllowed { origin } => format!(
+                "if `{}` should be allowed, add it to `origins = [...]`",
+                text(origin)
+            ),
+            Reason::RepeatedHeader { name } => {
+                format!("send `{name}` once; browsers never repeat it")
+            }
+            Reason::MethodNotAllowed { method } => {
+                format!("add `{}` to `methods = [...]`, or serve it on this route", text(method))
+            }
+            Reason::InvalidMethod { .. } => "send a method token such as `PUT`".to_owned(),
+            Reason::HeaderNotAllowed { header } => format!(
+                "add `{}` to `headers = [...]`",
+                text(header).to_ascii_lowercase()
+            ),
+            Reason::InvalidRequestHeaders => {
+                "send header names separated by commas".to_owned()
+            }
+            Reason::TooManyRequestHeaders => format!(
+                "send at most {} header names in at most {} bytes",
+                crate::header::MAX_REQUEST_HEADER_NAMES,
+                crate::header::MAX_REQUEST_HEADERS_LEN
+            ),
+            Reason::PrivateNetworkNotAllowed => {
+                "set `private_network` if public sites may reach this private server".to_owned()
+            }
+        }
+    }
+}
+
+impl fmt::Display for Reason<'_> {
+    /// One line: what failed, with the value, then the fix.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let value = self.value();
+        match self {
+            Reason::OriginNotAllowed { .. } => write!(f, "origin `{value}` is not allowed")?,
+            Reason::RepeatedHeader { .. } => write!(f, "header `{value}` was sent more than once")?,
+            Reason::MethodNotAllowed { .. } => write!(f, "method `{value}` is not allowed")?,
+            Reason::InvalidMethod { .. } => write!(f, "`{value}` is not a method")?,
+            Reason::HeaderNotAllowed { .. } => write!(f, "header `{}` is not allowed", value.to_ascii_lowercase())?,
+            Reason::InvalidRequestHeaders => f.write_str("access-control-request-headers has an invalid name")?,
+            Reason::TooManyRequestHeaders => f.write_str("access-control-request-headers is too large")?,
+            Reason::PrivateNetworkNotAllowed => f.write_str("private network access is not allowed")?,
+        }
+        write!(f, "; {}", self.fix())
+    }
+}

@@ -1,0 +1,201 @@
+//! A read-only open-addressing hash set of strings, laid out so that it can be
+//! built once (by the macro at compile time or the builder at start-up) and then
+//! stored in `static` data.
+//!
+//! Keys are hashed over their ASCII-lowercased bytes with FNV-1a, so the same
+//! table answers byte-exact lookups (origins) and case-insensitive ones (header
+//! names). A lookup hashes the probe once and compares only keys in its probe
+//! run: its cost depends on the length of the probe, never on the number of keys.
+//! Probes may be given in pieces, so an origin can be looked up as
+//! `scheme`, `"://"`, `host suffix`, `port` without building a string.
+
+use std::borrow::Cow;
+
+/// An immutable string set; see the module docs.
+#[derive(Clone, Debug, Default)]
+pub struct Table {
+    /// `0` marks an empty slot; otherwise the slot holds `index + 1` into `keys`.
+    slots: Cow<'static, [u32]>,
+    keys: Cow<'static, [Cow<'static, str>]>,
+}
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
+
+fn hash_parts(parts: &[&[u8]]) -> u64 {
+    let mut hash = FNV_OFFSET;
+    for part in parts {
+        for &byte in *part {
+            hash ^= u64::from(byte.to_ascii_lowercase());
+            hash = hash.wrapping_mul(FNV_PRIME);
+        }
+    }
+    hash
+}
+
+/// Compares `key` with the concatenation of `parts`.
+fn eq_parts(key: &[u8], parts: &[&[u8]], ignore_case: bool) -> bool {
+    let mut rest = key;
+    for part in parts {
+        let Some((head, tail)) = rest.split_at_checked(part.len()) else {
+            return false;
+        };
+        let same = if ignore_case {
+            head.eq_ignore_ascii_case(part)
+        } else {
+            head == *part
+        };
+        if !same {
+            return false;
+        }
+        rest = tail;
+    }
+    rest.is_empty()
+}
+
+impl Table {
+    /// Builds a table from distinct keys. Duplicates (ASCII case-insensitive)
+    /// are kept once.
+    pub fn build<I, S>(keys: I) -> Table
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<Cow<'static, str>>,
+    {
+        let mut stored: Vec<Cow<'static, str>> = Vec::new();
+        for key in keys {
+            let key = key.into();
+            if !stored.iter().any(|k| k.eq_ignore_ascii_case(&key)) {
+                stored.push(key);
+            }
+        }
+        if stored.is_empty() {
+            return Table::default();
+        }
+        // Load factor at most 1/2 keeps probe runs short.
+        let capacity = (stored.len() * 2).next_power_of_two();
+        let mask = capacity - 1;
+        let mut slots = vec![0u32; capacity];
+        for (index, key) in stored.iter().enumerate() {
+            // Truncation is intended: the hash only selects a slot.
+            let mut slot = hash_parts(&[key.as_bytes()]) as usize & mask;
+            while slots[slot] != 0 {
+                slot = (slot + 1) & mask;
+            }
+            slots[slot] = u32::try_from(index + 1).unwrap_or(u32::MAX);
+        }
+        Table {
+            slots: Cow::Owned(slots),
+            keys: Cow::Owned(stored),
+        }
+    }
+
+    /// Wraps tables emitted as static data by `cors-macros`.
+    #[doc(hidden)]
+    pub const fn from_static(slots: &'static [u32], keys: &'static [Cow<'static, str>]) -> Table {
+        Table {
+            slots: Cow::Borrowed(slots),
+            keys: Cow::Borrowed(keys),
+        }
+    }
+
+    /// The slot array, for code generation.
+    #[doc(hidden)]
+    pub fn slots(&self) -> &[u32] {
+        &self.slots
+    }
+
+    /// The keys in insertion order.
+    pub fn keys(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
+        self.keys.iter().map(|k| &**k)
+    }
+
+    /// Number of keys.
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// Whether the table has no keys.
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+
+    fn find(&self, parts: &[&[u8]], ignore_case: bool) -> Option<&str> {
+        if self.slots.is_empty() {
+            return None;
+        }
+        let mask = self.slots.len() - 1;
+        let mut slot = hash_parts(parts) as usize & mask;
+        // At most `slots.len()` probes, even for a corrupted table.
+        for _ in 0..self.slots.len() {
+            let entry = *self.slots.get(slot)?;
+            if entry == 0 {
+                return None;
+            }
+            let key = self.keys.get(entry as usize - 1)?;
+            if eq_parts(key.as_bytes(), parts, ignore_case) {
+                return Some(key);
+            }
+            slot = (slot + 1) & mask;
+        }
+        None
+    }
+
+    /// Byte-exact lookup of the concatenation of `parts`.
+    pub fn get(&self, parts: &[&[u8]]) -> Option<&str> {
+        self.find(parts, false)
+    }
+
+    /// ASCII case-insensitive lookup.
+    pub fn get_ignore_case(&self, key: &[u8]) -> Option<&str> {
+        self.find(&[key], true)
+    }
+}
+
+impl PartialEq for Table {
+    fn eq(&self, other: &Self) -> bool {
+        self.slots == other.slots && self.keys == other.keys
+    }
+}
+
+impl Eq for Table {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_keys_given_in_pieces() {
+        let table = Table::build(["https://a.example", "http://localhost:*"]);
+        assert_eq!(
+            table.get(&[b"https", b"://", b"a.example"]),
+            Some("https://a.example")
+        );
+        assert_eq!(table.get(&[b"https://a.example"]), Some("https://a.example"));
+        assert_eq!(table.get(&[b"https://a.exampl"]), None);
+        assert_eq!(table.get(&[b"https://a.example", b"x"]), None);
+        assert_eq!(table.get(&[b"HTTPS://a.example"]), None, "exact is byte-exact");
+    }
+
+    #[test]
+    fn case_insensitive_lookup_returns_the_stored_key() {
+        let table = Table::build(["content-type", "x-requested-with"]);
+        assert_eq!(table.get_ignore_case(b"Content-Type"), Some("content-type"));
+        assert_eq!(table.get_ignore_case(b"x-request-with"), None);
+    }
+
+    #[test]
+    fn empty_table_finds_nothing() {
+        assert_eq!(Table::default().get(&[b""]), None);
+        assert_eq!(Table::build(Vec::<String>::new()).get(&[b"x"]), None);
+    }
+
+    #[test]
+    fn many_keys_all_found() {
+        let keys: Vec<String> = (0..5000).map(|i| format!("https://o{i}.example")).collect();
+        let table = Table::build(keys.clone());
+        for key in &keys {
+            assert_eq!(table.get(&[key.as_bytes()]), Some(key.as_str()));
+        }
+        assert_eq!(table.get(&[b"https://o5000.example"]), None);
+    }
+}
