@@ -371,3 +371,104 @@ impl fmt::Display for Policy {
         Ok(())
     }
 }
+
+/// An owned [`PolicySpec`], for specs assembled at run time (the builder,
+/// environment variables) or by the macro.
+///
+/// # Examples
+///
+/// ```
+/// use cors_core::policy::PolicySpecBuf;
+/// use cors_core::Policy;
+///
+/// let mut spec = PolicySpecBuf::default();
+/// spec.origins = Some(vec!["https://app.example.com".to_owned()]);
+/// let policy = spec.with_spec(|spec| Policy::build(spec)).unwrap();
+/// assert!(!policy.credentials());
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PolicySpecBuf {
+    /// See [`PolicySpec::origins`].
+    pub origins: Option<Vec<String>>,
+    /// See [`PolicySpec::dev_origins`].
+    pub dev_origins: Option<Vec<String>>,
+    /// See [`PolicySpec::origin_fn`].
+    pub origin_fn: Option<OriginPredicate>,
+    /// See [`PolicySpec::methods`].
+    pub methods: Option<Vec<String>>,
+    /// See [`PolicySpec::headers`].
+    pub headers: Option<Vec<String>>,
+    /// See [`PolicySpec::expose`].
+    pub expose: Option<Vec<String>>,
+    /// See [`PolicySpec::credentials`].
+    pub credentials: Option<bool>,
+    /// See [`PolicySpec::max_age`].
+    pub max_age: Option<i64>,
+    /// See [`PolicySpec::private_network`].
+    pub private_network: Option<bool>,
+    /// See [`PolicySpec::preflight_status`].
+    pub preflight_status: Option<u16>,
+    /// See [`PolicySpec::dangerously_allow_null_origin`].
+    pub dangerously_allow_null_origin: Option<bool>,
+    /// See [`PolicySpec::dangerously_allow_insecure_origins`].
+    pub dangerously_allow_insecure_origins: Option<bool>,
+}
+
+fn list_view(list: &Option<Vec<String>>) -> Option<Vec<&str>> {
+    list.as_ref()
+        .map(|items| items.iter().map(String::as_str).collect())
+}
+
+fn list_owned(list: Option<&[&str]>) -> Option<Vec<String>> {
+    list.map(|items| items.iter().map(|s| (*s).to_owned()).collect())
+}
+
+impl PolicySpecBuf {
+    /// Whether the spec names any origin source.
+    pub fn has_origins(&self) -> bool {
+        self.origins.is_some() || self.origin_fn.is_some()
+    }
+
+    /// Calls `f` with the borrowed view of this spec.
+    pub fn with_spec<R>(&self, f: impl FnOnce(&PolicySpec<'_>) -> R) -> R {
+        let (origins, dev_origins, methods, headers, expose) = (
+            list_view(&self.origins),
+            list_view(&self.dev_origins),
+            list_view(&self.methods),
+            list_view(&self.headers),
+            list_view(&self.expose),
+        );
+        f(&PolicySpec {
+            origins: origins.as_deref(),
+            dev_origins: dev_origins.as_deref(),
+            origin_fn: self.origin_fn,
+            methods: methods.as_deref(),
+            headers: headers.as_deref(),
+            expose: expose.as_deref(),
+            credentials: self.credentials,
+            max_age: self.max_age,
+            private_network: self.private_network,
+            preflight_status: self.preflight_status,
+            dangerously_allow_null_origin: self.dangerously_allow_null_origin,
+            dangerously_allow_insecure_origins: self.dangerously_allow_insecure_origins,
+        })
+    }
+
+    /// Copies a borrowed spec.
+    pub fn from_spec(spec: &PolicySpec<'_>) -> Self {
+        PolicySpecBuf {
+            origins: list_owned(spec.origins),
+            dev_origins: list_owned(spec.dev_origins),
+            origin_fn: spec.origin_fn,
+            methods: list_owned(spec.methods),
+            headers: list_owned(spec.headers),
+            expose: list_owned(spec.expose),
+            credentials: spec.credentials,
+            max_age: spec.max_age,
+            private_network: spec.private_network,
+            preflight_status: spec.preflight_status,
+            dangerously_allow_null_origin: spec.dangerously_allow_null_origin,
+            dangerously_allow_insecure_origins: spec.dangerously_allow_insecure_origins,
+        }
+    }
+}

@@ -77,6 +77,12 @@ pub enum Reason<'a> {
     TooManyRequestHeaders,
     /// A Private Network Access preflight, and the policy does not opt in.
     PrivateNetworkNotAllowed,
+    /// No policy covers this path and method: no annotated route serves
+    /// it, CORS is disabled for it, and there are no App defaults.
+    NoPolicy {
+        /// The method looked up (the preflight's requested method).
+        method: &'a [u8],
+    },
 }
 
 fn text(bytes: &[u8]) -> Cow<'_, str> {
@@ -95,13 +101,16 @@ impl Reason<'_> {
             Reason::InvalidRequestHeaders => "invalid_request_headers",
             Reason::TooManyRequestHeaders => "too_many_request_headers",
             Reason::PrivateNetworkNotAllowed => "private_network_not_allowed",
+            Reason::NoPolicy { .. } => "no_policy",
         }
     }
 
     /// Which of the five questions this answers with "no".
     pub fn question(&self) -> Question {
         match self {
-            Reason::OriginNotAllowed { .. } | Reason::RepeatedHeader { .. } => Question::AllowOrigin,
+            Reason::OriginNotAllowed { .. }
+            | Reason::RepeatedHeader { .. }
+            | Reason::NoPolicy { .. } => Question::AllowOrigin,
             Reason::MethodNotAllowed { .. } | Reason::InvalidMethod { .. } => Question::AllowMethods,
             Reason::HeaderNotAllowed { .. }
             | Reason::InvalidRequestHeaders
@@ -115,7 +124,9 @@ impl Reason<'_> {
         match self {
             Reason::OriginNotAllowed { origin } => text(origin),
             Reason::RepeatedHeader { name } => Cow::Borrowed(name),
-            Reason::MethodNotAllowed { method } | Reason::InvalidMethod { method } => text(method),
+            Reason::MethodNotAllowed { method }
+            | Reason::InvalidMethod { method }
+            | Reason::NoPolicy { method } => text(method),
             Reason::HeaderNotAllowed { header } => text(header),
             Reason::InvalidRequestHeaders | Reason::TooManyRequestHeaders => {
                 Cow::Borrowed("access-control-request-headers")
@@ -135,7 +146,11 @@ impl Reason<'_> {
                 format!("send `{name}` once; browsers never repeat it")
             }
             Reason::MethodNotAllowed { method } => {
-                format!("add `{}` to `methods = [...]`, or serve it on this route", text(method))
+                // `patch` cannot be listed (the validator wants `PATCH`): the client must change.
+                match std::str::from_utf8(method).ok().and_then(crate::method::known_uppercase) {
+                    Some(upper) => format!("send `{upper}`: methods are case-sensitive and `fetch` sends `{}` as written", text(method)),
+                    None => format!("add `{}` to `methods = [...]`, or serve it on this route", text(method)),
+                }
             }
             Reason::InvalidMethod { .. } => "send a method token such as `PUT`".to_owned(),
             Reason::HeaderNotAllowed { header } => format!(
@@ -153,6 +168,10 @@ impl Reason<'_> {
             Reason::PrivateNetworkNotAllowed => {
                 "set `private_network` if public sites may reach this private server".to_owned()
             }
+            Reason::NoPolicy { method } => format!(
+                "annotate the handler serving `{}` here with `#[cors(...)]`, or give the `Cors` middleware App defaults",
+                text(method)
+            ),
         }
     }
 }
@@ -169,7 +188,8 @@ impl fmt::Display for Reason<'_> {
             Reason::HeaderNotAllowed { .. } => write!(f, "header `{}` is not allowed", value.to_ascii_lowercase())?,
             Reason::InvalidRequestHeaders => f.write_str("access-control-request-headers has an invalid name")?,
             Reason::TooManyRequestHeaders => f.write_str("access-control-request-headers is too large")?,
-            Reason::PrivateNetworkNotAllowed => f.write_str("private network access is not allowed")?,
+            Reason::PrivateNetworkNotAllowed => write!(f, "{value} is not allowed")?,
+            Reason::NoPolicy { .. } => write!(f, "no CORS policy covers method `{value}` on this path")?,
         }
         write!(f, "; {}", self.fix())
     }

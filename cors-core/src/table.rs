@@ -53,6 +53,21 @@ fn eq_parts(key: &[u8], parts: &[&[u8]], ignore_case: bool) -> bool {
     rest.is_empty()
 }
 
+/// The first empty slot of `key`'s probe run, or `None` when a key equal to
+/// it (ASCII case-insensitive) is already stored. `slots` is at most half full.
+fn free_slot(slots: &[u32], stored: &[Cow<'static, str>], key: &str) -> Option<usize> {
+    let mask = slots.len() - 1;
+    // Truncation is intended: the hash only selects a slot.
+    let mut slot = hash_parts(&[key.as_bytes()]) as usize & mask;
+    while slots[slot] != 0 {
+        if stored.get(slots[slot] as usize - 1)?.eq_ignore_ascii_case(key) {
+            return None;
+        }
+        slot = (slot + 1) & mask;
+    }
+    Some(slot)
+}
+
 impl Table {
     /// Builds a table from distinct keys. Duplicates (ASCII case-insensitive)
     /// are kept once.
@@ -61,27 +76,30 @@ impl Table {
         I: IntoIterator<Item = S>,
         S: Into<Cow<'static, str>>,
     {
-        let mut stored: Vec<Cow<'static, str>> = Vec::new();
+        let keys: Vec<Cow<'static, str>> = keys.into_iter().map(Into::into).collect();
+        // Case-insensitive duplicates hash alike, so a duplicate always meets
+        // its first spelling in its probe run: one pass, linear in the keys.
+        let mut slots = vec![0u32; (keys.len() * 2).next_power_of_two()];
+        let mut stored: Vec<Cow<'static, str>> = Vec::with_capacity(keys.len());
         for key in keys {
-            let key = key.into();
-            if !stored.iter().any(|k| k.eq_ignore_ascii_case(&key)) {
+            if let Some(slot) = free_slot(&slots, &stored, &key) {
                 stored.push(key);
+                slots[slot] = u32::try_from(stored.len()).unwrap_or(u32::MAX);
             }
         }
         if stored.is_empty() {
             return Table::default();
         }
-        // Load factor at most 1/2 keeps probe runs short.
+        // Load factor at most 1/2 keeps probe runs short. When duplicates
+        // were dropped, lay the kept keys out again in a table sized for them.
         let capacity = (stored.len() * 2).next_power_of_two();
-        let mask = capacity - 1;
-        let mut slots = vec![0u32; capacity];
-        for (index, key) in stored.iter().enumerate() {
-            // Truncation is intended: the hash only selects a slot.
-            let mut slot = hash_parts(&[key.as_bytes()]) as usize & mask;
-            while slots[slot] != 0 {
-                slot = (slot + 1) & mask;
+        if capacity != slots.len() {
+            slots = vec![0u32; capacity];
+            for index in 0..stored.len() {
+                if let Some(slot) = free_slot(&slots, &stored[..index], &stored[index]) {
+                    slots[slot] = u32::try_from(index + 1).unwrap_or(u32::MAX);
+                }
             }
-            slots[slot] = u32::try_from(index + 1).unwrap_or(u32::MAX);
         }
         Table {
             slots: Cow::Owned(slots),

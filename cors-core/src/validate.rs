@@ -10,6 +10,7 @@ use crate::origin::{parse_config_origin, OriginProblem, OriginSet, OriginSpec, P
 use crate::policy::{Allowed, BuildOptions, Origins, Policy, PolicySpec};
 use crate::table::Table;
 use std::borrow::Cow;
+use std::collections::hash_map::{Entry, HashMap};
 use std::fmt;
 
 /// The key a finding is about.
@@ -91,6 +92,9 @@ pub enum ErrorKind {
     InvalidPreflightStatus,
     /// The same entry twice (headers compared case-insensitively).
     Duplicate,
+    /// A method in `methods` that the route itself does not serve: a
+    /// preflight for it could never reach this handler.
+    MethodNotServed,
 }
 
 impl ErrorKind {
@@ -132,6 +136,7 @@ impl ErrorKind {
             ErrorKind::MaxAgeTooLarge => "max_age too large",
             ErrorKind::InvalidPreflightStatus => "invalid preflight status",
             ErrorKind::Duplicate => "duplicate",
+            ErrorKind::MethodNotServed => "method not served",
         }
     }
 }
@@ -403,6 +408,41 @@ pub fn validate(spec: &PolicySpec<'_>, options: BuildOptions) -> Validation {
     }
 }
 
+/// Checks a route's `methods` against the methods the route serves.
+///
+/// # Errors
+///
+/// One [`ErrorKind::MethodNotServed`] per method the route does not serve.
+///
+/// # Examples
+///
+/// ```
+/// use cors_core::{validate::check_route_methods, ErrorKind};
+///
+/// let errors = check_route_methods(&["GET", "PUT"], &["GET"]).unwrap_err();
+/// assert_eq!(errors.iter().next().unwrap().kind(), ErrorKind::MethodNotServed);
+/// assert!(check_route_methods(&["GET"], &["GET", "POST"]).is_ok());
+/// ```
+pub fn check_route_methods(methods: &[&str], served: &[&str]) -> Result<(), ConfigErrors> {
+    let errors: Vec<ConfigError> = methods
+        .iter()
+        .enumerate()
+        .filter(|(_, m)| **m != "*" && !served.contains(m))
+        .map(|(i, m)| {
+            let message = format!(
+                "method `{m}` is not served by this route ({}), so its preflight could never reach this handler; remove it or add the method to the route",
+                served.join(", ")
+            );
+            ConfigError::new(ErrorKind::MethodNotServed, Field::Methods, Some(i), m, message)
+        })
+        .collect();
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ConfigErrors(errors))
+    }
+}
+
 /// Methods allowed when `methods` is not set: the CORS-safelisted ones.
 const DEFAULT_METHODS: &[&str] = &["GET", "HEAD", "POST"];
 
@@ -473,12 +513,19 @@ impl<'a> Validator<'_, 'a> {
                 self.error(ErrorKind::WildcardWithCredentials, field, Some(at), "*", message);
             }
         }
+        // First spelling of each entry, by its key: linear, as lists may be long.
+        let mut first: HashMap<Cow<'_, str>, &str> = HashMap::with_capacity(items.len());
         for (i, item) in items.iter().enumerate() {
-            let earlier = items[..i].iter().find(|e| {
-                if ignore_case { e.eq_ignore_ascii_case(item) } else { **e == *item }
-            });
+            let key = if ignore_case { Cow::Owned(item.to_ascii_lowercase()) } else { Cow::Borrowed(*item) };
+            let earlier = match first.entry(key) {
+                Entry::Occupied(entry) => Some(*entry.get()),
+                Entry::Vacant(entry) => {
+                    entry.insert(item);
+                    None
+                }
+            };
             if let Some(earlier) = earlier {
-                let message = if *earlier == *item {
+                let message = if earlier == *item {
                     format!("{what} `{item}` is listed twice in `{}`; remove one", field.key())
                 } else {
                     format!("{what} `{item}` repeats `{earlier}` in `{}` (names are case-insensitive); remove one", field.key())
@@ -548,16 +595,20 @@ impl<'a> Validator<'_, 'a> {
             (Field::Origins, self.spec.origins),
             (Field::DevOrigins, self.spec.dev_origins),
         ];
+        if set.predicate.is_some() {
+            return;
+        }
+        // Built once: cloning the set for every item made this quadratic.
+        let only_patterns = OriginSet {
+            exact: Table::default(),
+            ..set.clone()
+        };
         for (field, items) in lists {
             for (i, item) in items.unwrap_or(&[]).iter().enumerate() {
                 let Ok(OriginSpec::Exact(_)) = parse_config_origin(item) else {
                     continue;
                 };
-                let only_patterns = OriginSet {
-                    exact: Table::default(),
-                    ..set.clone()
-                };
-                let covered = only_patterns.predicate.is_none() && only_patterns.matches(item.as_bytes()).is_some();
+                let covered = only_patterns.matches(item.as_bytes()).is_some();
                 if covered {
                     let message = format!("origin `{item}` is already covered by a pattern of this policy; it can be removed");
                     self.note(NoteKind::RedundantOrigin, field, Some(i), item, message);
@@ -573,12 +624,13 @@ impl<'a> Validator<'_, 'a> {
             if !is_token(item.as_bytes()) {
                 let message = format!("`{item}` is not a method token; methods are words such as `GET` or `PATCH`");
                 self.error(ErrorKind::InvalidMethod, Field::Methods, Some(i), item, message);
+            } else if FORBIDDEN_METHODS.iter().any(|m| m.eq_ignore_ascii_case(item)) {
+                // Fetch forbids these in any case, so `trace` is not a case slip.
+                let message = format!("method `{item}` can never be sent by a browser; remove it");
+                self.error(ErrorKind::ForbiddenMethod, Field::Methods, Some(i), item, message);
             } else if let Some(upper) = known_uppercase(item) {
                 let message = format!("method `{item}` never matches, since methods are case-sensitive and browsers send `{upper}`; write `{upper}`");
                 self.error(ErrorKind::MethodCase, Field::Methods, Some(i), item, message);
-            } else if FORBIDDEN_METHODS.contains(item) {
-                let message = format!("method `{item}` can never be sent by a browser; remove it");
-                self.error(ErrorKind::ForbiddenMethod, Field::Methods, Some(i), item, message);
             }
         }
         Some(items.to_vec())

@@ -1,1 +1,133 @@
-//! cors-macros
+//! The `#[cors(...)]` attribute and `cors_policy!` macro of `cors-actix`.
+//!
+//! Use them through `cors-actix`, which re-exports them and documents them
+//! in full. The pipeline is the file list: [`parse`](mod@parse) reads the
+//! attribute and the route attributes, [`validate`](mod@validate) calls
+//! `cors-core`'s validator and spans each finding, and
+//! [`expand`](mod@expand) writes out static data and registration code. On
+//! error the original item is still emitted, so later code type-checks.
+
+#![forbid(unsafe_code)]
+
+mod ctxt;
+mod expand;
+mod parse;
+mod validate;
+
+use ctxt::Ctxt;
+use proc_macro::TokenStream;
+use proc_macro2::{Span, TokenStream as TokenStream2};
+use quote::{quote, ToTokens};
+use syn::parse::{Parse, ParseStream};
+
+/// Declares a handler's CORS policy; see `cors_actix::cors`.
+#[proc_macro_attribute]
+pub fn cors(args: TokenStream, input: TokenStream) -> TokenStream {
+    cors_attribute(args.into(), input.into()).into()
+}
+
+fn cors_attribute(args: TokenStream2, input: TokenStream2) -> TokenStream2 {
+    let cx = Ctxt::default();
+    let item = match syn::parse2::<syn::ItemFn>(input.clone()) {
+        Ok(item) => item,
+        Err(_) => {
+            cx.error(Span::call_site(), "`#[cors]` goes on a handler function, above its route attribute such as `#[get(\"/path\")]`");
+            return with_errors(cx, input);
+        }
+    };
+    let args = parse::parse_args(args, &cx);
+    let routes = match parse::routes(&item.attrs) {
+        Ok(Some(routes)) => routes,
+        Ok(None) => {
+            cx.error(
+                item.sig.ident.span(),
+                "`#[cors]` must be placed above the route attribute (`#[get(\"/path\")]`, `#[post]`, `#[route]`, `#[routes]`, ...), which it reads; move it up. For a route built by hand with `web::resource`, use `cors_actix::attach` instead",
+            );
+            return with_errors(cx, input);
+        }
+        // actix-web reports malformed route attributes itself.
+        Err(_) => return input,
+    };
+    let served: Vec<String> = routes
+        .iter()
+        .flat_map(|r| r.methods.iter().cloned())
+        .fold(Vec::new(), |mut all, m| {
+            if !all.contains(&m) {
+                all.push(m);
+            }
+            all
+        });
+    let mode = validate::check(&args, Some(&served), &cx);
+    if cx.has_errors() {
+        return with_errors(cx, input);
+    }
+    expand::handler(item, &routes, &mode)
+}
+
+/// `compile_error!`s for every collected error, followed by the original item.
+fn with_errors(cx: Ctxt, original: TokenStream2) -> TokenStream2 {
+    let errors = cx.finish().map(|e| e.to_compile_error());
+    quote!(#errors #original)
+}
+
+/// Declares a named, shared CORS policy; see `cors_actix::cors_policy`.
+#[proc_macro]
+pub fn cors_policy(input: TokenStream) -> TokenStream {
+    let named = match syn::parse::<NamedInput>(input) {
+        Ok(named) => named,
+        Err(err) => return err.to_compile_error().into(),
+    };
+    let cx = Ctxt::default();
+    let args = parse::parse_args(named.body, &cx);
+    for key in ["policy", "disable"] {
+        if let Some(arg) = args.get(key) {
+            cx.error(arg.key.span(), format!("`{key}` belongs on a route's `#[cors]`, not in a named policy"));
+        }
+    }
+    let mode = validate::check(&args, None, &cx);
+    match (cx.finish(), mode) {
+        (Some(errors), _) => {
+            // Still declare the static so that handlers naming it type-check.
+            let (attrs, vis, name) = (&named.attrs, &named.vis, &named.name);
+            let errors = errors.to_compile_error();
+            quote! {
+                #errors
+                #(#attrs)*
+                #vis static #name: ::cors_actix::__private::NamedPolicy =
+                    ::cors_actix::__private::NamedPolicy::new("", ::cors_actix::__private::PolicySpec::EMPTY, ::core::option::Option::None);
+            }
+            .into()
+        }
+        (None, validate::Mode::Spec(checked)) => {
+            expand::named(&named.attrs, &named.vis, &named.name, &checked).into()
+        }
+        (None, _) => syn::Error::new(named.name.span(), "a named policy needs keys, as in `origins = [\"https://app.example.com\"]`")
+            .to_compile_error()
+            .into(),
+    }
+}
+
+/// `#[attrs] vis NAME { key = value, ... }`
+struct NamedInput {
+    attrs: Vec<syn::Attribute>,
+    vis: syn::Visibility,
+    name: syn::Ident,
+    body: TokenStream2,
+}
+
+impl Parse for NamedInput {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        let attrs = input.call(syn::Attribute::parse_outer)?;
+        let vis = input.parse()?;
+        let name = input.parse()?;
+        let content;
+        syn::braced!(content in input);
+        let body = content.parse::<TokenStream2>()?;
+        Ok(NamedInput {
+            attrs,
+            vis,
+            name,
+            body: body.into_token_stream(),
+        })
+    }
+}

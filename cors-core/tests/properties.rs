@@ -1,0 +1,444 @@
+//! Properties of the decision engine over generated policies and requests.
+//!
+//! Policies are drawn from pools of valid and invalid entries and kept only
+//! when they validate; requests mix origins from the same pools with random
+//! bytes. 512 cases by default; set `PROPTEST_CASES` for more.
+
+use cors_core::{
+    decide, validate, AllowOrigin, BuildOptions, CorsHeaders, Decision, HeaderValue,
+    OriginPredicate, Origins, Policy, PolicySpec, Request, Vary,
+};
+use proptest::prelude::*;
+use proptest::sample::select;
+
+/// Entries that validate on their own (some only with the right flags:
+/// `http://` with credentials needs `dangerously_allow_insecure_origins`,
+/// `null` needs `dangerously_allow_null_origin` and no credentials).
+const ORIGINS: &[&str] = &[
+    "https://app.example.com",
+    "https://example.com",
+    "https://*.example.com",
+    "https://api.example.org:8443",
+    "https://*.example.org:8443",
+    "http://localhost:3000",
+    "http://localhost:*",
+    "http://*.localhost:8080",
+    "http://127.0.0.1:8080",
+    "http://[::1]:8080",
+    "http://plain.example.net",
+    "chrome-extension://abcdef",
+    "null",
+];
+
+/// Entries that never validate.
+const BAD_ORIGINS: &[&str] = &[
+    "https://app.example.com/",
+    "HTTPS://app.example.com",
+    "https://*.com",
+    "https://app.example.com:443",
+    "example.com",
+    "",
+    "*",
+];
+
+const METHODS: &[&str] = &["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "PURGE"];
+const BAD_METHODS: &[&str] = &["patch", "TRACE", "GET /", "*", "PUT"];
+
+const HEADERS: &[&str] = &[
+    "content-type",
+    "authorization",
+    "x-requested-with",
+    "X-Custom",
+];
+const BAD_HEADERS: &[&str] = &["Content-Type", "cookie", "bad name", "*", "sec-fetch-mode"];
+
+const EXPOSE: &[&str] = &["x-total-count", "ETag", "content-type"];
+const BAD_EXPOSE: &[&str] = &["set-cookie", "*", "x-total-count"];
+
+/// Methods preflights ask for.
+const REQUEST_METHODS: &[&str] = &[
+    "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "PURGE", "patch", "put", "TRACE", "GET /",
+    "*", "",
+];
+
+/// Header names preflights ask for.
+const REQUEST_HEADERS: &[&str] = &[
+    "content-type",
+    "Content-Type",
+    "authorization",
+    "x-requested-with",
+    "X-Custom",
+    "x-custom",
+    "x-other",
+    "cookie",
+    "*",
+];
+
+/// Origins requests come from: the pool, near misses, and junk.
+const REQUEST_ORIGINS: &[&str] = &[
+    "https://app.example.com",
+    "https://example.com",
+    "https://a.example.com",
+    "https://a.b.example.com",
+    "https://evilexample.com",
+    "https://example.com.evil.net",
+    "https://a.example.com.evil.net",
+    "http://example.com",
+    "https://App.example.com",
+    "https://app.example.com/",
+    "https://app.example.com:443",
+    "https://api.example.org:8443",
+    "https://api.example.org",
+    "https://x.example.org:8443",
+    "http://localhost:3000",
+    "http://localhost",
+    "http://localhost:9999",
+    "http://localhost.evil.net:3000",
+    "http://a.localhost:8080",
+    "http://127.0.0.1:8080",
+    "http://[::1]:8080",
+    "http://plain.example.net",
+    "chrome-extension://abcdef",
+    "https://a.partner.example",
+    "null",
+    "NULL",
+    "*",
+    "",
+];
+
+fn partner(origin: &str) -> bool {
+    origin.ends_with(".partner.example")
+}
+
+/// The owned parts of a spec, so that a [`PolicySpec`] can borrow them.
+#[derive(Clone, Debug)]
+struct Parts {
+    origins: Option<Vec<&'static str>>,
+    dev_origins: Option<Vec<&'static str>>,
+    origin_fn: bool,
+    methods: Option<Vec<&'static str>>,
+    headers: Option<Vec<&'static str>>,
+    expose: Option<Vec<&'static str>>,
+    credentials: Option<bool>,
+    max_age: Option<i64>,
+    private_network: Option<bool>,
+    preflight_status: Option<u16>,
+    null: Option<bool>,
+    insecure: Option<bool>,
+    dev: bool,
+}
+
+impl Parts {
+    fn spec(&self) -> PolicySpec<'_> {
+        PolicySpec {
+            origins: self.origins.as_deref(),
+            dev_origins: self.dev_origins.as_deref(),
+            origin_fn: self.origin_fn.then_some(OriginPredicate(partner)),
+            methods: self.methods.as_deref(),
+            headers: self.headers.as_deref(),
+            expose: self.expose.as_deref(),
+            credentials: self.credentials,
+            max_age: self.max_age,
+            private_network: self.private_network,
+            preflight_status: self.preflight_status,
+            dangerously_allow_null_origin: self.null,
+            dangerously_allow_insecure_origins: self.insecure,
+        }
+    }
+}
+
+/// Unset, `*`, or distinct valid entries in any order, now and then with
+/// one entry from `bad` (which may also be a duplicate or a misplaced `*`).
+fn list(
+    valid: &'static [&'static str],
+    bad: &'static [&'static str],
+    max: usize,
+) -> impl Strategy<Value = Option<Vec<&'static str>>> {
+    let items = (
+        prop::sample::subsequence(valid, 0..=max).prop_shuffle(),
+        prop::option::weighted(0.1, select(bad)),
+        any::<prop::sample::Index>(),
+    )
+        .prop_map(|(mut items, bad, at)| {
+            if let Some(bad) = bad {
+                items.insert(at.index(items.len() + 1), bad);
+            }
+            Some(items)
+        });
+    prop_oneof![
+        1 => Just(None),
+        1 => Just(Some(vec!["*"])),
+        8 => items,
+    ]
+}
+
+fn flag() -> impl Strategy<Value = Option<bool>> {
+    prop::option::of(any::<bool>())
+}
+
+prop_compose! {
+    fn parts()(
+        origins in list(ORIGINS, BAD_ORIGINS, 4),
+        dev_origins in list(ORIGINS, BAD_ORIGINS, 2),
+        origin_fn in prop::bool::weighted(0.2),
+        methods in list(METHODS, BAD_METHODS, 3),
+        headers in list(HEADERS, BAD_HEADERS, 3),
+        expose in list(EXPOSE, BAD_EXPOSE, 2),
+        credentials in flag(),
+        max_age in prop::option::of(select(&[0_i64, 5, 600, 7201, 86_400, -1][..])),
+        private_network in flag(),
+        preflight_status in prop::option::of(select(&[200_u16, 204, 299, 301][..])),
+        (null, insecure, dev) in (flag(), flag(), any::<bool>()),
+    ) -> Parts {
+        Parts {
+            origins, dev_origins, origin_fn, methods, headers, expose, credentials, max_age,
+            private_network, preflight_status, null, insecure, dev,
+        }
+    }
+}
+
+/// A policy that validates, with the parts it was built from.
+fn policy() -> impl Strategy<Value = (Parts, Policy)> {
+    parts().prop_filter_map("the spec must validate", |parts| {
+        let options = BuildOptions {
+            dev_origins: parts.dev,
+        };
+        let policy = validate(&parts.spec(), options).policy.ok()?;
+        Some((parts, policy))
+    })
+}
+
+/// A header as the engine sees it, owned.
+#[derive(Clone, Debug)]
+enum Value {
+    Absent,
+    One(Vec<u8>),
+    Repeated,
+}
+
+impl Value {
+    fn get(&self) -> HeaderValue<'_> {
+        match self {
+            Value::Absent => HeaderValue::Absent,
+            Value::One(bytes) => HeaderValue::One(bytes),
+            Value::Repeated => HeaderValue::Repeated,
+        }
+    }
+}
+
+fn value(one: impl Strategy<Value = Vec<u8>>) -> impl Strategy<Value = Value> {
+    prop_oneof![
+        2 => Just(Value::Absent),
+        8 => one.prop_map(Value::One),
+        1 => Just(Value::Repeated),
+    ]
+}
+
+fn bytes(pool: &'static [&'static str]) -> impl Strategy<Value = Vec<u8>> {
+    prop_oneof![
+        6 => select(pool).prop_map(|s| s.as_bytes().to_vec()),
+        2 => "(https?|wss?)://[a-z0-9.*-]{0,24}(:[0-9*]{0,6})?/?".prop_map(String::into_bytes),
+        1 => prop::collection::vec(any::<u8>(), 0..48),
+    ]
+}
+
+fn request_headers() -> impl Strategy<Value = Vec<u8>> {
+    let name = prop_oneof![
+        select(REQUEST_HEADERS).prop_map(str::to_owned),
+        "[A-Za-z0-9-]{0,12}",
+        "[ -~]{0,6}",
+    ];
+    let separator = select(&[",", ", ", " ,", ",,", "\t,"][..]);
+    prop_oneof![
+        6 => prop::collection::vec((name, separator), 0..6).prop_map(|items| {
+            items.into_iter().flat_map(|(n, s)| [n, s.to_owned()]).collect::<String>().into_bytes()
+        }),
+        1 => prop::collection::vec(any::<u8>(), 0..64),
+        1 => (1..300_usize).prop_map(|n| (0..n).flat_map(|i| format!("x-h{i},").into_bytes()).collect()),
+    ]
+}
+
+#[derive(Clone, Debug)]
+struct Req {
+    method: Vec<u8>,
+    origin: Value,
+    request_method: Value,
+    request_headers: Value,
+    request_private_network: Value,
+}
+
+impl Req {
+    fn get(&self) -> Request<'_> {
+        Request {
+            method: &self.method,
+            origin: self.origin.get(),
+            request_method: self.request_method.get(),
+            request_headers: self.request_headers.get(),
+            request_private_network: self.request_private_network.get(),
+        }
+    }
+}
+
+prop_compose! {
+    fn request()(
+        method in prop_oneof![
+            8 => select(&["GET", "POST", "OPTIONS", "OPTIONS", "PUT", "PATCH", "patch", "DELETE"][..])
+                .prop_map(|m| m.as_bytes().to_vec()),
+            1 => prop::collection::vec(any::<u8>(), 0..8),
+        ],
+        origin in value(bytes(REQUEST_ORIGINS)),
+        request_method in value(bytes(REQUEST_METHODS)),
+        request_headers in value(request_headers()),
+        request_private_network in value(select(&["true", "false", "TRUE", ""][..]).prop_map(|s| s.as_bytes().to_vec())),
+    ) -> Req {
+        Req { method, origin, request_method, request_headers, request_private_network }
+    }
+}
+
+fn config() -> ProptestConfig {
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(512);
+    ProptestConfig {
+        cases,
+        max_global_rejects: cases.saturating_mul(64),
+        max_local_rejects: 1 << 20,
+        ..ProptestConfig::default()
+    }
+}
+
+/// The checks every set of CORS headers must pass.
+fn check_headers(
+    policy: &Policy,
+    request: &Request<'_>,
+    headers: &CorsHeaders<'_>,
+) -> Result<(), TestCaseError> {
+    let lines: Vec<_> = headers.iter().collect();
+    // Never `*` with credentials, in the struct or on the wire.
+    prop_assert!(!(headers.allow_origin == AllowOrigin::Any && headers.allow_credentials));
+    prop_assert!(
+        !(lines.contains(&("access-control-allow-origin", "*"))
+            && lines.contains(&("access-control-allow-credentials", "true")))
+    );
+    prop_assert_eq!(headers.allow_credentials, policy.credentials());
+    // Exactly one ACAO line.
+    prop_assert_eq!(
+        lines
+            .iter()
+            .filter(|(name, _)| *name == "access-control-allow-origin")
+            .count(),
+        1
+    );
+    match headers.allow_origin {
+        AllowOrigin::Any => prop_assert_eq!(policy.origin_rule(), &Origins::Any),
+        AllowOrigin::Mirror(echo) => {
+            // Byte-equal to the request's one Origin...
+            prop_assert_eq!(request.origin, HeaderValue::One(echo.as_bytes()));
+            // ...and an origin the policy allows.
+            let Some(set) = policy.origins() else {
+                return Err(TestCaseError::fail("mirrored an origin under `*`"));
+            };
+            prop_assert_eq!(set.matches(echo.as_bytes()), Some(echo));
+        }
+    }
+    prop_assert_eq!(
+        headers.vary.contains(Vary::ORIGIN),
+        policy.varies_by_origin()
+    );
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    #[test]
+    fn engine_never_exceeds_the_policy((_parts, policy) in policy(), req in request()) {
+        let request = req.get();
+        let decision = decide(&policy, &request);
+        let base = if policy.varies_by_origin() { Vary::ORIGIN } else { Vary::NONE };
+        let preflight_vary = base.union(Vary::REQUEST_METHOD).union(Vary::REQUEST_HEADERS);
+        match decision {
+            Decision::NotCors { vary } => {
+                prop_assert_eq!(request.origin, HeaderValue::Absent);
+                prop_assert_eq!(vary, base);
+            }
+            Decision::Preflight { status, headers } => {
+                prop_assert!(request.is_preflight());
+                prop_assert!((200..=299).contains(&status));
+                prop_assert_eq!(status, policy.preflight_status());
+                prop_assert_eq!(headers.vary, preflight_vary);
+                prop_assert_eq!(headers.expose_headers, "");
+                prop_assert_eq!(headers.allow_methods, policy.allow_methods());
+                prop_assert!(!headers.allow_private_network || policy.private_network());
+                check_headers(&policy, &request, &headers)?;
+            }
+            Decision::Allowed(headers) => {
+                prop_assert!(!request.is_preflight());
+                prop_assert_eq!(headers.vary, base);
+                prop_assert_eq!((headers.allow_methods, headers.allow_headers, headers.max_age), ("", "", ""));
+                prop_assert!(!headers.allow_private_network);
+                prop_assert_eq!(headers.expose_headers, policy.expose_headers());
+                check_headers(&policy, &request, &headers)?;
+            }
+            Decision::PreflightRejected { reason, vary } => {
+                prop_assert!(request.is_preflight());
+                prop_assert_eq!(vary, preflight_vary);
+                // Formatting a reason never panics either.
+                prop_assert!(!reason.to_string().is_empty());
+                let _ = reason.question();
+            }
+            Decision::Rejected { reason, vary } => {
+                prop_assert!(!request.is_preflight());
+                prop_assert!(request.origin != HeaderValue::Absent);
+                prop_assert_eq!(vary, base);
+                prop_assert!(!reason.to_string().is_empty());
+            }
+        }
+    }
+
+    /// Every exact origin the policy lists is allowed on an actual request,
+    /// echoed byte for byte.
+    #[test]
+    fn listed_origins_are_allowed((parts, policy) in policy(), method in select(&["GET", "POST", "PUT"][..])) {
+        let mut listed: Vec<&str> = parts.origins.clone().unwrap_or_default();
+        if parts.dev {
+            listed.extend(parts.dev_origins.clone().unwrap_or_default());
+        }
+        for origin in listed {
+            let exact = origin == "null"
+                || (origin.contains("://") && !origin.contains('*'));
+            if !exact {
+                continue;
+            }
+            let request = Request::new(method.as_bytes()).origin(origin.as_bytes());
+            match decide(&policy, &request) {
+                Decision::Allowed(headers) => {
+                    let expected = match policy.origin_rule() {
+                        Origins::Any => "*",
+                        Origins::List(_) => origin,
+                    };
+                    prop_assert_eq!(headers.allow_origin.value(), expected);
+                }
+                other => prop_assert!(false, "{} was not allowed: {:?}", origin, other),
+            }
+        }
+    }
+
+    /// Whatever the bytes, the matcher agrees with itself: what it returns is
+    /// the input, and only for a policy that lists something.
+    #[test]
+    fn matcher_returns_its_input((_parts, policy) in policy(), origin in bytes(REQUEST_ORIGINS)) {
+        if let Some(set) = policy.origins() {
+            if let Some(echo) = set.matches(&origin) {
+                prop_assert_eq!(echo.as_bytes(), &origin[..]);
+                // A serialised origin: lowercase, nothing after the host and port.
+                prop_assert!(!echo.bytes().any(|b| b.is_ascii_uppercase()));
+                if echo != "null" {
+                    let (_, authority) = echo.split_once("://").unwrap_or(("", "/"));
+                    prop_assert!(!authority.contains(['/', '?', '#', '@', ' ', '*']), "{}", echo);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,248 @@
+//! Expansion: static policy data and the registration code. Every header
+//! value was computed by `cors-core` during validation; here it is only
+//! written out as literals.
+
+use crate::parse::Route;
+use crate::validate::{Checked, Mode, OwnedSpec};
+use cors_core::table::Table;
+use cors_core::{Allowed, Origins, Policy};
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+
+fn private() -> TokenStream {
+    quote!(::cors_actix::__private)
+}
+
+fn table(t: &Table) -> TokenStream {
+    let p = private();
+    let slots = t.slots();
+    let keys = t.keys();
+    quote!(#p::Table::from_static(&[#(#slots),*], &[#(#p::Cow::Borrowed(#keys)),*]))
+}
+
+fn allowed(a: &Allowed) -> TokenStream {
+    let p = private();
+    match a {
+        Allowed::Any => quote!(#p::Allowed::Any),
+        Allowed::List(t) => {
+            let t = table(t);
+            quote!(#p::Allowed::List(#t))
+        }
+    }
+}
+
+fn option<T: quote::ToTokens>(value: Option<T>) -> TokenStream {
+    match value {
+        Some(v) => quote!(::core::option::Option::Some(#v)),
+        None => quote!(::core::option::Option::None),
+    }
+}
+
+fn predicate(origin_fn: Option<&syn::Path>) -> TokenStream {
+    let p = private();
+    option(origin_fn.map(|f| quote!(#p::OriginPredicate(#f))))
+}
+
+/// A `Policy` expression, valid in a `static` initializer.
+pub fn policy(policy: &Policy, origin_fn: Option<&syn::Path>) -> TokenStream {
+    let p = private();
+    let origins = match policy.origin_rule() {
+        Origins::Any => quote!(#p::Origins::Any),
+        Origins::List(set) => {
+            let exact = table(set.exact_table());
+            let subdomains = table(set.subdomain_table());
+            let null = set.allows_null();
+            let predicate = predicate(origin_fn);
+            quote!(#p::Origins::List(#p::OriginSet::from_static(#exact, #subdomains, #null, #predicate)))
+        }
+    };
+    let methods = allowed(policy.methods());
+    let headers = allowed(policy.headers());
+    let credentials = policy.credentials();
+    let private_network = policy.private_network();
+    let status = policy.preflight_status();
+    let (acam, acah, aceh, max_age) = (
+        policy.allow_methods(),
+        policy.allow_headers(),
+        policy.expose_headers(),
+        policy.max_age(),
+    );
+    quote! {
+        #p::Policy::from_static(
+            #origins, #methods, #headers, #credentials, #private_network, #status,
+            #acam, #acah, #aceh, #max_age,
+        )
+    }
+}
+
+/// `&'static Policy` picking the debug or release build in the user's crate.
+fn compiled(checked: &Checked) -> TokenStream {
+    let p = private();
+    let Some((release, debug)) = &checked.compiled else {
+        return quote!(::core::option::Option::None);
+    };
+    let origin_fn = checked.spec.origin_fn.as_ref();
+    let release = policy(release, origin_fn);
+    let debug = policy(debug, origin_fn);
+    quote!(::core::option::Option::Some({
+        #[cfg(debug_assertions)]
+        static POLICY: #p::Policy = #debug;
+        #[cfg(not(debug_assertions))]
+        static POLICY: #p::Policy = #release;
+        &POLICY
+    }))
+}
+
+/// A `PolicySpec<'static>` expression.
+pub fn spec(spec: &OwnedSpec) -> TokenStream {
+    let p = private();
+    let origin_fn = predicate(spec.origin_fn.as_ref());
+    let spec = &spec.buf;
+    let list = |l: &Option<Vec<String>>| option(l.as_ref().map(|items| quote!(&[#(#items),*])));
+    let (origins, dev_origins, methods, headers, expose) = (
+        list(&spec.origins),
+        list(&spec.dev_origins),
+        list(&spec.methods),
+        list(&spec.headers),
+        list(&spec.expose),
+    );
+    let credentials = option(spec.credentials);
+    let max_age = option(spec.max_age.map(|n| quote!(#n)));
+    let private_network = option(spec.private_network);
+    let status = option(spec.preflight_status);
+    let null = option(spec.dangerously_allow_null_origin);
+    let insecure = option(spec.dangerously_allow_insecure_origins);
+    quote! {
+        #p::PolicySpec {
+            origins: #origins,
+            dev_origins: #dev_origins,
+            origin_fn: #origin_fn,
+            methods: #methods,
+            headers: #headers,
+            expose: #expose,
+            credentials: #credentials,
+            max_age: #max_age,
+            private_network: #private_network,
+            preflight_status: #status,
+            dangerously_allow_null_origin: #null,
+            dangerously_allow_insecure_origins: #insecure,
+        }
+    }
+}
+
+/// Validation notes as compiler warnings, each on its token. Stable Rust
+/// has no warning API for macros, but it reports uses of deprecated items
+/// with their note, where the use is written.
+pub fn notes(notes: &[(Span, String)]) -> TokenStream {
+    notes
+        .iter()
+        .map(|(span, message)| {
+            let message = format!("cors: {message}");
+            let use_site = quote_spanned!(*span=> cors_note);
+            quote! {
+                const _: () = {
+                    #[deprecated(note = #message)]
+                    #[allow(non_upper_case_globals)]
+                    const cors_note: () = ();
+                    #use_site
+                };
+            }
+        })
+        .collect()
+}
+
+fn route_policy(mode: &Mode) -> TokenStream {
+    let p = private();
+    match mode {
+        Mode::Disable => quote!(#p::RoutePolicy::Disabled),
+        Mode::Defaults => quote!(#p::RoutePolicy::Defaults),
+        Mode::Spec(checked) => {
+            let spec = spec(&checked.spec);
+            let compiled = compiled(checked);
+            quote!(#p::RoutePolicy::Spec { spec: #spec, compiled: #compiled })
+        }
+        Mode::Named(path, checked) => {
+            let overrides = spec(&checked.spec);
+            quote!(#p::RoutePolicy::Named { policy: &#path, overrides: #overrides })
+        }
+    }
+}
+
+/// The handler, renamed and hidden, and a same-named unit struct that
+/// registers it together with its CORS markers.
+pub fn handler(mut item: syn::ItemFn, routes: &[Route], mode: &Mode) -> TokenStream {
+    let p = private();
+    let name = item.sig.ident.clone();
+    let vis = std::mem::replace(&mut item.vis, syn::Visibility::Inherited);
+    let inner = format_ident!("__cors_{}", name);
+    let route_static = format_ident!("__CORS_ROUTE_{}", name);
+    let (docs, attrs): (Vec<_>, Vec<_>) = std::mem::take(&mut item.attrs)
+        .into_iter()
+        .partition(|a| a.path().is_ident("doc"));
+    item.attrs = attrs;
+    item.sig.ident = inner.clone();
+
+    let witness = format!("::cors_actix::__private::Witness::new(&{route_static})");
+    let resource_name = name.to_string();
+    for route in routes {
+        if let Some(syn::Attribute {
+            meta: syn::Meta::List(list),
+            ..
+        }) = item.attrs.get_mut(route.attr_index)
+        {
+            let tokens = &list.tokens;
+            let named = (!route.has_name).then(|| quote!(, name = #resource_name));
+            list.tokens = quote!(#tokens #named, wrap = #witness);
+        }
+    }
+
+    let defs = routes.iter().map(|r| {
+        let pattern = r.path.value();
+        let marker = cors_core::route::tail_as_regex(&pattern);
+        let marker = marker.as_ref();
+        let methods = &r.methods;
+        quote!(#p::RouteDef { pattern: #pattern, marker: #marker, methods: &[#(#methods),*] })
+    });
+    let policy = route_policy(mode);
+    let notes = match mode {
+        Mode::Spec(checked) | Mode::Named(_, checked) => notes(&checked.notes),
+        Mode::Disable | Mode::Defaults => TokenStream::new(),
+    };
+    quote! {
+        #item
+
+        #[doc(hidden)]
+        #[allow(non_upper_case_globals)]
+        static #route_static: #p::RouteCors = #p::RouteCors::new(
+            ::core::concat!(::core::module_path!(), "::", #resource_name),
+            &[#(#defs),*],
+            #policy,
+        );
+
+        #(#docs)*
+        #[allow(non_camel_case_types)]
+        #vis struct #name;
+
+        impl #p::actix_web::dev::HttpServiceFactory for #name {
+            fn register(self, config: &mut #p::actix_web::dev::AppService) {
+                #p::register(config, &#route_static, #inner);
+            }
+        }
+
+        #notes
+    }
+}
+
+/// A named policy: `static NAME: NamedPolicy`.
+pub fn named(attrs: &[syn::Attribute], vis: &syn::Visibility, name: &syn::Ident, checked: &Checked) -> TokenStream {
+    let p = private();
+    let spec = spec(&checked.spec);
+    let compiled = compiled(checked);
+    let label = name.to_string();
+    let notes = notes(&checked.notes);
+    quote! {
+        #(#attrs)*
+        #vis static #name: #p::NamedPolicy = #p::NamedPolicy::new(#label, #spec, #compiled);
+        #notes
+    }
+}

@@ -1,0 +1,261 @@
+//! Parsing: the attribute's arguments into [`Args`], and the handler's route
+//! attributes into [`Route`]s. Nothing here knows a CORS rule.
+
+use crate::ctxt::Ctxt;
+use cors_core::{KeyKind, KEYS};
+use proc_macro2::{Span, TokenStream};
+use syn::parse::Parser;
+use syn::punctuated::Punctuated;
+use syn::spanned::Spanned;
+use syn::{Expr, ExprLit, Lit, LitStr, Meta, Token};
+
+/// One written value.
+pub enum Value {
+    /// `key` alone.
+    Flag,
+    /// `key = ["a", "b"]` or `key = "a"`.
+    List(Vec<LitStr>),
+    /// `key = true`.
+    Bool(bool),
+    /// `key = 600` or `key = -1`.
+    Int(i64),
+    /// `key = some::path`.
+    Path(syn::Path),
+}
+
+/// One `key = value` of the attribute.
+pub struct Arg {
+    pub key: syn::Ident,
+    pub value: Value,
+    /// The value's span, or the key's for a flag.
+    pub span: Span,
+}
+
+impl Arg {
+    /// The span of list item `index`, falling back to the value.
+    pub fn item_span(&self, index: Option<usize>) -> Span {
+        match (&self.value, index) {
+            (Value::List(items), Some(i)) => items.get(i).map_or(self.span, LitStr::span),
+            _ => self.span,
+        }
+    }
+}
+
+/// The attribute's arguments, each key known and written once.
+#[derive(Default)]
+pub struct Args {
+    pub args: Vec<Arg>,
+}
+
+impl Args {
+    pub fn get(&self, key: &str) -> Option<&Arg> {
+        self.args.iter().find(|a| a.key == key)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.args.is_empty()
+    }
+}
+
+pub fn parse_args(tokens: TokenStream, cx: &Ctxt) -> Args {
+    let metas = match Punctuated::<Meta, Token![,]>::parse_terminated.parse2(tokens) {
+        Ok(metas) => metas,
+        Err(err) => {
+            cx.push(err);
+            return Args::default();
+        }
+    };
+    let mut args = Args::default();
+    for meta in metas {
+        let Some(key) = meta.path().get_ident().cloned() else {
+            cx.error(meta.path().span(), "expected a key such as `origins`");
+            continue;
+        };
+        let name = key.to_string();
+        let Some(known) = KEYS.iter().find(|k| k.name == name) else {
+            cx.error(key.span(), unknown_key_message(&name));
+            continue;
+        };
+        if args.get(&name).is_some() {
+            cx.error(key.span(), format!("duplicate key `{name}`; write it once"));
+            continue;
+        }
+        let parsed = match &meta {
+            Meta::Path(_) => Ok((Value::Flag, key.span())),
+            Meta::NameValue(nv) => parse_value(&nv.value).map(|v| (v, nv.value.span())),
+            Meta::List(list) => Err(syn::Error::new(
+                list.delimiter.span().join(),
+                format!("write `{name} = ...`, not `{name}(...)`"),
+            )),
+        };
+        match parsed.and_then(|(value, span)| check_kind(known.kind, &name, value, span)) {
+            Ok((value, span)) => args.args.push(Arg { key, value, span }),
+            Err(err) => cx.push(err),
+        }
+    }
+    args
+}
+
+fn parse_value(expr: &Expr) -> syn::Result<Value> {
+    match expr {
+        Expr::Array(array) => array
+            .elems
+            .iter()
+            .map(|e| match e {
+                Expr::Lit(ExprLit { lit: Lit::Str(s), .. }) => Ok(s.clone()),
+                other => Err(syn::Error::new(other.span(), "expected a string literal")),
+            })
+            .collect::<syn::Result<_>>()
+            .map(Value::List),
+        Expr::Lit(ExprLit { lit, .. }) => match lit {
+            Lit::Str(s) => Ok(Value::List(vec![s.clone()])),
+            Lit::Bool(b) => Ok(Value::Bool(b.value)),
+            Lit::Int(i) => i.base10_parse::<i64>().map(Value::Int),
+            other => Err(syn::Error::new(other.span(), "unexpected literal")),
+        },
+        Expr::Unary(syn::ExprUnary {
+            op: syn::UnOp::Neg(_),
+            expr,
+            ..
+        }) => match &**expr {
+            Expr::Lit(ExprLit { lit: Lit::Int(i), .. }) => i.base10_parse::<i64>().map(|n| Value::Int(-n)),
+            other => Err(syn::Error::new(other.span(), "expected an integer")),
+        },
+        Expr::Path(path) if path.qself.is_none() => Ok(Value::Path(path.path.clone())),
+        other => Err(syn::Error::new(other.span(), "expected a list of strings, a number, `true`/`false` or a path")),
+    }
+}
+
+fn check_kind(kind: KeyKind, name: &str, value: Value, span: Span) -> syn::Result<(Value, Span)> {
+    let ok = matches!(
+        (kind, &value),
+        (KeyKind::List, Value::List(_))
+            | (KeyKind::Flag, Value::Flag | Value::Bool(_))
+            | (KeyKind::Integer, Value::Int(_))
+            | (KeyKind::Path, Value::Path(_))
+    );
+    if ok {
+        return Ok((value, span));
+    }
+    let expected = match kind {
+        KeyKind::List => format!("`{name}` takes a list of strings, as in `{name} = [\"...\"]`"),
+        KeyKind::Flag => format!("`{name}` is a flag: write `{name}` or `{name} = true|false`"),
+        KeyKind::Integer => format!("`{name}` takes a whole number, as in `{name} = 600`"),
+        KeyKind::Path => format!("`{name}` takes a path, as in `{name} = MY_POLICY`"),
+    };
+    Err(syn::Error::new(span, expected))
+}
+
+/// `unknown key `x``, with the closest known key when one is close enough.
+fn unknown_key_message(name: &str) -> String {
+    let best = KEYS
+        .iter()
+        .map(|k| (edit_distance(name, k.name), k.name))
+        .min();
+    let known: Vec<_> = KEYS.iter().map(|k| k.name).collect();
+    match best {
+        Some((distance, key)) if distance <= 3.max(name.len() / 3) => {
+            format!("unknown key `{name}`; did you mean `{key}`?")
+        }
+        _ => format!("unknown key `{name}`; expected one of: {}", known.join(", ")),
+    }
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let next = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(row[j + 1] + 1);
+            prev = row[j + 1];
+            row[j + 1] = next;
+        }
+    }
+    row[b.len()]
+}
+
+/// What one route attribute registers: a path and its methods.
+pub struct Route {
+    pub path: LitStr,
+    pub methods: Vec<String>,
+    /// Index of the attribute on the function.
+    pub attr_index: usize,
+    /// Whether it carries `name = "..."`.
+    pub has_name: bool,
+}
+
+const METHOD_ATTRS: &[&str] = &[
+    "get", "post", "put", "patch", "delete", "head", "options", "trace", "connect",
+];
+
+fn route_kind(path: &syn::Path) -> Option<String> {
+    let last = path.segments.last()?.ident.to_string();
+    let qualified_ok = path.segments.len() == 1
+        || path
+            .segments
+            .first()
+            .is_some_and(|s| s.ident == "actix_web" || s.ident == "actix_web_codegen");
+    (qualified_ok && (METHOD_ATTRS.contains(&last.as_str()) || last == "route" || last == "routes"))
+        .then_some(last)
+}
+
+/// Finds the route attributes on a handler. `Ok(None)`: there are none.
+pub fn routes(attrs: &[syn::Attribute]) -> syn::Result<Option<Vec<Route>>> {
+    let mut routes = Vec::new();
+    let mut found = false;
+    for (index, attr) in attrs.iter().enumerate() {
+        let Some(kind) = route_kind(attr.path()) else { continue };
+        found = true;
+        if kind == "routes" {
+            continue;
+        }
+        let list = attr.meta.require_list()?;
+        let parser = |input: syn::parse::ParseStream<'_>| {
+            let path: LitStr = input.parse()?;
+            let mut options = Punctuated::<syn::MetaNameValue, Token![,]>::new();
+            if input.parse::<Option<Token![,]>>()?.is_some() {
+                options = Punctuated::parse_terminated(input)?;
+            }
+            Ok((path, options))
+        };
+        let (path, options) = parser.parse2(list.tokens.clone())?;
+        let mut methods = Vec::new();
+        if kind != "route" {
+            methods.push(kind.to_ascii_uppercase());
+        }
+        let mut has_name = false;
+        for option in &options {
+            if option.path.is_ident("name") {
+                has_name = true;
+            } else if option.path.is_ident("method") {
+                if let Expr::Lit(ExprLit { lit: Lit::Str(m), .. }) = &option.value {
+                    methods.push(m.value());
+                }
+            }
+        }
+        if kind == "route" && methods.is_empty() {
+            methods.push("GET".to_owned());
+        }
+        routes.push(Route {
+            path,
+            methods,
+            attr_index: index,
+            has_name,
+        });
+    }
+    Ok(found.then_some(routes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggestions() {
+        assert_eq!(unknown_key_message("origin"), "unknown key `origin`; did you mean `origins`?");
+        assert_eq!(unknown_key_message("maxage"), "unknown key `maxage`; did you mean `max_age`?");
+        assert!(unknown_key_message("zzzzzzzzzzzzzzzzzzzz").starts_with("unknown key `zzzzzzzzzzzzzzzzzzzz`; expected one of: origins"));
+    }
+}

@@ -1,0 +1,200 @@
+//! Validation: turns the parsed arguments into a `PolicySpec`, asks
+//! `cors-core`'s validator about it, and puts each finding on the token it is
+//! about. No CORS rule is written here.
+
+use crate::ctxt::Ctxt;
+use crate::parse::{Arg, Args, Value};
+use cors_core::validate::check_route_methods;
+use cors_core::policy::PolicySpecBuf;
+use cors_core::{
+    validate, BuildOptions, ConfigError, ErrorKind, Field, OriginPredicate, Policy, PolicySpec,
+};
+use proc_macro2::Span;
+
+/// The spec as written: `cors-core`'s owned spec, plus the path of
+/// `origin_fn`, which only exists in the user's crate.
+#[derive(Default)]
+pub struct OwnedSpec {
+    pub buf: PolicySpecBuf,
+    pub origin_fn: Option<syn::Path>,
+}
+
+/// Stands in for the user's `origin_fn` during validation; the expansion
+/// emits the user's path.
+fn placeholder(_: &str) -> bool {
+    false
+}
+
+impl OwnedSpec {
+    /// Calls `f` with the borrowed `PolicySpec` view of this spec.
+    pub fn with_spec<R>(&self, f: impl FnOnce(&PolicySpec<'_>) -> R) -> R {
+        self.buf.with_spec(f)
+    }
+}
+
+/// What the attribute asks for.
+pub enum Mode {
+    /// `#[cors(disable)]`
+    Disable,
+    /// `#[cors]`
+    Defaults,
+    /// `#[cors(key = value, ...)]`
+    Spec(Checked),
+    /// `#[cors(policy = NAME, overrides...)]`
+    Named(syn::Path, Checked),
+}
+
+/// A validated spec and, when it names its origins, its compiled policies.
+pub struct Checked {
+    pub spec: OwnedSpec,
+    /// `(release, debug)`: the policy without and with `dev_origins`.
+    pub compiled: Option<(Policy, Policy)>,
+    /// Non-fatal findings, with the token each is about.
+    pub notes: Vec<(Span, String)>,
+}
+
+fn flag(arg: Option<&Arg>) -> Option<bool> {
+    arg.map(|a| !matches!(a.value, Value::Bool(false)))
+}
+
+fn list(arg: Option<&Arg>) -> Option<Vec<String>> {
+    match arg.map(|a| &a.value) {
+        Some(Value::List(items)) => Some(items.iter().map(syn::LitStr::value).collect()),
+        _ => None,
+    }
+}
+
+fn int(arg: Option<&Arg>) -> Option<i64> {
+    match arg.map(|a| &a.value) {
+        Some(Value::Int(n)) => Some(*n),
+        _ => None,
+    }
+}
+
+fn path(arg: Option<&Arg>) -> Option<syn::Path> {
+    match arg.map(|a| &a.value) {
+        Some(Value::Path(p)) => Some(p.clone()),
+        _ => None,
+    }
+}
+
+/// Reads the spec written in `args`.
+pub fn owned_spec(args: &Args, cx: &Ctxt) -> OwnedSpec {
+    let preflight_status = args.get("preflight_status").and_then(|arg| {
+        let n = int(Some(arg))?;
+        match u16::try_from(n) {
+            Ok(status) => Some(status),
+            Err(_) => {
+                cx.error(arg.span, format!("invalid preflight status: `{n}` is not an HTTP status; use 204 (the default) or 200"));
+                None
+            }
+        }
+    });
+    let origin_fn = path(args.get("origin_fn"));
+    OwnedSpec {
+        buf: PolicySpecBuf {
+            origins: list(args.get("origins")),
+            dev_origins: list(args.get("dev_origins")),
+            origin_fn: origin_fn.as_ref().map(|_| OriginPredicate(placeholder)),
+            methods: list(args.get("methods")),
+            headers: list(args.get("headers")),
+            expose: list(args.get("expose")),
+            credentials: flag(args.get("credentials")),
+            max_age: int(args.get("max_age")),
+            private_network: flag(args.get("private_network")),
+            preflight_status,
+            dangerously_allow_null_origin: flag(args.get("dangerously_allow_null_origin")),
+            dangerously_allow_insecure_origins: flag(args.get("dangerously_allow_insecure_origins")),
+        },
+        origin_fn,
+    }
+}
+
+/// The span an error of `field` at `index` belongs on.
+fn span_of(args: &Args, field: Field, index: Option<usize>) -> Span {
+    let arg = args.get(field.key()).or_else(|| match field {
+        // `*` with credentials is written in a list but caused by the flag.
+        Field::Credentials => args.get("credentials"),
+        _ => None,
+    });
+    match arg {
+        Some(arg) => arg.item_span(index),
+        // A finding about a key that was not written (the route's default
+        // methods, or `origins` inherited from nowhere): the attribute.
+        None => Span::call_site(),
+    }
+}
+
+fn report(args: &Args, cx: &Ctxt, errors: impl IntoIterator<Item = ConfigError>) {
+    for error in errors {
+        cx.error(span_of(args, error.field(), error.index()), &error);
+    }
+}
+
+/// Validates the attribute. `served` are the methods the route serves
+/// (`None` for a named policy, which belongs to no route).
+pub fn check(args: &Args, served: Option<&[String]>, cx: &Ctxt) -> Mode {
+    if args.is_empty() {
+        return Mode::Defaults;
+    }
+    if let Some(disable) = args.get("disable") {
+        for other in args.args.iter().filter(|a| a.key != "disable") {
+            cx.error(other.key.span(), format!("`disable` turns CORS off for this route, so `{}` has no effect; remove one of them", other.key));
+        }
+        if matches!(disable.value, Value::Bool(false)) {
+            cx.error(disable.span, "write `#[cors]` to use the App defaults, or `#[cors(disable)]` to turn CORS off");
+        }
+        return Mode::Disable;
+    }
+    let named = path(args.get("policy"));
+    let mut spec = owned_spec(args, cx);
+    if let Some(served) = served {
+        let served: Vec<&str> = served.iter().map(String::as_str).collect();
+        if let Some(methods) = &spec.buf.methods {
+            let methods: Vec<&str> = methods.iter().map(String::as_str).collect();
+            if let Err(errors) = check_route_methods(&methods, &served) {
+                report(args, cx, errors);
+            }
+        } else if named.is_none() {
+            // The route's own methods are the default.
+            spec.buf.methods = Some(served.iter().map(|m| m.to_string()).collect());
+        }
+    }
+    let complete = named.is_none() && (spec.buf.has_origins());
+    let (release, debug, notes) = spec.with_spec(|view| {
+        let release = validate(view, BuildOptions { dev_origins: false });
+        let debug = validate(view, BuildOptions { dev_origins: true });
+        let notes = debug_notes(args, &debug.notes);
+        (release, debug, notes)
+    });
+    // Both builds see the same lists; report the debug build's errors, which
+    // also cover `dev_origins`. An incomplete spec takes its origins from
+    // the App defaults at start-up, so "no origins" is not an error yet.
+    let mut compiled = None;
+    match (release.policy, debug.policy) {
+        (Ok(release), Ok(debug)) => compiled = complete.then_some((release, debug)),
+        (_, Err(errors)) | (Err(errors), _) => report(
+            args,
+            cx,
+            errors
+                .into_iter()
+                .filter(|e| e.kind() != ErrorKind::MissingOrigins || complete),
+        ),
+    }
+    let checked = Checked {
+        spec,
+        compiled,
+        notes,
+    };
+    match named {
+        Some(path) => Mode::Named(path, checked),
+        None => Mode::Spec(checked),
+    }
+}
+
+fn debug_notes(args: &Args, notes: &[cors_core::Note]) -> Vec<(Span, String)> {
+    notes
+        .iter()
+        .map(|n| (span_of(args, n.field(), n.index()), n.to_string()))
+        .collect()
+}
