@@ -387,7 +387,7 @@ pub fn validate(spec: &PolicySpec<'_>, options: BuildOptions) -> Validation {
             allow_methods: joined(&methods),
             methods: allowed(&methods),
             allow_headers: match &headers {
-                Some(h) if h.iter().any(|h| *h == "*") => Cow::Borrowed("*, authorization"),
+                Some(h) if h.contains(&"*") => Cow::Borrowed("*, authorization"),
                 other => joined(other),
             },
             headers: allowed(&headers),

@@ -648,6 +648,12 @@ fn every_reason_answers_a_question_and_names_its_fix() {
             "private_network_not_allowed",
             "access-control-request-private-network is not allowed; set `private_network` if public sites may reach this private server",
         ),
+        (
+            Reason::NoPolicy { method: b"PUT" },
+            Question::AllowOrigin,
+            "no_policy",
+            "no CORS policy covers method `PUT` on this path; annotate the handler serving `PUT` here with `#[cors(...)]`, or give the `Cors` middleware App defaults",
+        ),
     ];
     let mut codes = std::collections::HashSet::new();
     for (reason, question, code, display) in rows {
@@ -665,7 +671,7 @@ fn every_reason_answers_a_question_and_names_its_fix() {
         assert!(text.ends_with(&format!("; {}", reason.fix())), "{text}");
         assert!(!question.text().is_empty() && question.to_string() == question.text());
     }
-    assert_eq!(codes.len(), 8, "one code per kind of reason");
+    assert_eq!(codes.len(), 9, "one distinct code per kind of reason");
     // Values are shown lossily, never panicking on bytes that are not text.
     let odd = Reason::OriginNotAllowed {
         origin: b"https://\xff.example",

@@ -1,6 +1,7 @@
 //! The validator, one row per rule: the exact rule, key and position of every
 //! error, the notes, and the wording of the messages.
 
+use cors_core::validate::check_route_methods;
 use cors_core::{
     validate, BuildOptions, ConfigError, ErrorKind, Field, NoteKind, OriginPredicate,
     OriginProblem as P, PolicySpec, Validation,
@@ -860,6 +861,7 @@ fn rule_names_are_distinct() {
         E::MaxAgeTooLarge,
         E::InvalidPreflightStatus,
         E::Duplicate,
+        E::MethodNotServed,
     ]
     .into_iter()
     .chain(
@@ -1119,4 +1121,18 @@ fn a_valid_spec_builds_the_header_values() {
     assert_eq!(any.allow_headers(), "*, authorization");
     assert!(any.origins().is_none());
     assert!(!any.varies_by_origin());
+}
+
+#[test]
+fn route_methods_must_be_served() {
+    assert_eq!(check_route_methods(&["GET", "*"], &["GET", "POST"]), Ok(()));
+    let errors = check_route_methods(&["GET", "PUT", "DELETE"], &["GET", "PUT"]).unwrap_err();
+    let found: Vec<_> = errors
+        .iter()
+        .map(|e| (e.kind(), e.field(), e.index(), e.value()))
+        .collect();
+    assert_eq!(found, [(E::MethodNotServed, F::Methods, Some(2), "DELETE")]);
+    for error in &errors {
+        check_message(error, "method not served");
+    }
 }

@@ -1,0 +1,177 @@
+//! Helpers shared by the middleware tests: calling an App the way the
+//! HTTP server does, capturing logs, and asking the browser oracle.
+
+#![allow(dead_code)]
+
+use actix_web::dev::{Service, ServiceResponse};
+use actix_web::http::header::HeaderMap;
+use actix_web::http::{Method, StatusCode};
+use actix_web::test::TestRequest;
+use cors_core::browser::{self, CredentialsMode};
+use std::sync::{Mutex, Once};
+
+/// A response as the client receives it.
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+}
+
+impl Reply {
+    /// Every value of a header, in order.
+    pub fn all(&self, name: &str) -> Vec<String> {
+        self.headers
+            .get_all(name)
+            .map(|v| v.to_str().unwrap().to_owned())
+            .collect()
+    }
+
+    /// The one value of a header, or `None`; fails if it is repeated.
+    pub fn get(&self, name: &str) -> Option<String> {
+        let all = self.all(name);
+        assert!(all.len() <= 1, "{name} sent {} times: {all:?}", all.len());
+        all.into_iter().next()
+    }
+
+    /// `Vary` tokens, across all lines.
+    pub fn vary(&self) -> Vec<String> {
+        self.all("vary")
+            .iter()
+            .flat_map(|v| v.split(',').map(|t| t.trim().to_owned()))
+            .filter(|t| !t.is_empty())
+            .collect()
+    }
+
+    /// The header lines, for the browser oracle.
+    pub fn lines(&self) -> Vec<(String, String)> {
+        self.headers
+            .iter()
+            .map(|(n, v)| (n.as_str().to_owned(), v.to_str().unwrap_or("").to_owned()))
+            .collect()
+    }
+
+    /// Whether a browser page at `origin` making `request` could read this
+    /// response (as the actual response).
+    pub fn browser_reads(&self, request: &browser::Request<'_>) -> bool {
+        let lines = self.lines();
+        let response = browser::Response {
+            status: self.status.as_u16(),
+            headers: lines.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect(),
+        };
+        browser::check_response(request, &response).is_ok()
+    }
+
+    /// Whether a browser accepts this as the preflight of `request`.
+    pub fn browser_accepts_preflight(&self, request: &browser::Request<'_>) -> bool {
+        let lines = self.lines();
+        let response = browser::Response {
+            status: self.status.as_u16(),
+            headers: lines.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect(),
+        };
+        browser::check_preflight(request, &response).is_ok()
+    }
+}
+
+/// Calls the App and turns an error into its response, as the HTTP server does.
+pub async fn call<S, B>(app: &S, req: actix_http::Request) -> Reply
+where
+    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+{
+    match app.call(req).await {
+        Ok(res) => Reply {
+            status: res.status(),
+            headers: res.headers().clone(),
+        },
+        Err(err) => {
+            let res = err.error_response();
+            Reply {
+                status: res.status(),
+                headers: res.headers().clone(),
+            }
+        }
+    }
+}
+
+/// A preflight from `origin` for `method` and `headers` on `uri`.
+pub fn preflight(uri: &str, origin: &str, method: &str, headers: Option<&str>) -> TestRequest {
+    let req = TestRequest::default()
+        .method(Method::OPTIONS)
+        .uri(uri)
+        .insert_header(("Origin", origin))
+        .insert_header(("Access-Control-Request-Method", method));
+    match headers {
+        Some(h) => req.insert_header(("Access-Control-Request-Headers", h)),
+        None => req,
+    }
+}
+
+/// An actual request from `origin`.
+pub fn actual(method: Method, uri: &str, origin: &str) -> TestRequest {
+    TestRequest::default()
+        .method(method)
+        .uri(uri)
+        .insert_header(("Origin", origin))
+}
+
+/// A browser request as the oracle sees it.
+pub fn page<'a>(origin: &'a str, method: &'a str, credentials: bool) -> browser::Request<'a> {
+    browser::Request::new(origin, method).credentials(if credentials {
+        CredentialsMode::Include
+    } else {
+        CredentialsMode::Omit
+    })
+}
+
+static LOGS: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+struct Capture;
+
+impl log::Log for Capture {
+    fn enabled(&self, _: &log::Metadata<'_>) -> bool {
+        true
+    }
+
+    fn log(&self, record: &log::Record<'_>) {
+        if record.target() == "cors_actix" {
+            let line = format!("{} {}", record.level(), record.args());
+            LOGS.lock().unwrap().push(line);
+        }
+    }
+
+    fn flush(&self) {}
+}
+
+/// Captures the `cors_actix` logs of this test binary.
+pub fn capture_logs() {
+    static INIT: Once = Once::new();
+    INIT.call_once(|| {
+        log::set_logger(&Capture).unwrap();
+        log::set_max_level(log::LevelFilter::Trace);
+    });
+}
+
+/// The captured lines that contain every one of `needles`.
+pub fn logged(needles: &[&str]) -> Vec<String> {
+    LOGS.lock()
+        .unwrap()
+        .iter()
+        .filter(|line| needles.iter().all(|n| line.contains(n)))
+        .cloned()
+        .collect()
+}
+
+/// Whether building the App's service fails (as at server start-up).
+pub async fn start_up_fails<R, S, B>(app: R) -> bool
+where
+    R: actix_service::IntoServiceFactory<S, actix_http::Request>,
+    S: actix_service::ServiceFactory<
+        actix_http::Request,
+        Config = actix_web::dev::AppConfig,
+        Response = ServiceResponse<B>,
+        Error = actix_web::Error,
+    >,
+{
+    app.into_factory()
+        .new_service(actix_web::dev::AppConfig::default())
+        .await
+        .is_err()
+}

@@ -1,0 +1,10 @@
+use actix_web::{get};
+use cors_actix::cors;
+
+#[cors(origins = ["https://app.example.com", "*"])]
+#[get("/items")]
+async fn handler() -> &'static str {
+    "ok"
+}
+
+fn main() {}
