@@ -6,8 +6,7 @@ use crate::register::{log_once, Registration, RouteCors, RoutePolicy, Source};
 use actix_web::dev::ServiceRequest;
 use actix_web::http::header::HeaderValue;
 use cors_core::{
-    validate::check_route_methods, BuildOptions, ConfigError, Policy, PolicySpec,
-    Reason,
+    validate::check_route_methods, BuildOptions, ConfigError, Policy, PolicySpec, Reason,
 };
 use std::cell::Cell;
 use std::fmt;
@@ -24,12 +23,14 @@ pub(crate) struct PolicyEntry {
 
 enum PolicyRef {
     Static(&'static Policy),
-    Owned(Policy),
+    Owned(Box<Policy>),
 }
 
 fn value(s: &str) -> Option<HeaderValue> {
     // Validated header names and numbers only: always a valid value.
-    (!s.is_empty()).then(|| HeaderValue::from_str(s).ok()).flatten()
+    (!s.is_empty())
+        .then(|| HeaderValue::from_str(s).ok())
+        .flatten()
 }
 
 impl PolicyEntry {
@@ -73,7 +74,7 @@ impl Defaults {
     pub fn new(spec: cors_core::policy::PolicySpecBuf, policy: Policy) -> Self {
         Defaults {
             spec,
-            entry: PolicyEntry::new(PolicyRef::Owned(policy)),
+            entry: PolicyEntry::new(PolicyRef::Owned(Box::new(policy))),
         }
     }
 }
@@ -96,7 +97,11 @@ pub struct EffectiveRoute {
 
 impl fmt::Display for EffectiveRoute {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {} -> {} ({}): ", self.method, self.pattern, self.handler, self.source)?;
+        write!(
+            f,
+            "{} {} -> {} ({}): ",
+            self.method, self.pattern, self.handler, self.source
+        )?;
         match &self.policy {
             Some(policy) => write!(f, "{policy}"),
             None => f.write_str("no CORS"),
@@ -188,7 +193,7 @@ pub(crate) fn resolve(
     let mut problems = Vec::new();
     let mut routes = Vec::with_capacity(registrations.len());
     // One policy per source, whatever the number of its methods.
-    let mut cache: Vec<(Rc<Source>, Result<Option<Rc<PolicyEntry>>, Vec<RouteProblem>>, String)> = Vec::new();
+    let mut cache: Vec<(Rc<Source>, Resolution, String)> = Vec::new();
     for reg in registrations {
         let cached = cache.iter().find(|(s, _, _)| Rc::ptr_eq(s, &reg.source));
         let (result, source_label) = match cached {
@@ -203,7 +208,7 @@ pub(crate) fn resolve(
                 (result, label)
             }
         };
-        let handler: Rc<str> = Rc::from(reg.handler.as_ref());
+        let handler = reg.handler.clone();
         match result {
             Ok(policy) => {
                 report.routes.push(EffectiveRoute {
@@ -221,7 +226,12 @@ pub(crate) fn resolve(
             }
             Err(found) => {
                 for problem in found {
-                    problems.push((reg.handler.to_string(), reg.method.to_string(), reg.pattern.to_string(), problem));
+                    problems.push((
+                        reg.handler.to_string(),
+                        reg.method.to_string(),
+                        reg.pattern.to_string(),
+                        problem,
+                    ));
                 }
             }
         }
@@ -233,7 +243,11 @@ pub(crate) fn resolve(
     }
 }
 
-type Effective = (Result<Option<Rc<PolicyEntry>>, Vec<RouteProblem>>, String, Vec<String>);
+/// A route's policy (`None`: disabled), or why it cannot be built.
+type Resolution = Result<Option<Rc<PolicyEntry>>, Vec<RouteProblem>>;
+
+/// The resolution, where the policy came from, and the validator's notes.
+type Effective = (Resolution, String, Vec<String>);
 
 /// The merge rule: key by key, the route's keys win and the App defaults
 /// fill in the rest ([`PolicySpec::or`]); the result is validated again,
@@ -245,7 +259,11 @@ fn effective(source: &Source, served: &[&str], defaults: Option<&Defaults>) -> E
             RoutePolicy::Defaults => {
                 return match defaults {
                     Some(d) => (Ok(Some(d.entry.clone())), "defaults".into(), Vec::new()),
-                    None => (Err(vec![RouteProblem::NoDefaults]), String::new(), Vec::new()),
+                    None => (
+                        Err(vec![RouteProblem::NoDefaults]),
+                        String::new(),
+                        Vec::new(),
+                    ),
                 };
             }
             RoutePolicy::Spec { spec, compiled } => {
@@ -261,13 +279,20 @@ fn effective(source: &Source, served: &[&str], defaults: Option<&Defaults>) -> E
             }
         },
         Source::Manual(policy) => {
-            return policy.spec.with_spec(|spec| build_merged(*spec, served, defaults, "attach".into()));
+            return policy
+                .spec
+                .with_spec(|spec| build_merged(*spec, served, defaults, "attach".into()));
         }
     };
     build_merged(route, served, defaults, label)
 }
 
-fn build_merged(route: PolicySpec<'_>, served: &[&str], defaults: Option<&Defaults>, label: String) -> Effective {
+fn build_merged(
+    route: PolicySpec<'_>,
+    served: &[&str],
+    defaults: Option<&Defaults>,
+    label: String,
+) -> Effective {
     let build = |merged: PolicySpec<'_>| {
         let methods = merged.methods.unwrap_or(served);
         let merged = PolicySpec {
@@ -279,12 +304,20 @@ fn build_merged(route: PolicySpec<'_>, served: &[&str], defaults: Option<&Defaul
             problems.extend(errors.into_iter().map(RouteProblem::Invalid));
         }
         if !merged.has_origins() && defaults.is_none() {
-            return (Err(vec![RouteProblem::NoDefaults]), label.clone(), Vec::new());
+            return (
+                Err(vec![RouteProblem::NoDefaults]),
+                label.clone(),
+                Vec::new(),
+            );
         }
         let validation = cors_core::validate(&merged, BuildOptions::default());
         let notes = validation.notes.iter().map(ToString::to_string).collect();
         match validation.policy {
-            Ok(policy) if problems.is_empty() => (Ok(Some(PolicyEntry::new(PolicyRef::Owned(policy)))), label.clone(), notes),
+            Ok(policy) if problems.is_empty() => (
+                Ok(Some(PolicyEntry::new(PolicyRef::Owned(Box::new(policy))))),
+                label.clone(),
+                notes,
+            ),
             Ok(_) => (Err(problems), label.clone(), notes),
             Err(errors) => {
                 problems.extend(errors.into_iter().map(RouteProblem::Invalid));
@@ -379,11 +412,19 @@ pub(crate) fn witness(route: &'static RouteCors, req: &ServiceRequest) {
 
 /// Logs a rejection with its reason code, the debugging question it
 /// answers, the offending value and the fix.
-pub(crate) fn log_rejection(preflight: bool, req: &ServiceRequest, handler: Option<&str>, reason: &Reason<'_>) {
+pub(crate) fn log_rejection(
+    preflight: bool,
+    req: &ServiceRequest,
+    handler: Option<&str>,
+    reason: &Reason<'_>,
+) {
     let (kind, level) = if preflight {
         ("preflight rejected", log::Level::Warn)
     } else {
-        ("cross-origin request served without CORS headers", log::Level::Debug)
+        (
+            "cross-origin request served without CORS headers",
+            log::Level::Debug,
+        )
     };
     log::log!(
         target: "cors_actix",

@@ -13,7 +13,9 @@ use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use actix_web::http::StatusCode;
 use actix_web::{Error, HttpResponse};
 use cors_core::policy::PolicySpecBuf;
-use cors_core::{decide, AllowOrigin, ConfigError, CorsHeaders, Decision, Field, Policy, Reason, Vary};
+use cors_core::{
+    decide, AllowOrigin, ConfigError, CorsHeaders, Decision, Field, Policy, Reason, Vary,
+};
 use futures_util::future::{ready, Ready};
 use std::cell::RefCell;
 use std::fmt;
@@ -68,7 +70,10 @@ struct Inner {
 impl fmt::Debug for Cors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Cors")
-            .field("defaults", &self.inner.defaults.as_ref().map(|(_, p)| p.to_string()))
+            .field(
+                "defaults",
+                &self.inner.defaults.as_ref().map(|(_, p)| p.to_string()),
+            )
             .field("strict", &self.inner.strict)
             .finish()
     }
@@ -127,7 +132,11 @@ impl Cors {
         Cors::builder().from_env().build()
     }
 
-    fn from_parts(defaults: Option<(PolicySpecBuf, Policy)>, strict: bool, debug_header: bool) -> Cors {
+    fn from_parts(
+        defaults: Option<(PolicySpecBuf, Policy)>,
+        strict: bool,
+        debug_header: bool,
+    ) -> Cors {
         Cors {
             inner: Arc::new(Inner {
                 defaults,
@@ -287,7 +296,11 @@ impl CorsBuilder {
                 Ok(policy) => Some((self.spec, policy)),
                 Err(errors) => {
                     problems.extend(errors.into_iter().map(|error| {
-                        let env = self.env.iter().find(|(f, _)| *f == error.field()).map(|(_, v)| v.clone());
+                        let env = self
+                            .env
+                            .iter()
+                            .find(|(f, _)| *f == error.field())
+                            .map(|(_, v)| v.clone());
                         BuildProblem::Config { error, env }
                     }));
                     None
@@ -342,7 +355,10 @@ pub enum BuildProblem {
 impl fmt::Display for BuildProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            BuildProblem::Config { error, env: Some(var) } => write!(f, "{var}: {error}"),
+            BuildProblem::Config {
+                error,
+                env: Some(var),
+            } => write!(f, "{var}: {error}"),
             BuildProblem::Config { error, env: None } => write!(f, "{error}"),
             BuildProblem::Env { var, message } => write!(f, "{var} {message}"),
         }
@@ -366,7 +382,11 @@ impl BuildError {
 impl fmt::Display for BuildError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let n = self.problems.len();
-        write!(f, "{n} CORS configuration error{}:", if n == 1 { "" } else { "s" })?;
+        write!(
+            f,
+            "{n} CORS configuration error{}:",
+            if n == 1 { "" } else { "s" }
+        )?;
         for problem in &self.problems {
             write!(f, "\n  - {problem}")?;
         }
@@ -469,8 +489,10 @@ fn lines<'a>(headers: &'a HeaderMap, name: &HeaderName) -> cors_core::HeaderValu
     cors_core::HeaderValue::from_lines(headers.get_all(name).map(HeaderValue::as_bytes))
 }
 
-const REQUEST_PRIVATE_NETWORK: HeaderName = HeaderName::from_static("access-control-request-private-network");
-const ALLOW_PRIVATE_NETWORK: HeaderName = HeaderName::from_static("access-control-allow-private-network");
+const REQUEST_PRIVATE_NETWORK: HeaderName =
+    HeaderName::from_static("access-control-request-private-network");
+const ALLOW_PRIVATE_NETWORK: HeaderName =
+    HeaderName::from_static("access-control-allow-private-network");
 const DEBUG_REASON: HeaderName = HeaderName::from_static("x-cors-reason");
 const TRUE: HeaderValue = HeaderValue::from_static("true");
 
@@ -543,8 +565,14 @@ impl<S> CorsMiddleware<S> {
                 }
             }
             cors_core::HeaderValue::Repeated => {
-                let reason = Reason::RepeatedHeader { name: "origin" };
-                return Plan::Respond(self.refusal(req, None, preflight, &reason, state.no_origin_vary));
+                let rejection = Rejection {
+                    handler: None,
+                    preflight,
+                    reason: Reason::RepeatedHeader { name: "origin" },
+                    origin: b"",
+                    vary: state.no_origin_vary,
+                };
+                return Plan::Respond(self.refusal(req, &rejection));
             }
         };
         let lookup_method = match (preflight, request.request_method) {
@@ -559,19 +587,30 @@ impl<S> CorsMiddleware<S> {
             Some(route) => route.policy.as_ref(),
             None => state.defaults.as_ref().map(|d| &d.entry),
         };
+        let rejection = |reason, vary| Rejection {
+            handler,
+            preflight,
+            reason,
+            origin,
+            vary,
+        };
         let Some(entry) = entry else {
             let reason = Reason::NoPolicy {
                 method: lookup_method.unwrap_or(request.method),
             };
-            let vary = if state.strict { Vary::ORIGIN } else { Vary::NONE };
-            return self.refuse_or_forward(req, handler, preflight, &reason, origin, vary, active);
+            let vary = if state.strict {
+                Vary::ORIGIN
+            } else {
+                Vary::NONE
+            };
+            return self.refuse_or_forward(req, rejection(reason, vary), active);
         };
         match decide(entry.policy(), &request) {
             Decision::Preflight { status, headers } => {
                 Plan::Respond(preflight_response(req, status, &headers, entry))
             }
             Decision::PreflightRejected { reason, vary } => {
-                Plan::Respond(self.refusal(req, handler, true, &reason, vary))
+                Plan::Respond(self.refusal(req, &rejection(reason, vary)))
             }
             Decision::Allowed(headers) => Plan::Forward {
                 add: Some(Add {
@@ -583,7 +622,7 @@ impl<S> CorsMiddleware<S> {
                 active,
             },
             Decision::Rejected { reason, vary } => {
-                self.refuse_or_forward(req, handler, false, &reason, origin, vary, active)
+                self.refuse_or_forward(req, rejection(reason, vary), active)
             }
             Decision::NotCors { vary } => Plan::Forward {
                 add: None,
@@ -599,44 +638,40 @@ impl<S> CorsMiddleware<S> {
     fn refuse_or_forward(
         &self,
         req: &ServiceRequest,
-        handler: Option<&str>,
-        preflight: bool,
-        reason: &Reason<'_>,
-        origin: &[u8],
-        vary: Vary,
+        rejection: Rejection<'_>,
         active: Active,
     ) -> Plan {
         let strict_stop = self.state.strict
-            && !preflight
+            && !rejection.preflight
             && matches!(req.method().as_str(), "POST" | "PUT" | "PATCH" | "DELETE")
-            && !same_origin(req, origin);
-        if preflight || strict_stop {
-            return Plan::Respond(self.refusal(req, handler, preflight, reason, vary));
+            && !same_origin(req, rejection.origin);
+        if rejection.preflight || strict_stop {
+            return Plan::Respond(self.refusal(req, &rejection));
         }
-        log_rejection(false, req, handler, reason);
+        log_rejection(false, req, rejection.handler, &rejection.reason);
         Plan::Forward {
             add: None,
-            vary,
+            vary: rejection.vary,
             active,
         }
     }
 
     /// 403 without CORS headers.
-    fn refusal(
-        &self,
-        req: &ServiceRequest,
-        handler: Option<&str>,
-        preflight: bool,
-        reason: &Reason<'_>,
-        vary: Vary,
-    ) -> HttpResponse {
-        log_rejection(preflight, req, handler, reason);
+    fn refusal(&self, req: &ServiceRequest, rejection: &Rejection<'_>) -> HttpResponse {
+        let reason = &rejection.reason;
+        log_rejection(rejection.preflight, req, rejection.handler, reason);
         let mut response = HttpResponse::Forbidden().finish();
-        merge_vary(response.headers_mut(), vary);
+        merge_vary(response.headers_mut(), rejection.vary);
         if self.state.debug_header {
             let text: String = format!("{}: {reason}", reason.code())
                 .chars()
-                .map(|c| if c.is_ascii_graphic() || c == ' ' { c } else { '?' })
+                .map(|c| {
+                    if c.is_ascii_graphic() || c == ' ' {
+                        c
+                    } else {
+                        '?'
+                    }
+                })
                 .collect();
             if let Ok(value) = HeaderValue::from_str(&text) {
                 response.headers_mut().insert(DEBUG_REASON, value);
@@ -646,11 +681,23 @@ impl<S> CorsMiddleware<S> {
     }
 }
 
+/// A refused request, with what its log line and response need.
+struct Rejection<'a> {
+    handler: Option<&'a str>,
+    preflight: bool,
+    reason: Reason<'a>,
+    origin: &'a [u8],
+    vary: Vary,
+}
+
 /// Whether the request comes from the server's own origin: the browser says
 /// so (`Sec-Fetch-Site: same-origin`), or `Origin` is `http(s)://` + `Host`.
 fn same_origin(req: &ServiceRequest, origin: &[u8]) -> bool {
     let headers = req.headers();
-    if headers.get("sec-fetch-site").is_some_and(|v| v.as_bytes() == b"same-origin") {
+    if headers
+        .get("sec-fetch-site")
+        .is_some_and(|v| v.as_bytes() == b"same-origin")
+    {
         return true;
     }
     let host = headers
@@ -675,11 +722,19 @@ fn allow_origin(req: &ServiceRequest, allow: AllowOrigin<'_>) -> HeaderValue {
     }
 }
 
-fn preflight_response(req: &ServiceRequest, status: u16, headers: &CorsHeaders<'_>, entry: &PolicyEntry) -> HttpResponse {
+fn preflight_response(
+    req: &ServiceRequest,
+    status: u16,
+    headers: &CorsHeaders<'_>,
+    entry: &PolicyEntry,
+) -> HttpResponse {
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::NO_CONTENT);
     let mut response = HttpResponse::new(status);
     let map = response.headers_mut();
-    map.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, allow_origin(req, headers.allow_origin));
+    map.insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        allow_origin(req, headers.allow_origin),
+    );
     if headers.allow_credentials {
         map.insert(header::ACCESS_CONTROL_ALLOW_CREDENTIALS, TRUE);
     }
@@ -771,12 +826,14 @@ where
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         match self.project().state.project() {
-            FutureStateProj::Done { response } => Poll::Ready(
-                response
-                    .take()
-                    .ok_or_else(|| actix_web::error::ErrorInternalServerError("polled after completion")),
-            ),
-            FutureStateProj::Inner { future, finish, active } => {
+            FutureStateProj::Done { response } => Poll::Ready(response.take().ok_or_else(|| {
+                actix_web::error::ErrorInternalServerError("polled after completion")
+            })),
+            FutureStateProj::Inner {
+                future,
+                finish,
+                active,
+            } => {
                 let result = {
                     let _active = ActiveGuard::enter(*active);
                     std::task::ready!(future.poll(cx))

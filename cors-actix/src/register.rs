@@ -17,12 +17,15 @@
 //!   does right after every `register` call of the App.
 
 use crate::policy::CorsPolicy;
-use actix_web::dev::{AppService, HttpServiceFactory, Service, ServiceRequest, ServiceResponse, Transform};
+use actix_web::dev::{
+    AppService, HttpServiceFactory, Service, ServiceRequest, ServiceResponse, Transform,
+};
 use actix_web::{guard, Resource};
 use cors_core::{Policy, PolicySpec};
 use futures_util::future::{ready, Ready};
 use std::borrow::Cow;
 use std::cell::RefCell;
+use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Where markers start: after the request path, before the method.
@@ -43,7 +46,11 @@ pub struct RouteCors {
 
 impl RouteCors {
     #[doc(hidden)]
-    pub const fn new(handler: &'static str, routes: &'static [RouteDef], policy: RoutePolicy) -> Self {
+    pub const fn new(
+        handler: &'static str,
+        routes: &'static [RouteDef],
+        policy: RoutePolicy,
+    ) -> Self {
         RouteCors {
             handler,
             routes,
@@ -94,8 +101,16 @@ pub struct NamedPolicy {
 
 impl NamedPolicy {
     #[doc(hidden)]
-    pub const fn new(name: &'static str, spec: PolicySpec<'static>, compiled: Option<&'static Policy>) -> Self {
-        NamedPolicy { name, spec, compiled }
+    pub const fn new(
+        name: &'static str,
+        spec: PolicySpec<'static>,
+        compiled: Option<&'static Policy>,
+    ) -> Self {
+        NamedPolicy {
+            name,
+            spec,
+            compiled,
+        }
     }
 
     /// The name it was declared with.
@@ -130,12 +145,12 @@ pub(crate) enum Source {
 /// One (pattern, method) of an annotated or attached route, waiting for the
 /// App's `Cors` middleware.
 pub(crate) struct Registration {
-    pub handler: Cow<'static, str>,
-    pub pattern: Cow<'static, str>,
+    pub handler: Rc<str>,
+    pub pattern: Rc<str>,
     pub method: Cow<'static, str>,
     /// Every method the route serves.
     pub served: Vec<Cow<'static, str>>,
-    pub source: std::rc::Rc<Source>,
+    pub source: Rc<Source>,
 }
 
 thread_local! {
@@ -154,11 +169,11 @@ fn never(_: &guard::GuardContext<'_>) -> bool {
 /// Registers the markers of one route: one resource per method.
 fn register_markers(
     config: &mut AppService,
-    handler: &Cow<'static, str>,
-    pattern: Cow<'static, str>,
+    handler: &Rc<str>,
+    pattern: &Rc<str>,
     marker: &str,
     methods: &[Cow<'static, str>],
-    source: &std::rc::Rc<Source>,
+    source: &Rc<Source>,
 ) {
     for method in methods {
         let index = PENDING.with(|p| {
@@ -181,12 +196,17 @@ fn register_markers(
 
 /// Registers an annotated handler: its markers first, then the handler.
 #[doc(hidden)]
-pub fn register<F: HttpServiceFactory>(config: &mut AppService, route: &'static RouteCors, handler: F) {
-    let source = std::rc::Rc::new(Source::Static(route));
-    let name = Cow::Borrowed(route.handler);
+pub fn register<F: HttpServiceFactory>(
+    config: &mut AppService,
+    route: &'static RouteCors,
+    handler: F,
+) {
+    let source = Rc::new(Source::Static(route));
+    let name: Rc<str> = Rc::from(route.handler);
     for def in route.routes {
         let methods: Vec<_> = def.methods.iter().map(|m| Cow::Borrowed(*m)).collect();
-        register_markers(config, &name, Cow::Borrowed(def.pattern), def.marker, &methods, &source);
+        let pattern: Rc<str> = Rc::from(def.pattern);
+        register_markers(config, &name, &pattern, def.marker, &methods, &source);
     }
     handler.register(config);
 }
@@ -241,11 +261,12 @@ where
 
 impl<F: HttpServiceFactory> HttpServiceFactory for Attached<F> {
     fn register(self, config: &mut AppService) {
-        let handler = Cow::Owned(format!("attach({})", self.pattern));
+        let handler: Rc<str> = Rc::from(format!("attach({})", self.pattern));
         let methods: Vec<_> = self.methods.into_iter().map(Cow::Owned).collect();
         let marker = cors_core::route::tail_as_regex(&self.pattern).into_owned();
-        let source = std::rc::Rc::new(Source::Manual(self.policy));
-        register_markers(config, &handler, Cow::Owned(self.pattern), &marker, &methods, &source);
+        let pattern: Rc<str> = Rc::from(self.pattern);
+        let source = Rc::new(Source::Manual(self.policy));
+        register_markers(config, &handler, &pattern, &marker, &methods, &source);
         self.service.register(config);
     }
 }

@@ -9,8 +9,8 @@ use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform};
 use actix_web::http::Method;
 use actix_web::middleware::{Compress, ErrorHandlers, Logger, NormalizePath};
 use actix_web::{
-    delete, get, guard, patch, post, put, route, routes, test as atest, web, App, HttpResponse, Responder,
-    ResponseError,
+    delete, get, guard, patch, post, put, route, routes, test as atest, web, App, HttpResponse,
+    Responder, ResponseError,
 };
 use actix_web_httpauth::extractors::bearer::BearerAuth;
 use actix_web_httpauth::middleware::HttpAuthentication;
@@ -46,7 +46,9 @@ fn runs() -> usize {
 #[get("/users")]
 async fn list_users() -> impl Responder {
     HANDLER_RUNS.fetch_add(1, Ordering::SeqCst);
-    HttpResponse::Ok().insert_header(("X-Total-Count", "2")).body("[]")
+    HttpResponse::Ok()
+        .insert_header(("X-Total-Count", "2"))
+        .body("[]")
 }
 
 #[cors(origins = ["https://admin.example.com"], headers = ["content-type"])]
@@ -204,7 +206,10 @@ async fn plain() -> impl Responder {
 
 // ---- auth middleware -----------------------------------------------------
 
-async fn bearer(req: ServiceRequest, credentials: BearerAuth) -> Result<ServiceRequest, (actix_web::Error, ServiceRequest)> {
+async fn bearer(
+    req: ServiceRequest,
+    credentials: BearerAuth,
+) -> Result<ServiceRequest, (actix_web::Error, ServiceRequest)> {
     AUTH_RUNS.fetch_add(1, Ordering::SeqCst);
     if credentials.token() == "good" {
         Ok(req)
@@ -270,14 +275,31 @@ fn auth_runs() -> usize {
 async fn preflight_is_answered_with_exact_headers() {
     let app = atest::init_service(App::new().wrap(Cors::new()).service(list_users)).await;
     let before = runs();
-    let res = call(&app, preflight("/users", APP, "GET", Some("authorization,content-type")).to_request()).await;
+    let res = call(
+        &app,
+        preflight("/users", APP, "GET", Some("authorization,content-type")).to_request(),
+    )
+    .await;
     assert_eq!(res.status, 204);
     assert_eq!(res.get("access-control-allow-origin").as_deref(), Some(APP));
-    assert_eq!(res.get("access-control-allow-credentials").as_deref(), Some("true"));
-    assert_eq!(res.get("access-control-allow-methods").as_deref(), Some("GET"));
-    assert_eq!(res.get("access-control-allow-headers").as_deref(), Some("content-type, authorization"));
+    assert_eq!(
+        res.get("access-control-allow-credentials").as_deref(),
+        Some("true")
+    );
+    assert_eq!(
+        res.get("access-control-allow-methods").as_deref(),
+        Some("GET")
+    );
+    assert_eq!(
+        res.get("access-control-allow-headers").as_deref(),
+        Some("content-type, authorization")
+    );
     assert_eq!(res.get("access-control-max-age").as_deref(), Some("600"));
-    assert_eq!(res.get("access-control-expose-headers"), None, "expose is for actual responses");
+    assert_eq!(
+        res.get("access-control-expose-headers"),
+        None,
+        "expose is for actual responses"
+    );
     assert_eq!(res.vary(), PREFLIGHT_VARY);
     assert_eq!(runs(), before, "the handler never runs for a preflight");
     let browser = page(APP, "GET", true)
@@ -297,9 +319,17 @@ async fn preflight_never_reaches_auth_middleware_and_auth_errors_carry_cors_head
     )
     .await;
     let before = auth_runs();
-    let res = call(&app, preflight("/api/users", APP, "GET", Some("authorization")).to_request()).await;
+    let res = call(
+        &app,
+        preflight("/api/users", APP, "GET", Some("authorization")).to_request(),
+    )
+    .await;
     assert_eq!(res.status, 204);
-    assert_eq!(auth_runs(), before, "the auth middleware never sees the preflight");
+    assert_eq!(
+        auth_runs(),
+        before,
+        "the auth middleware never sees the preflight"
+    );
     let browser = page(APP, "GET", true).header("Authorization", "Bearer bad");
     assert!(res.browser_accepts_preflight(&browser));
 
@@ -310,7 +340,10 @@ async fn preflight_never_reaches_auth_middleware_and_auth_errors_carry_cors_head
     let res = call(&app, bad).await;
     assert_eq!(res.status, 401);
     assert_eq!(res.get("access-control-allow-origin").as_deref(), Some(APP));
-    assert_eq!(res.get("access-control-allow-credentials").as_deref(), Some("true"));
+    assert_eq!(
+        res.get("access-control-allow-credentials").as_deref(),
+        Some("true")
+    );
     assert_eq!(res.vary(), ["Origin"]);
     assert!(res.browser_reads(&browser), "JavaScript can read the 401");
 
@@ -325,7 +358,10 @@ async fn preflight_never_reaches_auth_middleware_and_auth_errors_carry_cors_head
         .to_request();
     let res = call(&app, good).await;
     assert_eq!(res.status, 200);
-    assert_eq!(res.get("access-control-expose-headers").as_deref(), Some("X-Total-Count"));
+    assert_eq!(
+        res.get("access-control-expose-headers").as_deref(),
+        Some("X-Total-Count")
+    );
     assert!(res.browser_reads(&browser));
 }
 
@@ -338,7 +374,11 @@ async fn hand_written_auth_that_answers_401_never_sees_preflights() {
     )
     .await;
     let before = auth_runs();
-    let res = call(&app, preflight("/api/users", APP, "GET", Some("authorization")).to_request()).await;
+    let res = call(
+        &app,
+        preflight("/api/users", APP, "GET", Some("authorization")).to_request(),
+    )
+    .await;
     assert_eq!(res.status, 204);
     assert_eq!(auth_runs(), before);
     let res = call(&app, actual(Method::GET, "/api/users", APP).to_request()).await;
@@ -349,11 +389,20 @@ async fn hand_written_auth_that_answers_401_never_sees_preflights() {
 
 #[actix_web::test]
 async fn route_guards_and_route_middleware_do_not_see_preflights() {
-    let app = atest::init_service(App::new().wrap(Cors::new()).service(guarded).service(wrapped)).await;
+    let app = atest::init_service(
+        App::new()
+            .wrap(Cors::new())
+            .service(guarded)
+            .service(wrapped),
+    )
+    .await;
     for path in ["/guarded", "/wrapped"] {
         let res = call(&app, preflight(path, APP, "PATCH", None).to_request()).await;
         assert_eq!(res.status, 204, "{path}");
-        assert_eq!(res.get("access-control-allow-methods").as_deref(), Some("PATCH"));
+        assert_eq!(
+            res.get("access-control-allow-methods").as_deref(),
+            Some("PATCH")
+        );
         assert!(res.browser_accepts_preflight(&page(APP, "PATCH", false)));
     }
 }
@@ -367,20 +416,40 @@ async fn the_requested_method_selects_the_handler_policy() {
     )
     .await;
     let admin = "https://admin.example.com";
-    let res = call(&app, preflight("/api/users", admin, "POST", Some("content-type")).to_request()).await;
+    let res = call(
+        &app,
+        preflight("/api/users", admin, "POST", Some("content-type")).to_request(),
+    )
+    .await;
     assert_eq!(res.status, 204);
-    assert_eq!(res.get("access-control-allow-origin").as_deref(), Some(admin));
-    assert_eq!(res.get("access-control-allow-methods").as_deref(), Some("POST"));
+    assert_eq!(
+        res.get("access-control-allow-origin").as_deref(),
+        Some(admin)
+    );
+    assert_eq!(
+        res.get("access-control-allow-methods").as_deref(),
+        Some("POST")
+    );
 
     // The GET handler does not allow the admin origin.
-    let res = call(&app, preflight("/api/users", admin, "GET", Some("content-type")).to_request()).await;
+    let res = call(
+        &app,
+        preflight("/api/users", admin, "GET", Some("content-type")).to_request(),
+    )
+    .await;
     assert_eq!(res.status, 403);
     assert_eq!(res.get("access-control-allow-origin"), None);
     assert_eq!(res.vary(), PREFLIGHT_VARY);
-    assert!(!res.browser_accepts_preflight(&page(admin, "GET", false).header("content-type", "application/json")));
+    assert!(!res.browser_accepts_preflight(
+        &page(admin, "GET", false).header("content-type", "application/json")
+    ));
 
     // A method no handler serves here, and no defaults: 403.
-    let res = call(&app, preflight("/api/users", APP, "DELETE", None).to_request()).await;
+    let res = call(
+        &app,
+        preflight("/api/users", APP, "DELETE", None).to_request(),
+    )
+    .await;
     assert_eq!(res.status, 403);
 }
 
@@ -397,7 +466,11 @@ async fn the_same_relative_path_in_two_scopes_keeps_each_policy() {
     assert_eq!(res.status, 204);
     let res = call(&app, preflight("/v2/users", APP, "POST", None).to_request()).await;
     assert_eq!(res.status, 403, "/v2 only allows the admin origin");
-    let res = call(&app, preflight("/v2/users", "https://admin.example.com", "POST", None).to_request()).await;
+    let res = call(
+        &app,
+        preflight("/v2/users", "https://admin.example.com", "POST", None).to_request(),
+    )
+    .await;
     assert_eq!(res.status, 204);
 }
 
@@ -411,23 +484,46 @@ async fn nested_scopes_parameters_tails_and_percent_encoding() {
         ),
     )
     .await;
-    let res = call(&app, preflight("/api/acme/users/7", APP, "PUT", Some("content-type")).to_request()).await;
+    let res = call(
+        &app,
+        preflight("/api/acme/users/7", APP, "PUT", Some("content-type")).to_request(),
+    )
+    .await;
     assert_eq!(res.status, 204);
-    assert_eq!(res.get("access-control-allow-methods").as_deref(), Some("PUT"));
+    assert_eq!(
+        res.get("access-control-allow-methods").as_deref(),
+        Some("PUT")
+    );
 
-    let res = call(&app, actual(Method::PUT, "/api/acme/users/7", APP).to_request()).await;
+    let res = call(
+        &app,
+        actual(Method::PUT, "/api/acme/users/7", APP).to_request(),
+    )
+    .await;
     assert_eq!(res.status, 200);
     assert_eq!(res.get("access-control-allow-origin").as_deref(), Some(APP));
 
     for path in ["/api/acme/files/a", "/api/acme/files/a/b/c.txt"] {
         let res = call(&app, actual(Method::GET, path, APP).to_request()).await;
         assert_eq!(res.status, 200, "{path}");
-        assert_eq!(res.get("access-control-allow-origin").as_deref(), Some(APP), "{path}");
+        assert_eq!(
+            res.get("access-control-allow-origin").as_deref(),
+            Some(APP),
+            "{path}"
+        );
     }
 
-    let res = call(&app, preflight("/api/caf%C3%A9/x%20y", APP, "DELETE", None).to_request()).await;
+    let res = call(
+        &app,
+        preflight("/api/caf%C3%A9/x%20y", APP, "DELETE", None).to_request(),
+    )
+    .await;
     assert_eq!(res.status, 204);
-    let res = call(&app, actual(Method::DELETE, "/api/caf%C3%A9/x%20y", APP).to_request()).await;
+    let res = call(
+        &app,
+        actual(Method::DELETE, "/api/caf%C3%A9/x%20y", APP).to_request(),
+    )
+    .await;
     assert_eq!(res.status, 204);
     assert_eq!(res.get("access-control-allow-origin").as_deref(), Some(APP));
 }
@@ -442,12 +538,23 @@ async fn scope_modules_route_and_routes() {
             .service(either_or),
     )
     .await;
-    let res = call(&app, preflight("/shop/cart", "https://shop.example.com", "PUT", None).to_request()).await;
+    let res = call(
+        &app,
+        preflight("/shop/cart", "https://shop.example.com", "PUT", None).to_request(),
+    )
+    .await;
     assert_eq!(res.status, 204);
     for method in ["PUT", "DELETE"] {
-        let res = call(&app, preflight("/multi", APP, method, Some("content-type")).to_request()).await;
+        let res = call(
+            &app,
+            preflight("/multi", APP, method, Some("content-type")).to_request(),
+        )
+        .await;
         assert_eq!(res.status, 204, "{method}");
-        assert_eq!(res.get("access-control-allow-methods").as_deref(), Some("PUT, DELETE"));
+        assert_eq!(
+            res.get("access-control-allow-methods").as_deref(),
+            Some("PUT, DELETE")
+        );
     }
     let res = call(&app, actual(Method::GET, "/either", APP).to_request()).await;
     assert_eq!(res.get("access-control-allow-origin").as_deref(), Some(APP));
@@ -478,14 +585,40 @@ async fn manually_built_resources_and_scopes_through_attach() {
         ),
     )
     .await;
-    let res = call(&app, preflight("/api/items", APP, "POST", Some("content-type")).to_request()).await;
+    let res = call(
+        &app,
+        preflight("/api/items", APP, "POST", Some("content-type")).to_request(),
+    )
+    .await;
     assert_eq!(res.status, 204);
-    assert_eq!(res.get("access-control-allow-methods").as_deref(), Some("GET, POST"));
-    let res = call(&app, preflight("/api/admin/x", "https://admin.example.com", "GET", Some("x")).to_request()).await;
+    assert_eq!(
+        res.get("access-control-allow-methods").as_deref(),
+        Some("GET, POST")
+    );
+    let res = call(
+        &app,
+        preflight(
+            "/api/admin/x",
+            "https://admin.example.com",
+            "GET",
+            Some("x"),
+        )
+        .to_request(),
+    )
+    .await;
     assert_eq!(res.status, 403, "`x` is not an allowed header");
-    let res = call(&app, actual(Method::GET, "/api/admin/x", "https://admin.example.com").insert_header(("authorization", "t")).to_request()).await;
+    let res = call(
+        &app,
+        actual(Method::GET, "/api/admin/x", "https://admin.example.com")
+            .insert_header(("authorization", "t"))
+            .to_request(),
+    )
+    .await;
     assert_eq!(res.status, 200);
-    assert_eq!(res.get("access-control-allow-origin").as_deref(), Some("https://admin.example.com"));
+    assert_eq!(
+        res.get("access-control-allow-origin").as_deref(),
+        Some("https://admin.example.com")
+    );
 }
 
 // ---- defaults and the merge rule -----------------------------------------
@@ -502,14 +635,40 @@ fn defaults() -> Cors {
 
 #[actix_web::test]
 async fn unannotated_routes_use_the_defaults_or_get_403_without_them() {
-    let app = atest::init_service(App::new().wrap(defaults()).route("/plain", web::put().to(plain))).await;
-    let res = call(&app, preflight("/plain", "https://a.example.com", "PUT", Some("content-type")).to_request()).await;
+    let app = atest::init_service(
+        App::new()
+            .wrap(defaults())
+            .route("/plain", web::put().to(plain)),
+    )
+    .await;
+    let res = call(
+        &app,
+        preflight(
+            "/plain",
+            "https://a.example.com",
+            "PUT",
+            Some("content-type"),
+        )
+        .to_request(),
+    )
+    .await;
     assert_eq!(res.status, 204);
-    assert_eq!(res.get("access-control-allow-origin").as_deref(), Some("https://a.example.com"));
-    assert_eq!(res.get("access-control-allow-methods").as_deref(), Some("GET, POST, PUT"));
+    assert_eq!(
+        res.get("access-control-allow-origin").as_deref(),
+        Some("https://a.example.com")
+    );
+    assert_eq!(
+        res.get("access-control-allow-methods").as_deref(),
+        Some("GET, POST, PUT")
+    );
     assert_eq!(res.get("access-control-max-age").as_deref(), Some("300"));
 
-    let app = atest::init_service(App::new().wrap(Cors::new()).route("/plain", web::put().to(plain))).await;
+    let app = atest::init_service(
+        App::new()
+            .wrap(Cors::new())
+            .route("/plain", web::put().to(plain)),
+    )
+    .await;
     let res = call(&app, preflight("/plain", APP, "PUT", None).to_request()).await;
     assert_eq!(res.status, 403);
     assert_eq!(res.get("access-control-allow-origin"), None);
@@ -527,22 +686,47 @@ async fn keys_are_merged_key_by_key_and_the_route_wins() {
     )
     .await;
     // Bare `#[cors]`: the defaults as they are.
-    let res = call(&app, preflight("/inherits", APP, "PUT", Some("content-type")).to_request()).await;
+    let res = call(
+        &app,
+        preflight("/inherits", APP, "PUT", Some("content-type")).to_request(),
+    )
+    .await;
     assert_eq!(res.status, 204);
-    assert_eq!(res.get("access-control-allow-methods").as_deref(), Some("GET, POST, PUT"));
+    assert_eq!(
+        res.get("access-control-allow-methods").as_deref(),
+        Some("GET, POST, PUT")
+    );
 
     // `headers` from the route, origins and max-age from the defaults,
     // methods from the route (its own methods).
-    let res = call(&app, preflight("/partial", APP, "POST", Some("x-custom")).to_request()).await;
+    let res = call(
+        &app,
+        preflight("/partial", APP, "POST", Some("x-custom")).to_request(),
+    )
+    .await;
     assert_eq!(res.status, 204);
-    assert_eq!(res.get("access-control-allow-headers").as_deref(), Some("x-custom"));
-    assert_eq!(res.get("access-control-allow-methods").as_deref(), Some("POST"));
+    assert_eq!(
+        res.get("access-control-allow-headers").as_deref(),
+        Some("x-custom")
+    );
+    assert_eq!(
+        res.get("access-control-allow-methods").as_deref(),
+        Some("POST")
+    );
     assert_eq!(res.get("access-control-max-age").as_deref(), Some("300"));
-    let res = call(&app, preflight("/partial", APP, "POST", Some("content-type")).to_request()).await;
+    let res = call(
+        &app,
+        preflight("/partial", APP, "POST", Some("content-type")).to_request(),
+    )
+    .await;
     assert_eq!(res.status, 403, "the route's headers replace the defaults'");
 
     // A complete attribute ignores the defaults' origins.
-    let res = call(&app, preflight("/users", "https://a.example.com", "GET", None).to_request()).await;
+    let res = call(
+        &app,
+        preflight("/users", "https://a.example.com", "GET", None).to_request(),
+    )
+    .await;
     assert_eq!(res.status, 403);
 
     let report = cors.report().expect("report after start-up");
@@ -580,12 +764,29 @@ async fn a_bare_attribute_without_defaults_fails_start_up_naming_the_handler() {
 async fn named_policies_with_overrides_and_route_checks() {
     let cors = Cors::new();
     let app = atest::init_service(App::new().wrap(cors.clone()).service(public)).await;
-    let res = call(&app, preflight("/public", "https://anyone.example", "GET", None).to_request()).await;
+    let res = call(
+        &app,
+        preflight("/public", "https://anyone.example", "GET", None).to_request(),
+    )
+    .await;
     assert_eq!(res.status, 204);
     assert_eq!(res.get("access-control-allow-origin").as_deref(), Some("*"));
     assert_eq!(res.get("access-control-max-age").as_deref(), Some("120"));
-    assert_eq!(res.vary(), ["Access-Control-Request-Method", "Access-Control-Request-Headers"]);
-    assert_eq!(cors.report().unwrap().route("GET", "/public").unwrap().source, "policy PUBLIC");
+    assert_eq!(
+        res.vary(),
+        [
+            "Access-Control-Request-Method",
+            "Access-Control-Request-Headers"
+        ]
+    );
+    assert_eq!(
+        cors.report()
+            .unwrap()
+            .route("GET", "/public")
+            .unwrap()
+            .source,
+        "policy PUBLIC"
+    );
 
     let cors = Cors::new();
     assert!(common::start_up_fails(App::new().wrap(cors.clone()).service(public_bad)).await);
@@ -627,7 +828,10 @@ async fn every_response_carries_the_headers_404_405_and_handler_errors_included(
     let res = call(&app, actual(Method::GET, "/fails", APP).to_request()).await;
     assert_eq!(res.status, 418);
     assert_eq!(res.get("access-control-allow-origin").as_deref(), Some(APP));
-    assert_eq!(res.get("access-control-allow-credentials").as_deref(), Some("true"));
+    assert_eq!(
+        res.get("access-control-allow-credentials").as_deref(),
+        Some("true")
+    );
     assert!(res.browser_reads(&page(APP, "GET", true)));
 }
 
@@ -635,21 +839,44 @@ async fn every_response_carries_the_headers_404_405_and_handler_errors_included(
 async fn headers_are_set_once_and_vary_is_merged() {
     let app = atest::init_service(App::new().wrap(Cors::new()).service(sets_its_own)).await;
     let res = call(&app, actual(Method::GET, "/sets-its-own", APP).to_request()).await;
-    assert_eq!(res.all("access-control-allow-origin"), [APP], "replaced, not appended");
-    assert_eq!(res.vary(), ["Accept-Language", "origin"], "`origin` is already there");
+    assert_eq!(
+        res.all("access-control-allow-origin"),
+        [APP],
+        "replaced, not appended"
+    );
+    assert_eq!(
+        res.vary(),
+        ["Accept-Language", "origin"],
+        "`origin` is already there"
+    );
     assert!(res.browser_reads(&page(APP, "GET", false)));
 }
 
 #[actix_web::test]
 async fn vary_merges_with_compress_and_is_present_without_origin_and_for_disallowed_origins() {
-    let app = atest::init_service(App::new().wrap(Compress::default()).wrap(Cors::new()).service(list_users)).await;
-    let gzip = |req: atest::TestRequest| req.insert_header(("Accept-Encoding", "gzip")).to_request();
+    let app = atest::init_service(
+        App::new()
+            .wrap(Compress::default())
+            .wrap(Cors::new())
+            .service(list_users),
+    )
+    .await;
+    let gzip =
+        |req: atest::TestRequest| req.insert_header(("Accept-Encoding", "gzip")).to_request();
     let res = call(&app, gzip(actual(Method::GET, "/users", APP))).await;
     assert_eq!(res.vary(), ["accept-encoding", "Origin"]);
 
     let res = call(&app, gzip(atest::TestRequest::get().uri("/users"))).await;
-    assert_eq!(res.get("access-control-allow-origin"), None, "no Origin, no ACAO");
-    assert_eq!(res.vary(), ["accept-encoding", "Origin"], "a cache must not reuse it cross-origin");
+    assert_eq!(
+        res.get("access-control-allow-origin"),
+        None,
+        "no Origin, no ACAO"
+    );
+    assert_eq!(
+        res.vary(),
+        ["accept-encoding", "Origin"],
+        "a cache must not reuse it cross-origin"
+    );
 
     let res = call(&app, gzip(actual(Method::GET, "/users", EVIL))).await;
     assert_eq!(res.status, 200, "served, but without CORS headers");
@@ -663,7 +890,11 @@ async fn no_vary_origin_when_every_policy_allows_any_origin() {
     let app = atest::init_service(App::new().wrap(Cors::new()).service(public)).await;
     let res = call(&app, atest::TestRequest::get().uri("/public").to_request()).await;
     assert!(res.vary().is_empty());
-    let res = call(&app, actual(Method::GET, "/public", "https://x.example").to_request()).await;
+    let res = call(
+        &app,
+        actual(Method::GET, "/public", "https://x.example").to_request(),
+    )
+    .await;
     assert_eq!(res.get("access-control-allow-origin").as_deref(), Some("*"));
     assert!(res.vary().is_empty());
 }
@@ -682,9 +913,17 @@ async fn options_without_request_method_goes_to_the_app() {
 async fn disallowed_preflights_get_403_without_running_anything() {
     let app = atest::init_service(App::new().wrap(Cors::new()).service(create_user)).await;
     let before = runs();
-    let res = call(&app, preflight("/users", EVIL, "POST", Some("content-type")).to_request()).await;
+    let res = call(
+        &app,
+        preflight("/users", EVIL, "POST", Some("content-type")).to_request(),
+    )
+    .await;
     assert_eq!(res.status, 403);
-    for name in ["access-control-allow-origin", "access-control-allow-methods", "access-control-allow-headers"] {
+    for name in [
+        "access-control-allow-origin",
+        "access-control-allow-methods",
+        "access-control-allow-headers",
+    ] {
         assert_eq!(res.get(name), None, "{name}");
     }
     assert_eq!(res.vary(), PREFLIGHT_VARY);
@@ -693,7 +932,17 @@ async fn disallowed_preflights_get_403_without_running_anything() {
     assert!(!res.browser_accepts_preflight(&browser));
 
     // A header the route does not allow.
-    let res = call(&app, preflight("/users", "https://admin.example.com", "POST", Some("x-requested-with")).to_request()).await;
+    let res = call(
+        &app,
+        preflight(
+            "/users",
+            "https://admin.example.com",
+            "POST",
+            Some("x-requested-with"),
+        )
+        .to_request(),
+    )
+    .await;
     assert_eq!(res.status, 403);
 }
 
@@ -725,7 +974,12 @@ async fn strict_mode_stops_cross_origin_state_changes_before_the_handler() {
     let curl = atest::TestRequest::post().uri("/transfer").to_request();
     assert_eq!(call(&app, curl).await.status, 200);
     // An allowed origin.
-    assert_eq!(call(&app, actual(Method::POST, "/transfer", APP).to_request()).await.status, 200);
+    assert_eq!(
+        call(&app, actual(Method::POST, "/transfer", APP).to_request())
+            .await
+            .status,
+        200
+    );
 
     // Without strict mode the same form POST reaches the handler.
     let app = atest::init_service(App::new().wrap(Cors::new()).service(transfer)).await;
@@ -741,15 +995,27 @@ async fn strict_mode_stops_cross_origin_state_changes_before_the_handler() {
 #[test]
 fn defaults_from_the_environment_name_the_variable() {
     // Only this test touches these variables.
-    std::env::set_var("CORS_TEST_ORIGINS", "https://a.example, https://b.example:443 ,");
-    let error = Cors::builder().origins_from_env("CORS_TEST_ORIGINS").build().unwrap_err();
+    std::env::set_var(
+        "CORS_TEST_ORIGINS",
+        "https://a.example, https://b.example:443 ,",
+    );
+    let error = Cors::builder()
+        .origins_from_env("CORS_TEST_ORIGINS")
+        .build()
+        .unwrap_err();
     let text = error.to_string();
     assert!(text.contains("CORS_TEST_ORIGINS: default port"), "{text}");
     assert!(text.contains("`https://b.example:443`"), "{text}");
     std::env::set_var("CORS_TEST_ORIGINS", "https://a.example,https://b.example");
-    let cors = Cors::builder().origins_from_env("CORS_TEST_ORIGINS").build().unwrap();
+    let cors = Cors::builder()
+        .origins_from_env("CORS_TEST_ORIGINS")
+        .build()
+        .unwrap();
     assert!(format!("{cors:?}").contains("https://b.example"));
-    let missing = Cors::builder().origins_from_env("CORS_TEST_UNSET").build().unwrap_err();
+    let missing = Cors::builder()
+        .origins_from_env("CORS_TEST_UNSET")
+        .build()
+        .unwrap_err();
     assert!(missing.to_string().contains("CORS_TEST_UNSET is not set"));
 }
 
@@ -763,7 +1029,13 @@ fn build_lists_every_problem() {
         .unwrap_err();
     let text = error.to_string();
     assert!(text.starts_with("4 CORS configuration errors:"), "{text}");
-    for needle in ["`https://a.example/`", "trailing slash", "wildcard in a list", "wildcard with credentials", "`cookie`"] {
+    for needle in [
+        "`https://a.example/`",
+        "trailing slash",
+        "wildcard in a list",
+        "wildcard with credentials",
+        "`cookie`",
+    ] {
         assert!(text.contains(needle), "{needle} in {text}");
     }
 }
@@ -798,7 +1070,11 @@ async fn a_shadowed_lookup_is_logged_naming_both_routes() {
         ),
     )
     .await;
-    let _ = call(&app, actual(Method::GET, "/shadow/files/x", APP).to_request()).await;
+    let _ = call(
+        &app,
+        actual(Method::GET, "/shadow/files/x", APP).to_request(),
+    )
+    .await;
     let lines = logged(&["files", "shadowed", "catch_all"]);
     assert!(!lines.is_empty(), "{:?}", logged(&["shadowed"]));
 }
@@ -807,8 +1083,24 @@ async fn a_shadowed_lookup_is_logged_naming_both_routes() {
 async fn rejections_are_logged_with_reason_question_value_and_fix() {
     capture_logs();
     let app = atest::init_service(App::new().wrap(Cors::new()).service(create_user)).await;
-    let _ = call(&app, preflight("/users", "https://admin.example.com", "POST", Some("x-requested-with")).to_request()).await;
-    let lines = logged(&["preflight rejected", "[header_not_allowed]", "5. does Access-Control-Allow-Headers", "`x-requested-with`", "add it to `headers = [...]`"]);
+    let _ = call(
+        &app,
+        preflight(
+            "/users",
+            "https://admin.example.com",
+            "POST",
+            Some("x-requested-with"),
+        )
+        .to_request(),
+    )
+    .await;
+    let lines = logged(&[
+        "preflight rejected",
+        "[header_not_allowed]",
+        "5. does Access-Control-Allow-Headers",
+        "`x-requested-with`",
+        "add it to `headers = [...]`",
+    ]);
     assert!(!lines.is_empty(), "{:?}", logged(&["preflight rejected"]));
     assert!(lines[0].starts_with("WARN"));
     assert!(lines[0].contains("create_user"));
@@ -821,7 +1113,9 @@ async fn the_debug_header_names_the_reason_in_debug_builds() {
     let res = call(&app, preflight("/users", EVIL, "POST", None).to_request()).await;
     let header = res.get("x-cors-reason");
     if cfg!(debug_assertions) {
-        assert!(header.unwrap().starts_with("origin_not_allowed: origin `https://evil.example` is not allowed"));
+        assert!(header
+            .unwrap()
+            .starts_with("origin_not_allowed: origin `https://evil.example` is not allowed"));
     } else {
         assert_eq!(header, None);
     }
@@ -841,7 +1135,11 @@ async fn recommended_middleware_order() {
     )
     .await;
     // NormalizePath runs first, so the lookup sees the normalised path.
-    let res = call(&app, preflight("/api/users/", APP, "GET", Some("authorization")).to_request()).await;
+    let res = call(
+        &app,
+        preflight("/api/users/", APP, "GET", Some("authorization")).to_request(),
+    )
+    .await;
     assert_eq!(res.status, 204);
     let res = call(
         &app,
@@ -855,5 +1153,3 @@ async fn recommended_middleware_order() {
     assert_eq!(res.get("access-control-allow-origin").as_deref(), Some(APP));
     assert_eq!(res.vary(), ["accept-encoding", "Origin"]);
 }
-
-

@@ -219,11 +219,17 @@ impl<'a> CorsHeaders<'a> {
         let flag = |on: bool| if on { "true" } else { "" };
         [
             ("access-control-allow-origin", self.allow_origin.value()),
-            ("access-control-allow-credentials", flag(self.allow_credentials)),
+            (
+                "access-control-allow-credentials",
+                flag(self.allow_credentials),
+            ),
             ("access-control-allow-methods", self.allow_methods),
             ("access-control-allow-headers", self.allow_headers),
             ("access-control-max-age", self.max_age),
-            ("access-control-allow-private-network", flag(self.allow_private_network)),
+            (
+                "access-control-allow-private-network",
+                flag(self.allow_private_network),
+            ),
             ("access-control-expose-headers", self.expose_headers),
         ]
         .into_iter()
@@ -357,7 +363,11 @@ pub fn decide<'a>(policy: &'a Policy, request: &Request<'a>) -> Decision<'a> {
 fn check_preflight<'a>(policy: &Policy, request: &Request<'a>) -> Result<(), Reason<'a>> {
     let method = match request.request_method {
         HeaderValue::One(method) => method,
-        _ => return Err(Reason::RepeatedHeader { name: "access-control-request-method" }),
+        _ => {
+            return Err(Reason::RepeatedHeader {
+                name: "access-control-request-method",
+            })
+        }
     };
     if !crate::method::is_method(method) {
         return Err(Reason::InvalidMethod { method });
@@ -370,7 +380,9 @@ fn check_preflight<'a>(policy: &Policy, request: &Request<'a>) -> Result<(), Rea
     match request.request_headers {
         HeaderValue::Absent => {}
         HeaderValue::Repeated => {
-            return Err(Reason::RepeatedHeader { name: "access-control-request-headers" })
+            return Err(Reason::RepeatedHeader {
+                name: "access-control-request-headers",
+            })
         }
         HeaderValue::One(value) => {
             for name in request_header_names(value) {

@@ -20,9 +20,9 @@ pub const MAX_REQUEST_HEADER_NAMES: usize = 64;
 /// ```
 pub fn is_token(name: &[u8]) -> bool {
     !name.is_empty()
-        && name.iter().all(|&b| {
-            b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
-        })
+        && name
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
 }
 
 /// Request headers a page can never set: the browser controls them, so they
@@ -195,8 +195,16 @@ mod tests {
     #[test]
     fn tolerant_parsing() {
         let rows: &[(&str, &[u8], &[&str])] = &[
-            ("browser form", b"authorization,content-type", &["authorization", "content-type"]),
-            ("spaces and case", b"Content-Type, X-A", &["Content-Type", "X-A"]),
+            (
+                "browser form",
+                b"authorization,content-type",
+                &["authorization", "content-type"],
+            ),
+            (
+                "spaces and case",
+                b"Content-Type, X-A",
+                &["Content-Type", "X-A"],
+            ),
             ("empty items", b",, x-a ,,\tx-b\t,", &["x-a", "x-b"]),
             ("empty value", b"", &[]),
             ("only commas", b" , ,", &[]),
@@ -213,7 +221,10 @@ mod tests {
             names(b"x-a, bad name, x-b"),
             vec![Ok("x-a".into()), Err(RequestHeadersProblem::InvalidName)]
         );
-        assert_eq!(names(b"x-\xff"), vec![Err(RequestHeadersProblem::InvalidName)]);
+        assert_eq!(
+            names(b"x-\xff"),
+            vec![Err(RequestHeadersProblem::InvalidName)]
+        );
     }
 
     #[test]

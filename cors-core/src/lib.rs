@@ -54,4 +54,6 @@ pub use decision::{decide, AllowOrigin, CorsHeaders, Decision, HeaderValue, Requ
 pub use origin::{OriginPredicate, OriginProblem, OriginSet};
 pub use policy::{Allowed, BuildOptions, Key, KeyKind, Origins, Policy, PolicySpec, KEYS};
 pub use reason::{Question, Reason};
-pub use validate::{validate, ConfigError, ConfigErrors, ErrorKind, Field, Note, NoteKind, Validation};
+pub use validate::{
+    validate, ConfigError, ConfigErrors, ErrorKind, Field, Note, NoteKind, Validation,
+};

@@ -240,8 +240,7 @@ fn check_port(scheme: &str, port: &str) -> Result<(), OriginProblem> {
     if digits == "*" {
         return Ok(());
     }
-    if digits.is_empty() || digits.starts_with('0') || !digits.bytes().all(|b| b.is_ascii_digit())
-    {
+    if digits.is_empty() || digits.starts_with('0') || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return Err(OriginProblem::InvalidPort);
     }
     match digits.parse::<u16>() {
@@ -289,9 +288,9 @@ fn is_ipv6_literal(host: &str) -> bool {
         .and_then(|h| h.strip_suffix(']'))
         .is_some_and(|inner| {
             inner.contains(':')
-                && inner
-                    .bytes()
-                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b) || b == b':' || b == b'.')
+                && inner.bytes().all(|b| {
+                    b.is_ascii_digit() || (b'a'..=b'f').contains(&b) || b == b':' || b == b'.'
+                })
         })
 }
 
@@ -335,7 +334,8 @@ pub fn split_request_origin(value: &[u8]) -> Option<RequestOrigin<'_>> {
     let (host, port) = split_host_port(authority);
     let port_ok = port.is_empty()
         || port.strip_prefix(':').is_some_and(|d| {
-            (1..=5).contains(&d.len()) && d.bytes().all(|b| b.is_ascii_digit())
+            // What a browser serialises: 1 to 65535, no leading zero.
+            !d.starts_with('0') && d.bytes().all(|b| b.is_ascii_digit()) && d.parse::<u16>().is_ok()
         });
     (port_ok && (is_domain(host) || is_ipv6_literal(host))).then_some(RequestOrigin {
         origin,
@@ -476,8 +476,13 @@ impl OriginSet {
             .filter(|&(_, &b)| b == b'.')
             .any(|(dot, _)| {
                 let suffix = &host[dot + 1..];
-                self.subdomains.get(&[scheme, b"://", suffix, port]).is_some()
-                    || self.subdomains.get(&[scheme, b"://", suffix, b":*"]).is_some()
+                self.subdomains
+                    .get(&[scheme, b"://", suffix, port])
+                    .is_some()
+                    || self
+                        .subdomains
+                        .get(&[scheme, b"://", suffix, b":*"])
+                        .is_some()
             })
     }
 }
@@ -491,16 +496,28 @@ mod tests {
     fn strict_parser_table() {
         let rows: &[(&str, &str, Result<&str, OriginProblem>)] = &[
             ("plain https", "https://app.example.com", Ok("exact")),
-            ("http localhost with port", "http://localhost:3000", Ok("exact")),
+            (
+                "http localhost with port",
+                "http://localhost:3000",
+                Ok("exact"),
+            ),
             ("ipv4", "http://127.0.0.1:8080", Ok("exact")),
             ("ipv6", "http://[::1]:8080", Ok("exact")),
             ("custom scheme", "chrome-extension://abcdef", Ok("exact")),
             ("any", "*", Ok("any")),
             ("null", "null", Ok("null")),
             ("subdomains", "https://*.example.com", Ok("subdomains")),
-            ("subdomains of localhost", "http://*.localhost:8080", Ok("subdomains")),
+            (
+                "subdomains of localhost",
+                "http://*.localhost:8080",
+                Ok("subdomains"),
+            ),
             ("any port", "http://localhost:*", Ok("any-port")),
-            ("subdomains any port", "http://*.localhost:*", Ok("subdomains")),
+            (
+                "subdomains any port",
+                "http://*.localhost:*",
+                Ok("subdomains"),
+            ),
             ("empty", "", Err(P::Empty)),
             ("whitespace", " https://a.example", Err(P::Whitespace)),
             ("no scheme", "app.example.com", Err(P::NoScheme)),
@@ -509,26 +526,62 @@ mod tests {
             ("file path", "file:///home/x", Err(P::OpaqueScheme)),
             ("data", "data:text/html,x", Err(P::OpaqueScheme)),
             ("path", "https://a.example/api", Err(P::Path)),
-            ("trailing slash", "https://a.example/", Err(P::TrailingSlash)),
+            (
+                "trailing slash",
+                "https://a.example/",
+                Err(P::TrailingSlash),
+            ),
             ("query", "https://a.example?x=1", Err(P::QueryOrFragment)),
             ("fragment", "https://a.example#x", Err(P::QueryOrFragment)),
-            ("slash then query", "https://a.example/?x", Err(P::QueryOrFragment)),
+            (
+                "slash then query",
+                "https://a.example/?x",
+                Err(P::QueryOrFragment),
+            ),
             ("userinfo", "https://u:p@a.example", Err(P::Userinfo)),
-            ("default https port", "https://x.com:443", Err(P::DefaultPort)),
+            (
+                "default https port",
+                "https://x.com:443",
+                Err(P::DefaultPort),
+            ),
             ("default http port", "http://x.com:80", Err(P::DefaultPort)),
             ("port too big", "http://x.com:70000", Err(P::InvalidPort)),
-            ("port leading zero", "http://x.com:0443", Err(P::InvalidPort)),
+            (
+                "port leading zero",
+                "http://x.com:0443",
+                Err(P::InvalidPort),
+            ),
             ("empty port", "http://x.com:", Err(P::InvalidPort)),
-            ("uppercase host", "https://App.example.com", Err(P::Uppercase)),
-            ("uppercase scheme", "HTTPS://app.example.com", Err(P::Uppercase)),
+            (
+                "uppercase host",
+                "https://App.example.com",
+                Err(P::Uppercase),
+            ),
+            (
+                "uppercase scheme",
+                "HTTPS://app.example.com",
+                Err(P::Uppercase),
+            ),
             ("uppercase null", "NULL", Err(P::Uppercase)),
             ("non-ascii", "https://bücher.example", Err(P::NonAsciiHost)),
             ("empty label", "https://a..example", Err(P::InvalidHost)),
             ("bad char", "https://a$b.example", Err(P::InvalidHost)),
             ("empty host", "https://", Err(P::InvalidHost)),
-            ("wildcard mid label", "https://a*.example.com", Err(P::MisplacedWildcard)),
-            ("wildcard not leftmost", "https://a.*.example.com", Err(P::MisplacedWildcard)),
-            ("double wildcard", "https://*.*.example.com", Err(P::MisplacedWildcard)),
+            (
+                "wildcard mid label",
+                "https://a*.example.com",
+                Err(P::MisplacedWildcard),
+            ),
+            (
+                "wildcard not leftmost",
+                "https://a.*.example.com",
+                Err(P::MisplacedWildcard),
+            ),
+            (
+                "double wildcard",
+                "https://*.*.example.com",
+                Err(P::MisplacedWildcard),
+            ),
             ("tld", "https://*.com", Err(P::TooBroad)),
             ("multi-label suffix", "https://*.co.uk", Err(P::TooBroad)),
             ("hosting suffix", "https://*.github.io", Err(P::TooBroad)),
@@ -577,6 +630,9 @@ mod tests {
             b"https://a.example/",
             b"https://a.example:",
             b"https://a.example:123456",
+            b"https://a.example:65536",
+            b"https://a.example:0443",
+            b"https://a.example:0",
             b"https://a..example",
             b"https://A.example",
             b"https://a.example ",
@@ -584,7 +640,11 @@ mod tests {
             b"https://u@a.example",
             b"\xff\xfe",
         ] {
-            assert!(split_request_origin(bad).is_none(), "{:?}", String::from_utf8_lossy(bad));
+            assert!(
+                split_request_origin(bad).is_none(),
+                "{:?}",
+                String::from_utf8_lossy(bad)
+            );
         }
         assert!(split_request_origin(&[b'a'; MAX_ORIGIN_LEN + 1]).is_none());
     }

@@ -144,20 +144,76 @@ pub struct Key {
 /// The macro parses against this table and draws its did-you-mean
 /// suggestions from it.
 pub const KEYS: &[Key] = &[
-    Key { name: "origins", kind: KeyKind::List, doc: "allowed origins: exact, `*`, `https://*.example.com`, `http://localhost:*`" },
-    Key { name: "dev_origins", kind: KeyKind::List, doc: "origins allowed only in debug builds" },
-    Key { name: "origin_fn", kind: KeyKind::Path, doc: "a `fn(&str) -> bool` consulted after the lists" },
-    Key { name: "methods", kind: KeyKind::List, doc: "methods a preflight may ask for (default: the route's)" },
-    Key { name: "headers", kind: KeyKind::List, doc: "request headers a preflight may ask for" },
-    Key { name: "expose", kind: KeyKind::List, doc: "response headers JavaScript may read" },
-    Key { name: "credentials", kind: KeyKind::Flag, doc: "allow cookies and HTTP authentication" },
-    Key { name: "max_age", kind: KeyKind::Integer, doc: "seconds a preflight answer may be cached" },
-    Key { name: "private_network", kind: KeyKind::Flag, doc: "answer Private Network Access preflights" },
-    Key { name: "preflight_status", kind: KeyKind::Integer, doc: "status of accepted preflights (default 204)" },
-    Key { name: "dangerously_allow_null_origin", kind: KeyKind::Flag, doc: "allow the opaque origin `null`" },
-    Key { name: "dangerously_allow_insecure_origins", kind: KeyKind::Flag, doc: "allow `http://` origins with credentials" },
-    Key { name: "policy", kind: KeyKind::Path, doc: "start from a named policy declared with `cors_policy!`" },
-    Key { name: "disable", kind: KeyKind::Flag, doc: "no CORS for this route, App defaults included" },
+    Key {
+        name: "origins",
+        kind: KeyKind::List,
+        doc: "allowed origins: exact, `*`, `https://*.example.com`, `http://localhost:*`",
+    },
+    Key {
+        name: "dev_origins",
+        kind: KeyKind::List,
+        doc: "origins allowed only in debug builds",
+    },
+    Key {
+        name: "origin_fn",
+        kind: KeyKind::Path,
+        doc: "a `fn(&str) -> bool` consulted after the lists",
+    },
+    Key {
+        name: "methods",
+        kind: KeyKind::List,
+        doc: "methods a preflight may ask for (default: the route's)",
+    },
+    Key {
+        name: "headers",
+        kind: KeyKind::List,
+        doc: "request headers a preflight may ask for",
+    },
+    Key {
+        name: "expose",
+        kind: KeyKind::List,
+        doc: "response headers JavaScript may read",
+    },
+    Key {
+        name: "credentials",
+        kind: KeyKind::Flag,
+        doc: "allow cookies and HTTP authentication",
+    },
+    Key {
+        name: "max_age",
+        kind: KeyKind::Integer,
+        doc: "seconds a preflight answer may be cached",
+    },
+    Key {
+        name: "private_network",
+        kind: KeyKind::Flag,
+        doc: "answer Private Network Access preflights",
+    },
+    Key {
+        name: "preflight_status",
+        kind: KeyKind::Integer,
+        doc: "status of accepted preflights (default 204)",
+    },
+    Key {
+        name: "dangerously_allow_null_origin",
+        kind: KeyKind::Flag,
+        doc: "allow the opaque origin `null`",
+    },
+    Key {
+        name: "dangerously_allow_insecure_origins",
+        kind: KeyKind::Flag,
+        doc: "allow `http://` origins with credentials",
+    },
+    Key {
+        name: "policy",
+        kind: KeyKind::Path,
+        doc: "start from a named policy declared with `cors_policy!`",
+    },
+    Key {
+        name: "disable",
+        kind: KeyKind::Flag,
+        doc: "no CORS for this route, App defaults included",
+    },
 ];
 
 /// Options for building a [`Policy`] from a [`PolicySpec`].
@@ -336,16 +392,21 @@ impl fmt::Display for Policy {
             Origins::Any => f.write_str("origins *")?,
             Origins::List(set) => {
                 let exact = set.exact.keys().map(Cow::Borrowed);
-                let patterns = set.subdomains.keys().map(|key| match key.split_once("://") {
-                    Some((scheme, rest)) => Cow::Owned(format!("{scheme}://*.{rest}")),
-                    None => Cow::Borrowed(key),
-                });
+                let patterns = set
+                    .subdomains
+                    .keys()
+                    .map(|key| match key.split_once("://") {
+                        Some((scheme, rest)) => Cow::Owned(format!("{scheme}://*.{rest}")),
+                        None => Cow::Borrowed(key),
+                    });
                 let extras = [
                     set.null.then_some(Cow::Borrowed("null")),
                     set.predicate.map(|_| Cow::Borrowed("origin_fn")),
                 ];
-                let items: Vec<Cow<'_, str>> =
-                    exact.chain(patterns).chain(extras.into_iter().flatten()).collect();
+                let items: Vec<Cow<'_, str>> = exact
+                    .chain(patterns)
+                    .chain(extras.into_iter().flatten())
+                    .collect();
                 write!(f, "origins [{}]", items.join(", "))?;
             }
         }

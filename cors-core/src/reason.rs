@@ -30,7 +30,9 @@ impl Question {
             Question::AllowOrigin => "3. does Access-Control-Allow-Origin match the Origin?",
             Question::AllowMethods => "4. does Access-Control-Allow-Methods list the method?",
             Question::AllowHeaders => "5. does Access-Control-Allow-Headers list the headers?",
-            Question::Credentials => "credentials: is the origin exact and Access-Control-Allow-Credentials true?",
+            Question::Credentials => {
+                "credentials: is the origin exact and Access-Control-Allow-Credentials true?"
+            }
         }
     }
 }
@@ -108,10 +110,21 @@ impl Reason<'_> {
     /// Which of the five questions this answers with "no".
     pub fn question(&self) -> Question {
         match self {
+            Reason::RepeatedHeader {
+                name: "access-control-request-method",
+            } => Question::AllowMethods,
+            Reason::RepeatedHeader {
+                name: "access-control-request-headers",
+            } => Question::AllowHeaders,
+            Reason::RepeatedHeader {
+                name: "access-control-request-private-network",
+            } => Question::PreflightStatus,
             Reason::OriginNotAllowed { .. }
             | Reason::RepeatedHeader { .. }
             | Reason::NoPolicy { .. } => Question::AllowOrigin,
-            Reason::MethodNotAllowed { .. } | Reason::InvalidMethod { .. } => Question::AllowMethods,
+            Reason::MethodNotAllowed { .. } | Reason::InvalidMethod { .. } => {
+                Question::AllowMethods
+            }
             Reason::HeaderNotAllowed { .. }
             | Reason::InvalidRequestHeaders
             | Reason::TooManyRequestHeaders => Question::AllowHeaders,
@@ -131,7 +144,9 @@ impl Reason<'_> {
             Reason::InvalidRequestHeaders | Reason::TooManyRequestHeaders => {
                 Cow::Borrowed("access-control-request-headers")
             }
-            Reason::PrivateNetworkNotAllowed => Cow::Borrowed("access-control-request-private-network"),
+            Reason::PrivateNetworkNotAllowed => {
+                Cow::Borrowed("access-control-request-private-network")
+            }
         }
     }
 

@@ -53,14 +53,14 @@ fn eq_parts(key: &[u8], parts: &[&[u8]], ignore_case: bool) -> bool {
     rest.is_empty()
 }
 
-/// The first empty slot of `key`'s probe run, or `None` when a key equal to
-/// it (ASCII case-insensitive) is already stored. `slots` is at most half full.
+/// The first empty slot of `key`'s probe run, or `None` when the same key is
+/// already stored. `slots` is at most half full.
 fn free_slot(slots: &[u32], stored: &[Cow<'static, str>], key: &str) -> Option<usize> {
     let mask = slots.len() - 1;
     // Truncation is intended: the hash only selects a slot.
     let mut slot = hash_parts(&[key.as_bytes()]) as usize & mask;
     while slots[slot] != 0 {
-        if stored.get(slots[slot] as usize - 1)?.eq_ignore_ascii_case(key) {
+        if *stored.get(slots[slot] as usize - 1)? == *key {
             return None;
         }
         slot = (slot + 1) & mask;
@@ -69,16 +69,18 @@ fn free_slot(slots: &[u32], stored: &[Cow<'static, str>], key: &str) -> Option<u
 }
 
 impl Table {
-    /// Builds a table from distinct keys. Duplicates (ASCII case-insensitive)
-    /// are kept once.
+    /// Builds a table from keys, keeping each distinct key once. Spellings
+    /// that differ in case are distinct keys (methods are case-sensitive:
+    /// `PURGE` and `Purge` both stay); a case-insensitive lookup finds the
+    /// first one stored.
     pub fn build<I, S>(keys: I) -> Table
     where
         I: IntoIterator<Item = S>,
         S: Into<Cow<'static, str>>,
     {
         let keys: Vec<Cow<'static, str>> = keys.into_iter().map(Into::into).collect();
-        // Case-insensitive duplicates hash alike, so a duplicate always meets
-        // its first spelling in its probe run: one pass, linear in the keys.
+        // Equal keys hash alike, so a duplicate always meets its first copy in
+        // its probe run: one pass, linear in the keys.
         let mut slots = vec![0u32; (keys.len() * 2).next_power_of_two()];
         let mut stored: Vec<Cow<'static, str>> = Vec::with_capacity(keys.len());
         for key in keys {
@@ -188,10 +190,17 @@ mod tests {
             table.get(&[b"https", b"://", b"a.example"]),
             Some("https://a.example")
         );
-        assert_eq!(table.get(&[b"https://a.example"]), Some("https://a.example"));
+        assert_eq!(
+            table.get(&[b"https://a.example"]),
+            Some("https://a.example")
+        );
         assert_eq!(table.get(&[b"https://a.exampl"]), None);
         assert_eq!(table.get(&[b"https://a.example", b"x"]), None);
-        assert_eq!(table.get(&[b"HTTPS://a.example"]), None, "exact is byte-exact");
+        assert_eq!(
+            table.get(&[b"HTTPS://a.example"]),
+            None,
+            "exact is byte-exact"
+        );
     }
 
     #[test]

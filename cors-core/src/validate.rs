@@ -2,8 +2,7 @@
 //! runtime builder at start-up; both get every problem at once.
 
 use crate::header::{
-    is_forbidden_request_header, is_token, FORBIDDEN_RESPONSE_HEADERS,
-    SAFELISTED_RESPONSE_HEADERS,
+    is_forbidden_request_header, is_token, FORBIDDEN_RESPONSE_HEADERS, SAFELISTED_RESPONSE_HEADERS,
 };
 use crate::method::{known_uppercase, FORBIDDEN_METHODS};
 use crate::origin::{parse_config_origin, OriginProblem, OriginSet, OriginSpec, Parsed};
@@ -153,7 +152,13 @@ pub struct ConfigError {
 }
 
 impl ConfigError {
-    fn new(kind: ErrorKind, field: Field, index: Option<usize>, value: &str, message: String) -> Self {
+    fn new(
+        kind: ErrorKind,
+        field: Field,
+        index: Option<usize>,
+        value: &str,
+        message: String,
+    ) -> Self {
         ConfigError {
             kind,
             field,
@@ -247,7 +252,11 @@ impl<'a> IntoIterator for &'a ConfigErrors {
 impl fmt::Display for ConfigErrors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let count = self.0.len();
-        write!(f, "{count} CORS configuration error{}:", if count == 1 { "" } else { "s" })?;
+        write!(
+            f,
+            "{count} CORS configuration error{}:",
+            if count == 1 { "" } else { "s" }
+        )?;
         for error in &self.0 {
             write!(f, "\n  - {error}")?;
         }
@@ -395,7 +404,9 @@ pub fn validate(spec: &PolicySpec<'_>, options: BuildOptions) -> Validation {
             credentials: v.credentials,
             private_network: spec.private_network.unwrap_or(false),
             preflight_status: status,
-            max_age: spec.max_age.map_or(Cow::Borrowed(""), |n| Cow::Owned(n.to_string())),
+            max_age: spec
+                .max_age
+                .map_or(Cow::Borrowed(""), |n| Cow::Owned(n.to_string())),
         })
     } else {
         // In the order the values were written, whatever order the rules ran in.
@@ -482,11 +493,26 @@ struct Validator<'s, 'a> {
 }
 
 impl<'a> Validator<'_, 'a> {
-    fn error(&mut self, kind: ErrorKind, field: Field, index: Option<usize>, value: &str, message: String) {
-        self.errors.push(ConfigError::new(kind, field, index, value, message));
+    fn error(
+        &mut self,
+        kind: ErrorKind,
+        field: Field,
+        index: Option<usize>,
+        value: &str,
+        message: String,
+    ) {
+        self.errors
+            .push(ConfigError::new(kind, field, index, value, message));
     }
 
-    fn note(&mut self, kind: NoteKind, field: Field, index: Option<usize>, value: &str, message: String) {
+    fn note(
+        &mut self,
+        kind: NoteKind,
+        field: Field,
+        index: Option<usize>,
+        value: &str,
+        message: String,
+    ) {
         self.notes.push(Note {
             kind,
             field,
@@ -502,7 +528,10 @@ impl<'a> Validator<'_, 'a> {
         let star = items.iter().position(|i| *i == "*");
         if let Some(at) = star {
             if items.len() > 1 {
-                let message = format!("`*` in `{}` already allows every {what}; keep either `*` or the list", field.key());
+                let message = format!(
+                    "`*` in `{}` already allows every {what}; keep either `*` or the list",
+                    field.key()
+                );
                 self.error(ErrorKind::WildcardInList, field, Some(at), "*", message);
             }
             if self.credentials {
@@ -510,13 +539,23 @@ impl<'a> Validator<'_, 'a> {
                     Field::Origins | Field::DevOrigins => "wildcard origin `*` cannot be combined with `credentials`; list the origins instead".to_owned(),
                     _ => format!("`*` in `{}` cannot be combined with `credentials`, since browsers then read it as a literal name; list the {what}s instead", field.key()),
                 };
-                self.error(ErrorKind::WildcardWithCredentials, field, Some(at), "*", message);
+                self.error(
+                    ErrorKind::WildcardWithCredentials,
+                    field,
+                    Some(at),
+                    "*",
+                    message,
+                );
             }
         }
         // First spelling of each entry, by its key: linear, as lists may be long.
         let mut first: HashMap<Cow<'_, str>, &str> = HashMap::with_capacity(items.len());
         for (i, item) in items.iter().enumerate() {
-            let key = if ignore_case { Cow::Owned(item.to_ascii_lowercase()) } else { Cow::Borrowed(*item) };
+            let key = if ignore_case {
+                Cow::Owned(item.to_ascii_lowercase())
+            } else {
+                Cow::Borrowed(*item)
+            };
             let earlier = match first.entry(key) {
                 Entry::Occupied(entry) => Some(*entry.get()),
                 Entry::Vacant(entry) => {
@@ -526,7 +565,10 @@ impl<'a> Validator<'_, 'a> {
             };
             if let Some(earlier) = earlier {
                 let message = if earlier == *item {
-                    format!("{what} `{item}` is listed twice in `{}`; remove one", field.key())
+                    format!(
+                        "{what} `{item}` is listed twice in `{}`; remove one",
+                        field.key()
+                    )
                 } else {
                     format!("{what} `{item}` repeats `{earlier}` in `{}` (names are case-insensitive); remove one", field.key())
                 };
@@ -555,7 +597,13 @@ impl<'a> Validator<'_, 'a> {
                 }
                 Err(problem) => {
                     let message = origin_problem_message(problem, item);
-                    self.error(ErrorKind::InvalidOrigin(problem), field, Some(i), item, message);
+                    self.error(
+                        ErrorKind::InvalidOrigin(problem),
+                        field,
+                        Some(i),
+                        item,
+                        message,
+                    );
                 }
             }
         }
@@ -567,7 +615,13 @@ impl<'a> Validator<'_, 'a> {
         match spec {
             OriginSpec::Null if self.credentials => {
                 let message = "origin `null` is sent by sandboxed iframes and `file:` pages that any site can create, so it can never be trusted with `credentials`; remove it".into();
-                self.error(ErrorKind::NullWithCredentials, field, Some(i), item, message);
+                self.error(
+                    ErrorKind::NullWithCredentials,
+                    field,
+                    Some(i),
+                    item,
+                    message,
+                );
             }
             OriginSpec::Null if self.spec.dangerously_allow_null_origin != Some(true) => {
                 let message = format!("origin `null` in `{key}` is sent by sandboxed iframes and `file:` pages that any site can create; remove it, or set `dangerously_allow_null_origin` if you accept that");
@@ -584,7 +638,13 @@ impl<'a> Validator<'_, 'a> {
                     _ => format!("https{}", &item[4..]),
                 };
                 let message = format!("origin `{item}` is plain http, so anyone on the network can act as it and read credentialed responses; use `{secure}`, or set `dangerously_allow_insecure_origins`");
-                self.error(ErrorKind::InsecureWithCredentials, field, Some(i), item, message);
+                self.error(
+                    ErrorKind::InsecureWithCredentials,
+                    field,
+                    Some(i),
+                    item,
+                    message,
+                );
             }
             _ => {}
         }
@@ -622,15 +682,38 @@ impl<'a> Validator<'_, 'a> {
         self.list_shape(Field::Methods, items, false, "method");
         for (i, item) in items.iter().enumerate().filter(|(_, m)| **m != "*") {
             if !is_token(item.as_bytes()) {
-                let message = format!("`{item}` is not a method token; methods are words such as `GET` or `PATCH`");
-                self.error(ErrorKind::InvalidMethod, Field::Methods, Some(i), item, message);
-            } else if FORBIDDEN_METHODS.iter().any(|m| m.eq_ignore_ascii_case(item)) {
+                let message = format!(
+                    "`{item}` is not a method token; methods are words such as `GET` or `PATCH`"
+                );
+                self.error(
+                    ErrorKind::InvalidMethod,
+                    Field::Methods,
+                    Some(i),
+                    item,
+                    message,
+                );
+            } else if FORBIDDEN_METHODS
+                .iter()
+                .any(|m| m.eq_ignore_ascii_case(item))
+            {
                 // Fetch forbids these in any case, so `trace` is not a case slip.
                 let message = format!("method `{item}` can never be sent by a browser; remove it");
-                self.error(ErrorKind::ForbiddenMethod, Field::Methods, Some(i), item, message);
+                self.error(
+                    ErrorKind::ForbiddenMethod,
+                    Field::Methods,
+                    Some(i),
+                    item,
+                    message,
+                );
             } else if let Some(upper) = known_uppercase(item) {
                 let message = format!("method `{item}` never matches, since methods are case-sensitive and browsers send `{upper}`; write `{upper}`");
-                self.error(ErrorKind::MethodCase, Field::Methods, Some(i), item, message);
+                self.error(
+                    ErrorKind::MethodCase,
+                    Field::Methods,
+                    Some(i),
+                    item,
+                    message,
+                );
             }
         }
         Some(items.to_vec())
@@ -642,10 +725,22 @@ impl<'a> Validator<'_, 'a> {
         for (i, item) in items.iter().enumerate().filter(|(_, h)| **h != "*") {
             if !is_token(item.as_bytes()) {
                 let message = format!("`{item}` is not a valid header name; header names are tokens such as `x-request-id`");
-                self.error(ErrorKind::InvalidHeader, Field::Headers, Some(i), item, message);
+                self.error(
+                    ErrorKind::InvalidHeader,
+                    Field::Headers,
+                    Some(i),
+                    item,
+                    message,
+                );
             } else if is_forbidden_request_header(item) {
                 let message = format!("header `{item}` is set by the browser itself and a page can never send it, so allowing it has no effect; remove it");
-                self.error(ErrorKind::ForbiddenHeader, Field::Headers, Some(i), item, message);
+                self.error(
+                    ErrorKind::ForbiddenHeader,
+                    Field::Headers,
+                    Some(i),
+                    item,
+                    message,
+                );
             }
         }
         Some(items.to_vec())
@@ -658,13 +753,35 @@ impl<'a> Validator<'_, 'a> {
             let is = |list: &[&str]| list.iter().any(|h| h.eq_ignore_ascii_case(item));
             if !is_token(item.as_bytes()) {
                 let message = format!("`{item}` is not a valid header name; header names are tokens such as `x-total-count`");
-                self.error(ErrorKind::InvalidHeader, Field::Expose, Some(i), item, message);
+                self.error(
+                    ErrorKind::InvalidHeader,
+                    Field::Expose,
+                    Some(i),
+                    item,
+                    message,
+                );
             } else if is(FORBIDDEN_RESPONSE_HEADERS) {
-                let message = format!("header `{item}` is never readable by JavaScript, exposed or not; remove it");
-                self.error(ErrorKind::NeverExposed, Field::Expose, Some(i), item, message);
+                let message = format!(
+                    "header `{item}` is never readable by JavaScript, exposed or not; remove it"
+                );
+                self.error(
+                    ErrorKind::NeverExposed,
+                    Field::Expose,
+                    Some(i),
+                    item,
+                    message,
+                );
             } else if is(SAFELISTED_RESPONSE_HEADERS) {
-                let message = format!("header `{item}` is always readable by JavaScript; exposing it changes nothing");
-                self.note(NoteKind::AlreadyExposed, Field::Expose, Some(i), item, message);
+                let message = format!(
+                    "header `{item}` is always readable by JavaScript; exposing it changes nothing"
+                );
+                self.note(
+                    NoteKind::AlreadyExposed,
+                    Field::Expose,
+                    Some(i),
+                    item,
+                    message,
+                );
             }
         }
         Some(items.to_vec())
@@ -675,13 +792,31 @@ impl<'a> Validator<'_, 'a> {
         let value = seconds.to_string();
         if seconds < 0 {
             let message = format!("`{value}` is not a duration, and browsers treat negative values inconsistently; use `0` to disable preflight caching");
-            self.error(ErrorKind::MaxAgeNegative, Field::MaxAge, None, &value, message);
+            self.error(
+                ErrorKind::MaxAgeNegative,
+                Field::MaxAge,
+                None,
+                &value,
+                message,
+            );
         } else if seconds > 86_400 {
             let message = format!("`{value}` exceeds what any browser honours (Firefox caps at 86400, Chrome at 7200); use at most `7200`");
-            self.error(ErrorKind::MaxAgeTooLarge, Field::MaxAge, None, &value, message);
+            self.error(
+                ErrorKind::MaxAgeTooLarge,
+                Field::MaxAge,
+                None,
+                &value,
+                message,
+            );
         } else if seconds > 7_200 {
             let message = format!("max_age `{value}` is above Chrome's cap of 7200 seconds (Safari caps at 600); Chrome will re-check after 7200");
-            self.note(NoteKind::MaxAgeAboveChromeCap, Field::MaxAge, None, &value, message);
+            self.note(
+                NoteKind::MaxAgeAboveChromeCap,
+                Field::MaxAge,
+                None,
+                &value,
+                message,
+            );
         }
     }
 }

@@ -598,7 +598,7 @@ fn every_reason_answers_a_question_and_names_its_fix() {
             Reason::OriginNotAllowed { origin: b"https://evil.example" },
             Question::AllowOrigin,
             "origin_not_allowed",
-            "origin `https://evil.example` is not allowed; if `https://evil.example` should be allowed, add it to `origins = [...]`",
+            "origin `https://evil.example` is not allowed; if it should be allowed, add it to `origins = [...]`",
         ),
         (
             Reason::RepeatedHeader { name: "origin" },
@@ -628,7 +628,7 @@ fn every_reason_answers_a_question_and_names_its_fix() {
             Reason::HeaderNotAllowed { header: b"X-Requested-With" },
             Question::AllowHeaders,
             "header_not_allowed",
-            "header `x-requested-with` is not allowed; add `x-requested-with` to `headers = [...]`",
+            "header `x-requested-with` is not allowed; add it to `headers = [...]`",
         ),
         (
             Reason::InvalidRequestHeaders,
@@ -652,7 +652,7 @@ fn every_reason_answers_a_question_and_names_its_fix() {
             Reason::NoPolicy { method: b"PUT" },
             Question::AllowOrigin,
             "no_policy",
-            "no CORS policy covers method `PUT` on this path; annotate the handler serving `PUT` here with `#[cors(...)]`, or give the `Cors` middleware App defaults",
+            "no CORS policy covers method `PUT` on this path (no annotated route serves it, CORS is disabled for it, or there are no App defaults); annotate the handler serving `PUT` here with `#[cors(...)]`, or give the `Cors` middleware App defaults",
         ),
     ];
     let mut codes = std::collections::HashSet::new();
@@ -749,4 +749,25 @@ fn vary_merges_without_duplicates() {
         Vary::ORIGIN.union(Vary::REQUEST_HEADERS).value(),
         "Origin, Access-Control-Request-Headers"
     );
+}
+
+#[test]
+fn methods_are_case_sensitive_both_ways() {
+    // Listing two spellings of a custom method allows exactly those two.
+    let policy = build(&PolicySpec {
+        origins: Some(&["https://example.com"]),
+        methods: Some(&["PURGE", "Purge"]),
+        ..PolicySpec::EMPTY
+    });
+    for method in [&b"PURGE"[..], b"Purge"] {
+        let decision = decide(&policy, &preflight(b"https://example.com", method));
+        assert!(
+            matches!(decision, Decision::Preflight { .. }),
+            "{decision:?}"
+        );
+    }
+    for method in [&b"purge"[..], b"PURGe"] {
+        let decision = decide(&policy, &preflight(b"https://example.com", method));
+        assert_eq!(rejection(decision), Reason::MethodNotAllowed { method });
+    }
 }

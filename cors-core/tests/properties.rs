@@ -1,8 +1,9 @@
 //! Properties of the decision engine over generated policies and requests.
 //!
 //! Policies are drawn from pools of valid and invalid entries and kept only
-//! when they validate; requests mix origins from the same pools with random
-//! bytes. 512 cases by default; set `PROPTEST_CASES` for more.
+//! when they validate; each request is shaped after its policy (the origins,
+//! methods and headers it lists), mixed with near misses and random bytes.
+//! 512 cases by default; set `PROPTEST_CASES` for more.
 
 use cors_core::{
     decide, validate, AllowOrigin, BuildOptions, CorsHeaders, Decision, HeaderValue,

@@ -234,7 +234,12 @@ pub fn handler(mut item: syn::ItemFn, routes: &[Route], mode: &Mode) -> TokenStr
 }
 
 /// A named policy: `static NAME: NamedPolicy`.
-pub fn named(attrs: &[syn::Attribute], vis: &syn::Visibility, name: &syn::Ident, checked: &Checked) -> TokenStream {
+pub fn named(
+    attrs: &[syn::Attribute],
+    vis: &syn::Visibility,
+    name: &syn::Ident,
+    checked: &Checked,
+) -> TokenStream {
     let p = private();
     let spec = spec(&checked.spec);
     let compiled = compiled(checked);

@@ -1,10 +1,9 @@
 //! The `#[cors(...)]` attribute and `cors_policy!` macro of `cors-actix`.
 //!
 //! Use them through `cors-actix`, which re-exports them and documents them
-//! in full. The pipeline is the file list: [`parse`](mod@parse) reads the
-//! attribute and the route attributes, [`validate`](mod@validate) calls
-//! `cors-core`'s validator and spans each finding, and
-//! [`expand`](mod@expand) writes out static data and registration code. On
+//! in full. The pipeline is the file list: `parse` reads the attribute and
+//! the route attributes, `validate` calls `cors-core`'s validator and spans
+//! each finding, and `expand` writes out static data and registration code. On
 //! error the original item is still emitted, so later code type-checks.
 
 #![forbid(unsafe_code)]
@@ -41,22 +40,23 @@ fn cors_attribute(args: TokenStream2, input: TokenStream2) -> TokenStream2 {
         Ok(None) => {
             cx.error(
                 item.sig.ident.span(),
-                "`#[cors]` must be placed above the route attribute (`#[get(\"/path\")]`, `#[post]`, `#[route]`, `#[routes]`, ...), which it reads; move it up. For a route built by hand with `web::resource`, use `cors_actix::attach` instead",
+                "`#[cors]` must be placed above the route attribute (`#[get(\"/path\")]`, `#[post]`, `#[route]`, `#[routes]`, ...), which it reads; move it up (for a route built by hand with `web::resource`, use `cors_actix::attach` instead)",
             );
             return with_errors(cx, input);
         }
         // actix-web reports malformed route attributes itself.
         Err(_) => return input,
     };
-    let served: Vec<String> = routes
-        .iter()
-        .flat_map(|r| r.methods.iter().cloned())
-        .fold(Vec::new(), |mut all, m| {
-            if !all.contains(&m) {
-                all.push(m);
-            }
-            all
-        });
+    let served: Vec<String> =
+        routes
+            .iter()
+            .flat_map(|r| r.methods.iter().cloned())
+            .fold(Vec::new(), |mut all, m| {
+                if !all.contains(&m) {
+                    all.push(m);
+                }
+                all
+            });
     let mode = validate::check(&args, Some(&served), &cx);
     if cx.has_errors() {
         return with_errors(cx, input);
@@ -78,33 +78,38 @@ pub fn cors_policy(input: TokenStream) -> TokenStream {
         Err(err) => return err.to_compile_error().into(),
     };
     let cx = Ctxt::default();
-    let args = parse::parse_args(named.body, &cx);
+    let mut args = parse::parse_args(named.body, &cx);
     for key in ["policy", "disable"] {
         if let Some(arg) = args.get(key) {
-            cx.error(arg.key.span(), format!("`{key}` belongs on a route's `#[cors]`, not in a named policy"));
+            cx.error(
+                arg.key.span(),
+                format!("`{key}` belongs on a route's `#[cors]`, not in a named policy; remove it"),
+            );
         }
     }
+    // Reported above; validating them too would only add noise.
+    args.args
+        .retain(|a| a.key != "policy" && a.key != "disable");
     let mode = validate::check(&args, None, &cx);
-    match (cx.finish(), mode) {
-        (Some(errors), _) => {
-            // Still declare the static so that handlers naming it type-check.
-            let (attrs, vis, name) = (&named.attrs, &named.vis, &named.name);
-            let errors = errors.to_compile_error();
-            quote! {
-                #errors
-                #(#attrs)*
-                #vis static #name: ::cors_actix::__private::NamedPolicy =
-                    ::cors_actix::__private::NamedPolicy::new("", ::cors_actix::__private::PolicySpec::EMPTY, ::core::option::Option::None);
-            }
-            .into()
-        }
-        (None, validate::Mode::Spec(checked)) => {
-            expand::named(&named.attrs, &named.vis, &named.name, &checked).into()
-        }
-        (None, _) => syn::Error::new(named.name.span(), "a named policy needs keys, as in `origins = [\"https://app.example.com\"]`")
-            .to_compile_error()
-            .into(),
+    if let (false, validate::Mode::Spec(checked)) = (cx.has_errors(), &mode) {
+        return expand::named(&named.attrs, &named.vis, &named.name, checked).into();
     }
+    if !cx.has_errors() {
+        cx.error(
+            named.name.span(),
+            "a named policy needs keys, as in `origins = [\"https://app.example.com\"]`",
+        );
+    }
+    // Still declare the static so that handlers naming it type-check.
+    let (attrs, vis, name) = (&named.attrs, &named.vis, &named.name);
+    let errors = cx.finish().map(|e| e.to_compile_error());
+    quote! {
+        #errors
+        #(#attrs)*
+        #vis static #name: ::cors_actix::__private::NamedPolicy =
+            ::cors_actix::__private::NamedPolicy::new("", ::cors_actix::__private::PolicySpec::EMPTY, ::core::option::Option::None);
+    }
+    .into()
 }
 
 /// `#[attrs] vis NAME { key = value, ... }`

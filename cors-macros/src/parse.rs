@@ -1,12 +1,12 @@
 //! Parsing: the attribute's arguments into [`Args`], and the handler's route
 //! attributes into [`Route`]s. Nothing here knows a CORS rule.
 
-use crate::ctxt::Ctxt;
+use crate::ctxt::{Ctxt, SpanRange};
 use cors_core::{KeyKind, KEYS};
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::TokenStream;
+use quote::ToTokens;
 use syn::parse::Parser;
 use syn::punctuated::Punctuated;
-use syn::spanned::Spanned;
 use syn::{Expr, ExprLit, Lit, LitStr, Meta, Token};
 
 /// One written value.
@@ -27,15 +27,17 @@ pub enum Value {
 pub struct Arg {
     pub key: syn::Ident,
     pub value: Value,
-    /// The value's span, or the key's for a flag.
-    pub span: Span,
+    /// The value's range, or the key's for a flag.
+    pub span: SpanRange,
 }
 
 impl Arg {
     /// The span of list item `index`, falling back to the value.
-    pub fn item_span(&self, index: Option<usize>) -> Span {
+    pub fn item_span(&self, index: Option<usize>) -> SpanRange {
         match (&self.value, index) {
-            (Value::List(items), Some(i)) => items.get(i).map_or(self.span, LitStr::span),
+            (Value::List(items), Some(i)) => {
+                items.get(i).map_or(self.span, |item| item.span().into())
+            }
             _ => self.span,
         }
     }
@@ -68,7 +70,12 @@ pub fn parse_args(tokens: TokenStream, cx: &Ctxt) -> Args {
     let mut args = Args::default();
     for meta in metas {
         let Some(key) = meta.path().get_ident().cloned() else {
-            cx.error(meta.path().span(), "expected a key such as `origins`");
+            let path = meta.path();
+            let written = path.to_token_stream().to_string().replace(' ', "");
+            cx.error(
+                SpanRange::of(path),
+                format!("`{written}` is not a key; write a key such as `origins`"),
+            );
             continue;
         };
         let name = key.to_string();
@@ -81,14 +88,18 @@ pub fn parse_args(tokens: TokenStream, cx: &Ctxt) -> Args {
             continue;
         }
         let parsed = match &meta {
-            Meta::Path(_) => Ok((Value::Flag, key.span())),
-            Meta::NameValue(nv) => parse_value(&nv.value).map(|v| (v, nv.value.span())),
+            Meta::Path(_) => Ok((Value::Flag, key.span().into(), String::new())),
+            Meta::NameValue(nv) => {
+                parse_value(&nv.value).map(|v| (v, SpanRange::of(&nv.value), written(&nv.value)))
+            }
             Meta::List(list) => Err(syn::Error::new(
                 list.delimiter.span().join(),
                 format!("write `{name} = ...`, not `{name}(...)`"),
             )),
         };
-        match parsed.and_then(|(value, span)| check_kind(known.kind, &name, value, span)) {
+        match parsed
+            .and_then(|(value, span, written)| check_kind(known.kind, &name, value, span, &written))
+        {
             Ok((value, span)) => args.args.push(Arg { key, value, span }),
             Err(err) => cx.push(err),
         }
@@ -103,7 +114,7 @@ fn parse_value(expr: &Expr) -> syn::Result<Value> {
             .iter()
             .map(|e| match e {
                 Expr::Lit(ExprLit { lit: Lit::Str(s), .. }) => Ok(s.clone()),
-                other => Err(syn::Error::new(other.span(), "expected a string literal")),
+                other => Err(syn::Error::new_spanned(other, format!("`{}` is not a string literal; write each item in double quotes", written(other)))),
             })
             .collect::<syn::Result<_>>()
             .map(Value::List),
@@ -111,7 +122,7 @@ fn parse_value(expr: &Expr) -> syn::Result<Value> {
             Lit::Str(s) => Ok(Value::List(vec![s.clone()])),
             Lit::Bool(b) => Ok(Value::Bool(b.value)),
             Lit::Int(i) => i.base10_parse::<i64>().map(Value::Int),
-            other => Err(syn::Error::new(other.span(), "unexpected literal")),
+            other => Err(syn::Error::new(other.span(), format!("`{}` is not a value a key takes; write a list of strings, a whole number or `true`/`false`", written(other)))),
         },
         Expr::Unary(syn::ExprUnary {
             op: syn::UnOp::Neg(_),
@@ -119,14 +130,25 @@ fn parse_value(expr: &Expr) -> syn::Result<Value> {
             ..
         }) => match &**expr {
             Expr::Lit(ExprLit { lit: Lit::Int(i), .. }) => i.base10_parse::<i64>().map(|n| Value::Int(-n)),
-            other => Err(syn::Error::new(other.span(), "expected an integer")),
+            other => Err(syn::Error::new_spanned(expr, format!("`-{}` is not a whole number; write one, as in `-1`", written(other)))),
         },
         Expr::Path(path) if path.qself.is_none() => Ok(Value::Path(path.path.clone())),
-        other => Err(syn::Error::new(other.span(), "expected a list of strings, a number, `true`/`false` or a path")),
+        other => Err(syn::Error::new_spanned(other, format!("`{}` is not a value a key takes; write a list of strings, a whole number, `true`/`false` or a path", written(other)))),
     }
 }
 
-fn check_kind(kind: KeyKind, name: &str, value: Value, span: Span) -> syn::Result<(Value, Span)> {
+/// A value as written, for messages.
+fn written(tokens: &impl ToTokens) -> String {
+    tokens.to_token_stream().to_string()
+}
+
+fn check_kind(
+    kind: KeyKind,
+    name: &str,
+    value: Value,
+    span: SpanRange,
+    written: &str,
+) -> syn::Result<(Value, SpanRange)> {
     let ok = matches!(
         (kind, &value),
         (KeyKind::List, Value::List(_))
@@ -137,13 +159,22 @@ fn check_kind(kind: KeyKind, name: &str, value: Value, span: Span) -> syn::Resul
     if ok {
         return Ok((value, span));
     }
-    let expected = match kind {
-        KeyKind::List => format!("`{name}` takes a list of strings, as in `{name} = [\"...\"]`"),
-        KeyKind::Flag => format!("`{name}` is a flag: write `{name}` or `{name} = true|false`"),
-        KeyKind::Integer => format!("`{name}` takes a whole number, as in `{name} = 600`"),
-        KeyKind::Path => format!("`{name}` takes a path, as in `{name} = MY_POLICY`"),
+    let not = if written.is_empty() {
+        String::new()
+    } else {
+        format!(", not `{written}`")
     };
-    Err(syn::Error::new(span, expected))
+    let expected = match kind {
+        KeyKind::List => {
+            format!("`{name}` takes a list of strings{not}; write `{name} = [\"...\"]`")
+        }
+        KeyKind::Flag => {
+            format!("`{name}` is a flag{not}; write `{name}` or `{name} = true|false`")
+        }
+        KeyKind::Integer => format!("`{name}` takes a whole number{not}; write `{name} = 600`"),
+        KeyKind::Path => format!("`{name}` takes a path{not}; write `{name} = MY_POLICY`"),
+    };
+    Err(syn::Error::new_spanned(span, expected))
 }
 
 /// `unknown key `x``, with the closest known key when one is close enough.
@@ -157,7 +188,10 @@ fn unknown_key_message(name: &str) -> String {
         Some((distance, key)) if distance <= 3.max(name.len() / 3) => {
             format!("unknown key `{name}`; did you mean `{key}`?")
         }
-        _ => format!("unknown key `{name}`; expected one of: {}", known.join(", ")),
+        _ => format!(
+            "unknown key `{name}`; expected one of: {}",
+            known.join(", ")
+        ),
     }
 }
 
@@ -168,7 +202,9 @@ fn edit_distance(a: &str, b: &str) -> usize {
         let mut prev = row[0];
         row[0] = i + 1;
         for (j, cb) in b.iter().enumerate() {
-            let next = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(row[j + 1] + 1);
+            let next = (prev + usize::from(ca != *cb))
+                .min(row[j] + 1)
+                .min(row[j + 1] + 1);
             prev = row[j + 1];
             row[j + 1] = next;
         }
@@ -206,7 +242,9 @@ pub fn routes(attrs: &[syn::Attribute]) -> syn::Result<Option<Vec<Route>>> {
     let mut routes = Vec::new();
     let mut found = false;
     for (index, attr) in attrs.iter().enumerate() {
-        let Some(kind) = route_kind(attr.path()) else { continue };
+        let Some(kind) = route_kind(attr.path()) else {
+            continue;
+        };
         found = true;
         if kind == "routes" {
             continue;
@@ -230,7 +268,10 @@ pub fn routes(attrs: &[syn::Attribute]) -> syn::Result<Option<Vec<Route>>> {
             if option.path.is_ident("name") {
                 has_name = true;
             } else if option.path.is_ident("method") {
-                if let Expr::Lit(ExprLit { lit: Lit::Str(m), .. }) = &option.value {
+                if let Expr::Lit(ExprLit {
+                    lit: Lit::Str(m), ..
+                }) = &option.value
+                {
                     methods.push(m.value());
                 }
             }
@@ -254,8 +295,15 @@ mod tests {
 
     #[test]
     fn suggestions() {
-        assert_eq!(unknown_key_message("origin"), "unknown key `origin`; did you mean `origins`?");
-        assert_eq!(unknown_key_message("maxage"), "unknown key `maxage`; did you mean `max_age`?");
-        assert!(unknown_key_message("zzzzzzzzzzzzzzzzzzzz").starts_with("unknown key `zzzzzzzzzzzzzzzzzzzz`; expected one of: origins"));
+        assert_eq!(
+            unknown_key_message("origin"),
+            "unknown key `origin`; did you mean `origins`?"
+        );
+        assert_eq!(
+            unknown_key_message("maxage"),
+            "unknown key `maxage`; did you mean `max_age`?"
+        );
+        assert!(unknown_key_message("zzzzzzzzzzzzzzzzzzzz")
+            .starts_with("unknown key `zzzzzzzzzzzzzzzzzzzz`; expected one of: origins"));
     }
 }

@@ -2,10 +2,10 @@
 //! `cors-core`'s validator about it, and puts each finding on the token it is
 //! about. No CORS rule is written here.
 
-use crate::ctxt::Ctxt;
+use crate::ctxt::{Ctxt, SpanRange};
 use crate::parse::{Arg, Args, Value};
-use cors_core::validate::check_route_methods;
 use cors_core::policy::PolicySpecBuf;
+use cors_core::validate::check_route_methods;
 use cors_core::{
     validate, BuildOptions, ConfigError, ErrorKind, Field, OriginPredicate, Policy, PolicySpec,
 };
@@ -104,14 +104,16 @@ pub fn owned_spec(args: &Args, cx: &Ctxt) -> OwnedSpec {
             private_network: flag(args.get("private_network")),
             preflight_status,
             dangerously_allow_null_origin: flag(args.get("dangerously_allow_null_origin")),
-            dangerously_allow_insecure_origins: flag(args.get("dangerously_allow_insecure_origins")),
+            dangerously_allow_insecure_origins: flag(
+                args.get("dangerously_allow_insecure_origins"),
+            ),
         },
         origin_fn,
     }
 }
 
 /// The span an error of `field` at `index` belongs on.
-fn span_of(args: &Args, field: Field, index: Option<usize>) -> Span {
+fn span_of(args: &Args, field: Field, index: Option<usize>) -> SpanRange {
     let arg = args.get(field.key()).or_else(|| match field {
         // `*` with credentials is written in a list but caused by the flag.
         Field::Credentials => args.get("credentials"),
@@ -121,7 +123,7 @@ fn span_of(args: &Args, field: Field, index: Option<usize>) -> Span {
         Some(arg) => arg.item_span(index),
         // A finding about a key that was not written (the route's default
         // methods, or `origins` inherited from nowhere): the attribute.
-        None => Span::call_site(),
+        None => Span::call_site().into(),
     }
 }
 
@@ -142,18 +144,19 @@ pub fn check(args: &Args, served: Option<&[String]>, cx: &Ctxt) -> Mode {
             cx.error(other.key.span(), format!("`disable` turns CORS off for this route, so `{}` has no effect; remove one of them", other.key));
         }
         if matches!(disable.value, Value::Bool(false)) {
-            cx.error(disable.span, "write `#[cors]` to use the App defaults, or `#[cors(disable)]` to turn CORS off");
+            cx.error(disable.span, "`disable = false` turns nothing off; write `#[cors]` to use the App defaults, or `#[cors(disable)]` to turn CORS off");
         }
         return Mode::Disable;
     }
     let named = path(args.get("policy"));
     let mut spec = owned_spec(args, cx);
+    let mut route_errors = Vec::new();
     if let Some(served) = served {
         let served: Vec<&str> = served.iter().map(String::as_str).collect();
         if let Some(methods) = &spec.buf.methods {
             let methods: Vec<&str> = methods.iter().map(String::as_str).collect();
             if let Err(errors) = check_route_methods(&methods, &served) {
-                report(args, cx, errors);
+                route_errors.extend(errors);
             }
         } else if named.is_none() {
             // The route's own methods are the default.
@@ -171,16 +174,26 @@ pub fn check(args: &Args, served: Option<&[String]>, cx: &Ctxt) -> Mode {
     // also cover `dev_origins`. An incomplete spec takes its origins from
     // the App defaults at start-up, so "no origins" is not an error yet.
     let mut compiled = None;
-    match (release.policy, debug.policy) {
-        (Ok(release), Ok(debug)) => compiled = complete.then_some((release, debug)),
-        (_, Err(errors)) | (Err(errors), _) => report(
-            args,
-            cx,
-            errors
-                .into_iter()
-                .filter(|e| e.kind() != ErrorKind::MissingOrigins || complete),
-        ),
-    }
+    let mut errors: Vec<ConfigError> = match (release.policy, debug.policy) {
+        (Ok(release), Ok(debug)) => {
+            compiled = complete.then_some((release, debug));
+            Vec::new()
+        }
+        (_, Err(errors)) | (Err(errors), _) => errors
+            .into_iter()
+            .filter(|e| e.kind() != ErrorKind::MissingOrigins || complete)
+            .collect(),
+    };
+    // A method the validator refuses (`patch`, `TRACE`, `GE T`) is not also
+    // "not served": its own error gives the right fix.
+    route_errors.retain(|r| {
+        !errors
+            .iter()
+            .any(|e| (e.field(), e.index()) == (r.field(), r.index()))
+    });
+    errors.extend(route_errors);
+    errors.sort_by_key(|e| (e.field(), e.index()));
+    report(args, cx, errors);
     let checked = Checked {
         spec,
         compiled,
@@ -195,6 +208,6 @@ pub fn check(args: &Args, served: Option<&[String]>, cx: &Ctxt) -> Mode {
 fn debug_notes(args: &Args, notes: &[cors_core::Note]) -> Vec<(Span, String)> {
     notes
         .iter()
-        .map(|n| (span_of(args, n.field(), n.index()), n.to_string()))
+        .map(|n| (span_of(args, n.field(), n.index()).start, n.to_string()))
         .collect()
 }

@@ -55,7 +55,10 @@ impl Reply {
         let lines = self.lines();
         let response = browser::Response {
             status: self.status.as_u16(),
-            headers: lines.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect(),
+            headers: lines
+                .iter()
+                .map(|(n, v)| (n.as_str(), v.as_str()))
+                .collect(),
         };
         browser::check_response(request, &response).is_ok()
     }
@@ -65,7 +68,10 @@ impl Reply {
         let lines = self.lines();
         let response = browser::Response {
             status: self.status.as_u16(),
-            headers: lines.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect(),
+            headers: lines
+                .iter()
+                .map(|(n, v)| (n.as_str(), v.as_str()))
+                .collect(),
         };
         browser::check_preflight(request, &response).is_ok()
     }
