@@ -324,24 +324,72 @@ pub fn split_request_origin(value: &[u8]) -> Option<RequestOrigin<'_>> {
     if value.len() > MAX_ORIGIN_LEN {
         return None;
     }
-    let origin = std::str::from_utf8(value).ok()?;
-    let sep = origin.find("://")?;
-    let scheme = &origin[..sep];
-    if !is_scheme(scheme) {
+    // One pass over the bytes: scheme, `://`, host, optional port.
+    let scheme_end = value.iter().position(|&b| b == b':')?;
+    let (first, rest) = value.split_first()?;
+    if !first.is_ascii_lowercase()
+        || !rest[..scheme_end - 1]
+            .iter()
+            .all(|&b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"+-.".contains(&b))
+    {
         return None;
     }
-    let authority = &origin[sep + 3..];
-    let (host, port) = split_host_port(authority);
-    let port_ok = port.is_empty()
-        || port.strip_prefix(':').is_some_and(|d| {
-            // What a browser serialises: 1 to 65535, no leading zero.
-            !d.starts_with('0') && d.bytes().all(|b| b.is_ascii_digit()) && d.parse::<u16>().is_ok()
-        });
-    (port_ok && (is_domain(host) || is_ipv6_literal(host))).then_some(RequestOrigin {
+    let authority = value.get(scheme_end..)?.strip_prefix(b"://")?;
+    let host_len = if authority.first() == Some(&b'[') {
+        let close = authority.iter().position(|&b| b == b']')?;
+        let inner = &authority[1..close];
+        let ok = inner.contains(&b':')
+            && inner.iter().all(|&b| {
+                b.is_ascii_digit() || (b'a'..=b'f').contains(&b) || b == b':' || b == b'.'
+            });
+        if !ok {
+            return None;
+        }
+        close + 1
+    } else {
+        // Labels of [a-z0-9_-], separated by single dots.
+        let mut previous = b'.';
+        let mut len = 0;
+        for &b in authority {
+            match b {
+                b'.' if previous == b'.' => return None,
+                b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => {}
+                b':' => break,
+                _ => return None,
+            }
+            previous = b;
+            len += 1;
+        }
+        if len == 0 || previous == b'.' {
+            return None;
+        }
+        len
+    };
+    let port = &authority[host_len..];
+    if let Some(digits) = port.strip_prefix(b":") {
+        // What a browser serialises: 1 to 65535, no leading zero.
+        let valid = matches!(digits.first(), Some(b'1'..=b'9'))
+            && digits.len() <= 5
+            && digits.iter().all(u8::is_ascii_digit)
+            && digits
+                .iter()
+                .fold(0u32, |n, &d| n * 10 + u32::from(d - b'0'))
+                <= 65_535;
+        if !valid {
+            return None;
+        }
+    } else if !port.is_empty() {
+        return None;
+    }
+    // Every byte checked above is ASCII, so this cannot fail.
+    let origin = std::str::from_utf8(value).ok()?;
+    let authority_start = scheme_end + 3;
+    let port_start = authority_start + host_len;
+    Some(RequestOrigin {
         origin,
-        scheme,
-        host,
-        port,
+        scheme: &origin[..scheme_end],
+        host: &origin[authority_start..port_start],
+        port: &origin[port_start..],
     })
 }
 
@@ -354,6 +402,9 @@ pub fn split_request_origin(value: &[u8]) -> Option<RequestOrigin<'_>> {
 pub struct OriginSet {
     pub(crate) exact: Table,
     pub(crate) subdomains: Table,
+    /// Whether `exact` holds `host:*` entries, and `subdomains` `:*` patterns:
+    /// lookups that cannot succeed are skipped.
+    pub(crate) any_port: (bool, bool),
     pub(crate) null: bool,
     pub(crate) predicate: Option<OriginPredicate>,
 }
@@ -395,12 +446,14 @@ impl OriginSet {
     pub const fn from_static(
         exact: Table,
         subdomains: Table,
+        any_port: (bool, bool),
         null: bool,
         predicate: Option<OriginPredicate>,
     ) -> OriginSet {
         OriginSet {
             exact,
             subdomains,
+            any_port,
             null,
             predicate,
         }
@@ -416,6 +469,12 @@ impl OriginSet {
     #[doc(hidden)]
     pub fn subdomain_table(&self) -> &Table {
         &self.subdomains
+    }
+
+    /// Whether there are `host:*` entries and `:*` patterns.
+    #[doc(hidden)]
+    pub fn any_port(&self) -> (bool, bool) {
+        self.any_port
     }
 
     /// Whether `null` is allowed.
@@ -442,12 +501,18 @@ impl OriginSet {
     /// assert!(origins.matches(b"https://example.com").is_none());
     /// assert!(origins.matches(b"https://a.example.com.evil.net").is_none());
     /// ```
-    pub fn matches<'a>(&self, origin: &'a [u8]) -> Option<&'a str> {
+    pub fn matches<'a>(&'a self, origin: &'a [u8]) -> Option<&'a str> {
         if origin == b"null" {
             return self.null.then_some("null");
         }
+        // Byte-equal to a configured origin: that key is the answer, and the
+        // request needs no parsing.
+        // (`host:*` entries share the table but are no origins.)
+        if let Some(key) = self.exact.get(&[origin]).filter(|k| !k.ends_with(":*")) {
+            return Some(key);
+        }
         let parts = split_request_origin(origin)?;
-        if self.exact.get(&[origin]).is_some() || self.matches_pattern(&parts) {
+        if self.matches_pattern(&parts) {
             return Some(parts.origin);
         }
         self.predicate
@@ -457,10 +522,12 @@ impl OriginSet {
 
     fn matches_pattern(&self, o: &RequestOrigin<'_>) -> bool {
         let (scheme, port) = (o.scheme.as_bytes(), o.port.as_bytes());
-        if self
-            .exact
-            .get(&[scheme, b"://", o.host.as_bytes(), b":*"])
-            .is_some()
+        let (any_port_hosts, any_port_patterns) = self.any_port;
+        if any_port_hosts
+            && self
+                .exact
+                .get(&[scheme, b"://", o.host.as_bytes(), b":*"])
+                .is_some()
         {
             return true;
         }
@@ -479,10 +546,11 @@ impl OriginSet {
                 self.subdomains
                     .get(&[scheme, b"://", suffix, port])
                     .is_some()
-                    || self
-                        .subdomains
-                        .get(&[scheme, b"://", suffix, b":*"])
-                        .is_some()
+                    || (any_port_patterns
+                        && self
+                            .subdomains
+                            .get(&[scheme, b"://", suffix, b":*"])
+                            .is_some())
             })
     }
 }
@@ -622,6 +690,21 @@ mod tests {
     }
 
     #[test]
+    fn any_port_entries_are_not_origins() {
+        let spec = crate::PolicySpec {
+            origins: Some(&["http://localhost:*"]),
+            ..crate::PolicySpec::EMPTY
+        };
+        let policy = crate::Policy::build(&spec).unwrap();
+        let set = policy.origins().unwrap();
+        assert_eq!(
+            set.matches(b"http://localhost:3000"),
+            Some("http://localhost:3000")
+        );
+        assert_eq!(set.matches(b"http://localhost:*"), None);
+    }
+
+    #[test]
     fn fast_parser_refuses_what_browsers_never_send() {
         for bad in [
             &b""[..],
@@ -638,6 +721,7 @@ mod tests {
             b"https://a.example ",
             b"https://evil.net/.example.com",
             b"https://u@a.example",
+            b"http://localhost:*",
             b"\xff\xfe",
         ] {
             assert!(

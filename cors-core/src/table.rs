@@ -2,7 +2,8 @@
 //! built once (by the macro at compile time or the builder at start-up) and then
 //! stored in `static` data.
 //!
-//! Keys are hashed over their ASCII-lowercased bytes with FNV-1a, so the same
+//! Keys are hashed eight bytes at a time with ASCII letters folded to
+//! lowercase (a multiply-rotate hash in the style of rustc's FxHash), so the same
 //! table answers byte-exact lookups (origins) and case-insensitive ones (header
 //! names). A lookup hashes the probe once and compares only keys in its probe
 //! run: its cost depends on the length of the probe, never on the number of keys.
@@ -19,18 +20,77 @@ pub struct Table {
     keys: Cow<'static, [Cow<'static, str>]>,
 }
 
-const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
-const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
+const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+/// Setting bit 5 of every byte folds ASCII letters to lowercase. It also
+/// merges a few non-letters (`@` with a backquote, `_` with DEL), which only
+/// costs a rare extra comparison: equality is always checked on the bytes.
+const FOLD: u64 = 0x2020_2020_2020_2020;
 
-fn hash_parts(parts: &[&[u8]]) -> u64 {
-    let mut hash = FNV_OFFSET;
-    for part in parts {
-        for &byte in *part {
-            hash ^= u64::from(byte.to_ascii_lowercase());
-            hash = hash.wrapping_mul(FNV_PRIME);
+/// A streaming hasher over the concatenation of several byte slices, so a
+/// key hashes the same whole or in pieces.
+struct Hasher {
+    hash: u64,
+    word: u64,
+    filled: u32,
+    len: u64,
+}
+
+impl Hasher {
+    fn new() -> Self {
+        Hasher {
+            hash: 0,
+            word: 0,
+            filled: 0,
+            len: 0,
         }
     }
-    hash
+
+    fn mix(&mut self, word: u64) {
+        self.hash = (self.hash.rotate_left(5) ^ (word | FOLD)).wrapping_mul(SEED);
+    }
+
+    fn write(&mut self, mut bytes: &[u8]) {
+        self.len += bytes.len() as u64;
+        while self.filled != 0 {
+            let Some((&byte, rest)) = bytes.split_first() else {
+                return;
+            };
+            self.word |= u64::from(byte) << (8 * self.filled);
+            self.filled = (self.filled + 1) % 8;
+            if self.filled == 0 {
+                let word = std::mem::take(&mut self.word);
+                self.mix(word);
+            }
+            bytes = rest;
+        }
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            self.mix(u64::from_le_bytes(word));
+        }
+        for (i, &byte) in chunks.remainder().iter().enumerate() {
+            self.word |= u64::from(byte) << (8 * i);
+        }
+        self.filled = chunks.remainder().len() as u32;
+    }
+
+    fn finish(mut self) -> u64 {
+        if self.filled != 0 {
+            let word = self.word;
+            self.mix(word);
+        }
+        let hash = (self.hash ^ self.len).wrapping_mul(SEED);
+        hash ^ (hash >> 32)
+    }
+}
+
+fn hash_parts(parts: &[&[u8]]) -> u64 {
+    let mut hasher = Hasher::new();
+    for part in parts {
+        hasher.write(part);
+    }
+    hasher.finish()
 }
 
 /// Compares `key` with the concatenation of `parts`.
@@ -208,6 +268,27 @@ mod tests {
         let table = Table::build(["content-type", "x-requested-with"]);
         assert_eq!(table.get_ignore_case(b"Content-Type"), Some("content-type"));
         assert_eq!(table.get_ignore_case(b"x-request-with"), None);
+    }
+
+    #[test]
+    fn hashing_ignores_how_a_key_is_split_and_ascii_case() {
+        let whole = hash_parts(&[b"https://a.example.com:8443"]);
+        for split in 0..=26 {
+            let (head, tail) = b"https://a.example.com:8443".split_at(split);
+            assert_eq!(hash_parts(&[head, tail]), whole, "split at {split}");
+        }
+        assert_eq!(
+            hash_parts(&[b"https", b"://", b"a.example.com", b":8443"]),
+            whole
+        );
+        assert_eq!(
+            hash_parts(&[b"Content-Type"]),
+            hash_parts(&[b"content-type"])
+        );
+        assert_ne!(
+            hash_parts(&[b"content-type"]),
+            hash_parts(&[b"content-typ"])
+        );
     }
 
     #[test]

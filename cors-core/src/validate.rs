@@ -480,6 +480,12 @@ fn origin_set(origins: &[OriginSpec<'_>], spec: &PolicySpec<'_>) -> OriginSet {
             OriginSpec::Subdomains(p) => Some(key(p)),
             _ => None,
         })),
+        any_port: (
+            origins.iter().any(|o| matches!(o, OriginSpec::AnyPort(_))),
+            origins
+                .iter()
+                .any(|o| matches!(o, OriginSpec::Subdomains(p) if p.port == ":*")),
+        ),
         null: origins.contains(&OriginSpec::Null),
         predicate: spec.origin_fn,
     }

@@ -21,7 +21,13 @@ const ORIGINS: &[&str] = &[
     "*",
 ];
 const METHODS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE", "*"];
-const HEADERS: &[&str] = &["content-type", "authorization", "x-requested-with", "x-custom", "*"];
+const HEADERS: &[&str] = &[
+    "content-type",
+    "authorization",
+    "x-requested-with",
+    "x-custom",
+    "*",
+];
 const EXPOSE: &[&str] = &["x-total-count", "etag", "*"];
 
 const PAGE_ORIGINS: &[&str] = &[
@@ -37,7 +43,9 @@ const PAGE_ORIGINS: &[&str] = &[
     "https://api.example.org",
     "null",
 ];
-const PAGE_METHODS: &[&str] = &["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "patch", "delete"];
+const PAGE_METHODS: &[&str] = &[
+    "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "patch", "delete",
+];
 const PAGE_HEADERS: &[(&str, &str)] = &[
     ("Content-Type", "application/json"),
     ("Content-Type", "text/plain"),
@@ -71,14 +79,16 @@ fn policy() -> impl Strategy<Value = (Spec, Policy)> {
         any::<bool>(),
         prop::option::of(0i64..=7200),
     )
-        .prop_map(|(origins, methods, headers, expose, credentials, max_age)| Spec {
-            origins,
-            methods,
-            headers,
-            expose,
-            credentials,
-            max_age,
-        })
+        .prop_map(
+            |(origins, methods, headers, expose, credentials, max_age)| Spec {
+                origins,
+                methods,
+                headers,
+                expose,
+                credentials,
+                max_age,
+            },
+        )
         .prop_filter_map("valid policies only", |spec| {
             let built = Policy::build(&PolicySpec {
                 origins: Some(&spec.origins),
@@ -93,8 +103,18 @@ fn policy() -> impl Strategy<Value = (Spec, Policy)> {
         })
 }
 
-fn page() -> impl Strategy<Value = (&'static str, &'static str, Vec<(&'static str, &'static str)>)> {
-    (select(PAGE_ORIGINS), select(PAGE_METHODS), subsequence(PAGE_HEADERS, 0..=3))
+fn page() -> impl Strategy<
+    Value = (
+        &'static str,
+        &'static str,
+        Vec<(&'static str, &'static str)>,
+    ),
+> {
+    (
+        select(PAGE_ORIGINS),
+        select(PAGE_METHODS),
+        subsequence(PAGE_HEADERS, 0..=3),
+    )
         .prop_filter("one content-type at most", |(_, _, headers)| {
             headers.iter().filter(|(n, _)| *n == "Content-Type").count() <= 1
         })
@@ -186,7 +206,8 @@ fn the_generators_reach_both_outcomes() {
         ..PolicySpec::EMPTY
     })
     .unwrap();
-    let page = browser::Request::new("https://app.example.com", "PUT").header("Content-Type", "application/json");
+    let page = browser::Request::new("https://app.example.com", "PUT")
+        .header("Content-Type", "application/json");
     let preflight = browser::preflight_for(&page).unwrap();
     assert_eq!(preflight.request_headers.as_deref(), Some("content-type"));
     let request = Request::new(b"OPTIONS")
@@ -199,7 +220,10 @@ fn the_generators_reach_both_outcomes() {
     assert!(browser::check_preflight(&page, &response(&lines(status, Some(&headers)))).is_ok());
 
     let evil = browser::Request::new("https://evil.example", "GET");
-    let Decision::Rejected { .. } = decide(&policy, &Request::new(b"GET").origin(b"https://evil.example")) else {
+    let Decision::Rejected { .. } = decide(
+        &policy,
+        &Request::new(b"GET").origin(b"https://evil.example"),
+    ) else {
         panic!("rejected")
     };
     assert!(browser::check_response(&evil, &response(&lines(200, None))).is_err());

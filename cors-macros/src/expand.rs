@@ -51,9 +51,12 @@ pub fn policy(policy: &Policy, origin_fn: Option<&syn::Path>) -> TokenStream {
         Origins::List(set) => {
             let exact = table(set.exact_table());
             let subdomains = table(set.subdomain_table());
+            let (hosts, patterns) = set.any_port();
             let null = set.allows_null();
             let predicate = predicate(origin_fn);
-            quote!(#p::Origins::List(#p::OriginSet::from_static(#exact, #subdomains, #null, #predicate)))
+            quote!(#p::Origins::List(#p::OriginSet::from_static(
+                #exact, #subdomains, (#hosts, #patterns), #null, #predicate
+            )))
         }
     };
     let methods = allowed(policy.methods());

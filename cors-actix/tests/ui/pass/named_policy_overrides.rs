@@ -4,7 +4,7 @@ use cors_actix::{cors, cors_policy, Cors};
 cors_policy! {
     /// The single-page app.
     pub APP {
-        origins = ["https://app.example.com", "https://*.example.com"],
+        origins = ["https://example.com", "https://*.example.com"],
         headers = ["content-type"],
         credentials,
         max_age = 600,

@@ -1,4 +1,4 @@
-use actix_web::{get, post, put, routes, App, HttpResponse, Responder};
+use actix_web::{routes, App, HttpResponse, Responder};
 use cors_actix::{cors, Cors};
 
 #[cors(origins = ["https://app.example.com"], headers = ["content-type"])]
