@@ -3,7 +3,7 @@
 
 use crate::ctxt::{Ctxt, SpanRange};
 use cors_core::{KeyKind, KEYS};
-use proc_macro2::TokenStream;
+use proc_macro2::{TokenStream, TokenTree};
 use quote::ToTokens;
 use syn::parse::Parser;
 use syn::punctuated::Punctuated;
@@ -59,7 +59,37 @@ impl Args {
     }
 }
 
+/// The range of each top-level argument's value (the tokens after its
+/// `=`), in order; `None` for a flag. syn folds `-1` into one literal spanned
+/// on the `-` alone, while these raw tokens keep both ends.
+fn value_ranges(tokens: &TokenStream) -> Vec<Option<SpanRange>> {
+    let mut ranges = Vec::new();
+    let (mut any, mut after_eq) = (false, None::<Vec<TokenTree>>);
+    for tree in tokens.clone() {
+        match (&tree, &mut after_eq) {
+            (TokenTree::Punct(p), _) if p.as_char() == ',' => {
+                ranges.push(
+                    after_eq
+                        .take()
+                        .map(|value| SpanRange::of(&TokenStream::from_iter(value))),
+                );
+                any = false;
+                continue;
+            }
+            (TokenTree::Punct(p), None) if p.as_char() == '=' => after_eq = Some(Vec::new()),
+            (_, Some(value)) => value.push(tree),
+            (_, None) => {}
+        }
+        any = true;
+    }
+    if any {
+        ranges.push(after_eq.map(|value| SpanRange::of(&TokenStream::from_iter(value))));
+    }
+    ranges
+}
+
 pub fn parse_args(tokens: TokenStream, cx: &Ctxt) -> Args {
+    let ranges = value_ranges(&tokens);
     let metas = match Punctuated::<Meta, Token![,]>::parse_terminated.parse2(tokens) {
         Ok(metas) => metas,
         Err(err) => {
@@ -68,7 +98,7 @@ pub fn parse_args(tokens: TokenStream, cx: &Ctxt) -> Args {
         }
     };
     let mut args = Args::default();
-    for meta in metas {
+    for (index, meta) in metas.into_iter().enumerate() {
         let Some(key) = meta.path().get_ident().cloned() else {
             let path = meta.path();
             let written = path.to_token_stream().to_string().replace(' ', "");
@@ -90,7 +120,12 @@ pub fn parse_args(tokens: TokenStream, cx: &Ctxt) -> Args {
         let parsed = match &meta {
             Meta::Path(_) => Ok((Value::Flag, key.span().into(), String::new())),
             Meta::NameValue(nv) => {
-                parse_value(&nv.value).map(|v| (v, SpanRange::of(&nv.value), written(&nv.value)))
+                let span = ranges
+                    .get(index)
+                    .copied()
+                    .flatten()
+                    .unwrap_or_else(|| SpanRange::of(&nv.value));
+                parse_value(&nv.value).map(|v| (v, span, written(&nv.value)))
             }
             Meta::List(list) => Err(syn::Error::new(
                 list.delimiter.span().join(),

@@ -4,6 +4,7 @@
 
 use crate::ctxt::{Ctxt, SpanRange};
 use crate::parse::{Arg, Args, Value};
+use cors_core::method::FORBIDDEN_METHODS;
 use cors_core::policy::PolicySpecBuf;
 use cors_core::validate::check_route_methods;
 use cors_core::{
@@ -159,8 +160,12 @@ pub fn check(args: &Args, served: Option<&[String]>, cx: &Ctxt) -> Mode {
                 route_errors.extend(errors);
             }
         } else if named.is_none() {
-            // The route's own methods are the default.
-            spec.buf.methods = Some(served.iter().map(|m| m.to_string()).collect());
+            // The route's own methods are the default, less those no
+            // browser can send (`#[trace]`): there is nothing to allow.
+            let sendable = served
+                .iter()
+                .filter(|m| !FORBIDDEN_METHODS.iter().any(|f| f.eq_ignore_ascii_case(m)));
+            spec.buf.methods = Some(sendable.map(|m| m.to_string()).collect());
         }
     }
     let complete = named.is_none() && (spec.buf.has_origins());
