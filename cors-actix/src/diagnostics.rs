@@ -59,6 +59,10 @@ impl PolicyEntry {
 /// One registered (pattern, method) with its effective policy.
 pub(crate) struct ResolvedRoute {
     pub handler: Rc<str>,
+    /// The route's pattern, relative to its scopes.
+    pub pattern: Rc<str>,
+    /// The methods it serves.
+    pub methods: Vec<std::borrow::Cow<'static, str>>,
     pub source: Rc<Source>,
     /// `None`: `#[cors(disable)]`.
     pub policy: Option<Rc<PolicyEntry>>,
@@ -199,7 +203,7 @@ pub(crate) fn resolve(
         let (result, source_label) = match cached {
             Some((_, result, label)) => (result.clone(), label.clone()),
             None => {
-                let served: Vec<&str> = reg.served.iter().map(|m| m.as_ref()).collect();
+                let served: Vec<&str> = reg.methods.iter().map(|m| m.as_ref()).collect();
                 let (result, label, notes) = effective(&reg.source, &served, defaults);
                 for note in notes {
                     report.notes.push(format!("`{}`: {note}", reg.handler));
@@ -208,27 +212,31 @@ pub(crate) fn resolve(
                 (result, label)
             }
         };
-        let handler = reg.handler.clone();
         match result {
             Ok(policy) => {
-                report.routes.push(EffectiveRoute {
-                    handler: reg.handler.to_string(),
-                    pattern: reg.pattern.to_string(),
-                    method: reg.method.to_string(),
-                    source: source_label,
-                    policy: policy.as_ref().map(|p| p.policy().clone()),
-                });
+                for method in &reg.methods {
+                    report.routes.push(EffectiveRoute {
+                        handler: reg.handler.to_string(),
+                        pattern: reg.pattern.to_string(),
+                        method: method.to_string(),
+                        source: source_label.clone(),
+                        policy: policy.as_ref().map(|p| p.policy().clone()),
+                    });
+                }
                 routes.push(ResolvedRoute {
-                    handler,
+                    handler: reg.handler,
+                    pattern: reg.pattern,
+                    methods: reg.methods,
                     source: reg.source,
                     policy,
                 });
             }
             Err(found) => {
+                let methods: Vec<&str> = reg.methods.iter().map(|m| m.as_ref()).collect();
                 for problem in found {
                     problems.push((
                         reg.handler.to_string(),
-                        reg.method.to_string(),
+                        methods.join(", "),
                         reg.pattern.to_string(),
                         problem,
                     ));
@@ -256,16 +264,15 @@ fn effective(source: &Source, served: &[&str], defaults: Option<&Defaults>) -> E
     let (route, label): (PolicySpec<'_>, String) = match source {
         Source::Static(route) => match &route.policy {
             RoutePolicy::Disabled => return (Ok(None), "disabled".into(), Vec::new()),
-            RoutePolicy::Defaults => {
-                return match defaults {
-                    Some(d) => (Ok(Some(d.entry.clone())), "defaults".into(), Vec::new()),
-                    None => (
-                        Err(vec![RouteProblem::NoDefaults]),
-                        String::new(),
-                        Vec::new(),
-                    ),
-                };
+            RoutePolicy::Defaults if defaults.is_none() => {
+                return (
+                    Err(vec![RouteProblem::NoDefaults]),
+                    String::new(),
+                    Vec::new(),
+                );
             }
+            // The defaults, answering for the route's own methods.
+            RoutePolicy::Defaults => (PolicySpec::EMPTY, "defaults".into()),
             RoutePolicy::Spec { spec, compiled } => {
                 let untouched = defaults.is_none_or(|d| d.spec.with_spec(|d| spec.or(*d) == *spec));
                 if let (Some(policy), true) = (compiled, untouched) {
@@ -293,12 +300,14 @@ fn build_merged(
     defaults: Option<&Defaults>,
     label: String,
 ) -> Effective {
+    // A route's methods default to the methods it serves, never to the App
+    // defaults' list, which is for routes without an attribute.
+    let route = PolicySpec {
+        methods: route.methods.or(Some(served)),
+        ..route
+    };
     let build = |merged: PolicySpec<'_>| {
         let methods = merged.methods.unwrap_or(served);
-        let merged = PolicySpec {
-            methods: Some(methods),
-            ..merged
-        };
         let mut problems: Vec<RouteProblem> = Vec::new();
         if let Err(errors) = check_route_methods(methods, served) {
             problems.extend(errors.into_iter().map(RouteProblem::Invalid));
@@ -342,8 +351,9 @@ pub(crate) enum Active {
     Idle,
     /// `Cors` ran; the request had no `Origin`, so nothing was looked up.
     NoLookup,
-    /// `Cors` looked up this source (by address), or `0` for none.
-    Found(usize),
+    /// `Cors` looked up this route: its address (`0` for none or a route
+    /// attached by hand) and handler.
+    Found(usize, &'static str),
 }
 
 thread_local! {
@@ -365,10 +375,15 @@ impl Drop for ActiveGuard {
     }
 }
 
-pub(crate) fn source_address(source: &Source) -> usize {
+/// What the witness of the served handler compares with.
+pub(crate) fn found(source: Option<&Source>) -> Active {
     match source {
-        Source::Static(route) => std::ptr::from_ref::<RouteCors>(route) as usize,
-        Source::Manual(_) => 0,
+        Some(Source::Static(route)) => Active::Found(
+            std::ptr::from_ref::<RouteCors>(route) as usize,
+            route.handler,
+        ),
+        Some(Source::Manual(_)) => Active::Found(0, "a route attached with `attach`"),
+        None => Active::Found(0, "no annotated route"),
     }
 }
 
@@ -378,7 +393,7 @@ pub(crate) fn source_address(source: &Source) -> usize {
 pub(crate) fn witness(route: &'static RouteCors, req: &ServiceRequest) {
     match ACTIVE.with(Cell::get) {
         Active::NoLookup => {}
-        Active::Found(address) if address == std::ptr::from_ref(route) as usize => {}
+        Active::Found(address, _) if address == std::ptr::from_ref(route) as usize => {}
         Active::Idle => {
             if log_once(&route.unwrapped_logged) {
                 log::error!(
@@ -388,43 +403,48 @@ pub(crate) fn witness(route: &'static RouteCors, req: &ServiceRequest) {
                 );
             }
         }
-        Active::Found(_) => {
+        Active::Found(_, other) => {
             if log_once(&route.shadow_logged) {
-                let path = req.match_info().as_str();
-                let lookup = format!("{path}{}{}", crate::register::MARKER, req.method());
-                let rmap = req.resource_map();
-                let other = rmap
-                    .match_name(&lookup)
-                    .map(str::to_owned)
-                    .or_else(|| rmap.match_pattern(&lookup))
-                    .unwrap_or_else(|| "an unnamed route".into());
                 log::error!(
                     target: "cors_actix",
-                    "the CORS lookup for `{}` ({} {path}) is shadowed by the earlier route `{other}`, so the App defaults answer for it; register `{}` before that route",
+                    "the CORS lookup for `{}` ({} {}) found `{other}` instead: an earlier route with a pattern matching the same paths wins the lookup (guards are not part of it), so `{}` is served under the other policy; register `{}` first or make the patterns disjoint",
                     route.handler,
                     req.method(),
-                    route.handler
+                    req.match_info().as_str(),
+                    route.handler,
+                    route.handler,
                 );
             }
         }
     }
 }
 
+/// What happened to a refused request.
+#[derive(Clone, Copy)]
+pub(crate) enum Outcome {
+    /// A preflight answered 403.
+    PreflightRejected,
+    /// An actual request answered 403 (strict mode, or a malformed `Origin`).
+    Refused,
+    /// An actual request served without CORS headers.
+    ServedWithoutHeaders,
+}
+
 /// Logs a rejection with its reason code, the debugging question it
 /// answers, the offending value and the fix.
 pub(crate) fn log_rejection(
-    preflight: bool,
+    outcome: Outcome,
     req: &ServiceRequest,
     handler: Option<&str>,
     reason: &Reason<'_>,
 ) {
-    let (kind, level) = if preflight {
-        ("preflight rejected", log::Level::Warn)
-    } else {
-        (
+    let (kind, level) = match outcome {
+        Outcome::PreflightRejected => ("preflight rejected", log::Level::Warn),
+        Outcome::Refused => ("request refused with 403", log::Level::Warn),
+        Outcome::ServedWithoutHeaders => (
             "cross-origin request served without CORS headers",
             log::Level::Debug,
-        )
+        ),
     };
     log::log!(
         target: "cors_actix",
@@ -432,7 +452,7 @@ pub(crate) fn log_rejection(
         "{kind}: {} {} ({}) [{}] {} no: {reason}",
         req.method(),
         req.path(),
-        handler.map_or("App defaults", |h| h),
+        handler.unwrap_or("no annotated route"),
         reason.code(),
         reason.question(),
     );

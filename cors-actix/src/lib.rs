@@ -58,6 +58,7 @@
 #![forbid(unsafe_code)]
 
 mod diagnostics;
+mod index;
 mod middleware;
 mod policy;
 mod register;
@@ -132,7 +133,7 @@ pub use register::{attach, Attached, NamedPolicy};
 /// }
 ///
 /// #[cors(
-///     origins = ["https://app.example.com", "https://*.example.com"],
+///     origins = ["https://example.com", "https://*.example.com"],
 ///     headers = ["Content-Type", "Authorization"],
 ///     credentials,
 ///     dev_origins = ["http://localhost:3000"],

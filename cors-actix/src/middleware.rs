@@ -2,11 +2,12 @@
 //! preflight answers, and the headers of actual responses.
 
 use crate::diagnostics::{
-    log_rejection, resolve, source_address, Active, ActiveGuard, Defaults, PolicyEntry, Report,
-    ResolvedRoute, StartupError,
+    found as found_active, log_rejection, resolve, Active, ActiveGuard, Defaults, Outcome,
+    PolicyEntry, Report, ResolvedRoute, StartupError,
 };
+use crate::index::{Index, IndexInput};
 use crate::policy::policy_setters;
-use crate::register::{take_pending, MARKER, MARKER_NAME};
+use crate::register::take_pending;
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform};
 use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
@@ -17,7 +18,6 @@ use cors_core::{
     decide, AllowOrigin, ConfigError, CorsHeaders, Decision, Field, Policy, Reason, Vary,
 };
 use futures_util::future::{ready, Ready};
-use std::cell::RefCell;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
@@ -102,7 +102,7 @@ impl Cors {
     ///
     /// ```
     /// let cors = cors_actix::Cors::builder()
-    ///     .origins(["https://app.example.com", "https://*.example.com"])
+    ///     .origins(["https://example.com", "https://*.example.com"])
     ///     .headers(["content-type", "authorization"])
     ///     .credentials(true)
     ///     .build()
@@ -428,6 +428,7 @@ where
                     service,
                     state: Rc::new(State {
                         routes,
+                        index: std::cell::OnceCell::new(),
                         defaults,
                         strict: self.inner.strict,
                         debug_header: self.inner.debug_header && cfg!(debug_assertions),
@@ -446,6 +447,8 @@ where
 
 struct State {
     routes: Vec<ResolvedRoute>,
+    /// Built on the first request with an `Origin`.
+    index: std::cell::OnceCell<Index>,
     defaults: Option<Defaults>,
     strict: bool,
     debug_header: bool,
@@ -460,29 +463,40 @@ pub struct CorsMiddleware<S> {
     state: Rc<State>,
 }
 
-thread_local! {
-    /// The lookup key, built in place for every request.
-    static LOOKUP: RefCell<String> = RefCell::new(String::with_capacity(128));
-}
-
-/// Finds the annotated route for this path and method, scope prefixes
-/// included, through its marker resource.
+/// Finds the annotated route that serves this path and method, scope
+/// prefixes included. The index is built on first use, from the App's
+/// resource map, which is complete by then.
 fn lookup<'s>(state: &'s State, req: &ServiceRequest, method: &[u8]) -> Option<&'s ResolvedRoute> {
-    if state.routes.is_empty() || !cors_core::method::is_method(method) {
+    if state.routes.is_empty() {
         return None;
     }
     let method = std::str::from_utf8(method).ok()?;
-    let path = req.match_info().as_str();
-    LOOKUP.with(|key| {
-        let mut key = key.try_borrow_mut().ok()?;
-        key.clear();
-        key.push_str(path);
-        key.push_str(MARKER);
-        key.push_str(method);
-        let name = req.resource_map().match_name(&key)?;
-        let index: usize = name.strip_prefix(MARKER_NAME)?.parse().ok()?;
-        state.routes.get(index)
-    })
+    let index = state.index.get_or_init(|| {
+        let inputs: Vec<IndexInput<'_>> = state
+            .routes
+            .iter()
+            .map(|r| IndexInput {
+                pattern: &r.pattern,
+                methods: &r.methods,
+            })
+            .collect();
+        let (index, unindexed) = Index::build(req.request(), &inputs);
+        for miss in unindexed {
+            if let Some(route) = state.routes.get(miss.route) {
+                log::error!(
+                    target: "cors_actix",
+                    "`{}` ({}) cannot be indexed, so its CORS policy is not applied: {}",
+                    route.handler,
+                    route.pattern,
+                    miss.reason
+                );
+            }
+        }
+        index
+    });
+    state
+        .routes
+        .get(index.find(req.match_info().as_str(), method)?)
 }
 
 fn lines<'a>(headers: &'a HeaderMap, name: &HeaderName) -> cors_core::HeaderValue<'a> {
@@ -581,7 +595,7 @@ impl<S> CorsMiddleware<S> {
             (true, _) => None,
         };
         let found = lookup_method.and_then(|method| lookup(state, req, method));
-        let active = Active::Found(found.map_or(0, |r| source_address(&r.source)));
+        let active = found_active(found.map(|r| &*r.source));
         let handler = found.map(|r| &*r.handler);
         let entry = match found {
             Some(route) => route.policy.as_ref(),
@@ -648,7 +662,12 @@ impl<S> CorsMiddleware<S> {
         if rejection.preflight || strict_stop {
             return Plan::Respond(self.refusal(req, &rejection));
         }
-        log_rejection(false, req, rejection.handler, &rejection.reason);
+        log_rejection(
+            Outcome::ServedWithoutHeaders,
+            req,
+            rejection.handler,
+            &rejection.reason,
+        );
         Plan::Forward {
             add: None,
             vary: rejection.vary,
@@ -659,7 +678,12 @@ impl<S> CorsMiddleware<S> {
     /// 403 without CORS headers.
     fn refusal(&self, req: &ServiceRequest, rejection: &Rejection<'_>) -> HttpResponse {
         let reason = &rejection.reason;
-        log_rejection(rejection.preflight, req, rejection.handler, reason);
+        let outcome = if rejection.preflight {
+            Outcome::PreflightRejected
+        } else {
+            Outcome::Refused
+        };
+        log_rejection(outcome, req, rejection.handler, reason);
         let mut response = HttpResponse::Forbidden().finish();
         merge_vary(response.headers_mut(), rejection.vary);
         if self.state.debug_header {

@@ -1,20 +1,17 @@
 //! Registration: how a handler's policy becomes findable before routing.
 //!
-//! For every method it serves, an annotated handler registers a hidden marker
-//! resource at `<pattern>//~cors~<METHOD>`, whose guard is always false, so
-//! the router never picks it. actix-web joins scope prefixes onto it like onto
-//! any resource, so nobody needs to know them. Before routing, the `Cors`
-//! middleware asks the App's resource map which resource matches
-//! `<request path>//~cors~<method>`; the marker's name leads to the policy.
+//! Each route of an annotated handler registers, next to the handler, a
+//! hidden marker resource with a static pattern `/~cors~<n>` and the name
+//! `~cors~<n>`, whose guard is always false, so the router never picks it
+//! and rejects it with one string comparison. actix-web joins the scope
+//! prefixes onto it like onto any resource. On the first request with an
+//! `Origin`, the App's `Cors` middleware asks actix for the URL of every
+//! marker (`url_for`), which yields each route's scope prefix, and builds
+//! an index of full route patterns; see [`crate::index`].
 //!
-//! - The suffix starts with `//`: a `{segment}` cannot match the empty
-//!   segment between the slashes, so `/repos/{owner}/{repo}` registered
-//!   earlier cannot swallow the marker of `/repos/{owner}`.
-//! - Markers are registered before their handler, so a tail pattern
-//!   (`/files/{tail:.*}`) does not shadow its own marker.
-//! - Registrations are collected per thread while an App is being built and
-//!   handed to that App's `Cors` middleware when actix creates it, which it
-//!   does right after every `register` call of the App.
+//! Registrations are collected per thread while an App is being built and
+//! handed to that App's `Cors` middleware when actix creates it, which it
+//! does right after every `register` call of the App.
 
 use crate::policy::CorsPolicy;
 use actix_web::dev::{
@@ -28,9 +25,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-/// Where markers start: after the request path, before the method.
-pub(crate) const MARKER: &str = "//~cors~";
-/// Prefix of marker resource names.
+/// Marker resources are named and mounted as `~cors~<n>`.
 pub(crate) const MARKER_NAME: &str = "~cors~";
 
 /// The CORS metadata of one annotated handler, emitted by `#[cors]` as a
@@ -66,8 +61,6 @@ impl RouteCors {
 pub struct RouteDef {
     /// The pattern as written (scope prefix of `#[scope]` included).
     pub pattern: &'static str,
-    /// The pattern the markers use (tail segments rewritten).
-    pub marker: &'static str,
     /// The methods the route serves.
     pub methods: &'static [&'static str],
 }
@@ -142,14 +135,14 @@ pub(crate) enum Source {
     Manual(CorsPolicy),
 }
 
-/// One (pattern, method) of an annotated or attached route, waiting for the
+/// One route of an annotated handler or of [`attach`], waiting for the
 /// App's `Cors` middleware.
 pub(crate) struct Registration {
     pub handler: Rc<str>,
+    /// The route's pattern, relative to its `web::scope`s.
     pub pattern: Rc<str>,
-    pub method: Cow<'static, str>,
-    /// Every method the route serves.
-    pub served: Vec<Cow<'static, str>>,
+    /// The methods the route serves.
+    pub methods: Vec<Cow<'static, str>>,
     pub source: Rc<Source>,
 }
 
@@ -166,35 +159,21 @@ fn never(_: &guard::GuardContext<'_>) -> bool {
     false
 }
 
-/// Registers the markers of one route: one resource per method.
-fn register_markers(
-    config: &mut AppService,
-    handler: &Rc<str>,
-    pattern: &Rc<str>,
-    marker: &str,
-    methods: &[Cow<'static, str>],
-    source: &Rc<Source>,
-) {
-    for method in methods {
-        let index = PENDING.with(|p| {
-            let mut pending = p.borrow_mut();
-            pending.push(Registration {
-                handler: handler.clone(),
-                pattern: pattern.clone(),
-                method: method.clone(),
-                served: methods.to_vec(),
-                source: source.clone(),
-            });
-            pending.len() - 1
-        });
-        let resource = Resource::new(format!("{marker}{MARKER}{method}"))
-            .name(&format!("{MARKER_NAME}{index}"))
-            .guard(guard::fn_guard(never));
-        HttpServiceFactory::register(resource, config);
-    }
+/// Registers the marker of one route.
+fn register_route(config: &mut AppService, registration: Registration) {
+    let index = PENDING.with(|p| {
+        let mut pending = p.borrow_mut();
+        pending.push(registration);
+        pending.len() - 1
+    });
+    let name = format!("{MARKER_NAME}{index}");
+    let resource = Resource::new(format!("/{name}"))
+        .name(&name)
+        .guard(guard::fn_guard(never));
+    HttpServiceFactory::register(resource, config);
 }
 
-/// Registers an annotated handler: its markers first, then the handler.
+/// Registers an annotated handler and the markers of its routes.
 #[doc(hidden)]
 pub fn register<F: HttpServiceFactory>(
     config: &mut AppService,
@@ -202,11 +181,15 @@ pub fn register<F: HttpServiceFactory>(
     handler: F,
 ) {
     let source = Rc::new(Source::Static(route));
-    let name: Rc<str> = Rc::from(route.handler);
+    let handler_name: Rc<str> = Rc::from(route.handler);
     for def in route.routes {
-        let methods: Vec<_> = def.methods.iter().map(|m| Cow::Borrowed(*m)).collect();
-        let pattern: Rc<str> = Rc::from(def.pattern);
-        register_markers(config, &name, &pattern, def.marker, &methods, &source);
+        let registration = Registration {
+            handler: handler_name.clone(),
+            pattern: Rc::from(def.pattern),
+            methods: def.methods.iter().map(|m| Cow::Borrowed(*m)).collect(),
+            source: source.clone(),
+        };
+        register_route(config, registration);
     }
     handler.register(config);
 }
@@ -261,12 +244,13 @@ where
 
 impl<F: HttpServiceFactory> HttpServiceFactory for Attached<F> {
     fn register(self, config: &mut AppService) {
-        let handler: Rc<str> = Rc::from(format!("attach({})", self.pattern));
-        let methods: Vec<_> = self.methods.into_iter().map(Cow::Owned).collect();
-        let marker = cors_core::route::tail_as_regex(&self.pattern).into_owned();
-        let pattern: Rc<str> = Rc::from(self.pattern);
-        let source = Rc::new(Source::Manual(self.policy));
-        register_markers(config, &handler, &pattern, &marker, &methods, &source);
+        let registration = Registration {
+            handler: Rc::from(format!("attach({})", self.pattern)),
+            pattern: Rc::from(self.pattern),
+            methods: self.methods.into_iter().map(Cow::Owned).collect(),
+            source: Rc::new(Source::Manual(self.policy)),
+        };
+        register_route(config, registration);
         self.service.register(config);
     }
 }

@@ -28,11 +28,12 @@ const PREFLIGHT_VARY: [&str; 3] = [
 ];
 
 static HANDLER_RUNS: AtomicUsize = AtomicUsize::new(0);
-static AUTH_RUNS: AtomicUsize = AtomicUsize::new(0);
-
-fn runs() -> usize {
-    HANDLER_RUNS.load(Ordering::SeqCst)
-}
+static BEARER_RUNS: AtomicUsize = AtomicUsize::new(0);
+static TRANSFER_RUNS: AtomicUsize = AtomicUsize::new(0);
+/// Runs of the `Deny` middleware of `hand_written_auth...` only.
+static DENY_RUNS: AtomicUsize = AtomicUsize::new(0);
+/// Runs of every other `Deny`.
+static OTHER_DENY_RUNS: AtomicUsize = AtomicUsize::new(0);
 
 // ---- handlers ------------------------------------------------------------
 
@@ -49,6 +50,30 @@ async fn list_users() -> impl Responder {
     HttpResponse::Ok()
         .insert_header(("X-Total-Count", "2"))
         .body("[]")
+}
+
+/// Like `list_users`, counting its own runs (tests run in parallel).
+#[cors(
+    origins = ["https://app.example.com"],
+    headers = ["content-type", "authorization"],
+    credentials,
+    max_age = 600,
+)]
+#[get("/profile")]
+async fn profile() -> impl Responder {
+    PROFILE_RUNS.fetch_add(1, Ordering::SeqCst);
+    HttpResponse::Ok().finish()
+}
+
+static PROFILE_RUNS: AtomicUsize = AtomicUsize::new(0);
+static INVITE_RUNS: AtomicUsize = AtomicUsize::new(0);
+
+/// Like `create_user`, counting its own runs.
+#[cors(origins = ["https://admin.example.com"], headers = ["content-type"])]
+#[post("/invite")]
+async fn invite() -> impl Responder {
+    INVITE_RUNS.fetch_add(1, Ordering::SeqCst);
+    HttpResponse::Created().finish()
 }
 
 #[cors(origins = ["https://admin.example.com"], headers = ["content-type"])]
@@ -118,7 +143,7 @@ async fn guarded() -> impl Responder {
 }
 
 #[cors(origins = ["https://app.example.com"], methods = ["PATCH"])]
-#[patch("/wrapped", wrap = "Deny")]
+#[patch("/wrapped", wrap = "Deny(&OTHER_DENY_RUNS)")]
 async fn wrapped() -> impl Responder {
     HttpResponse::Ok().finish()
 }
@@ -196,7 +221,7 @@ async fn public_bad() -> impl Responder {
 #[cors(origins = ["https://app.example.com"])]
 #[post("/transfer")]
 async fn transfer() -> impl Responder {
-    HANDLER_RUNS.fetch_add(1, Ordering::SeqCst);
+    TRANSFER_RUNS.fetch_add(1, Ordering::SeqCst);
     HttpResponse::Ok().finish()
 }
 
@@ -210,7 +235,7 @@ async fn bearer(
     req: ServiceRequest,
     credentials: BearerAuth,
 ) -> Result<ServiceRequest, (actix_web::Error, ServiceRequest)> {
-    AUTH_RUNS.fetch_add(1, Ordering::SeqCst);
+    BEARER_RUNS.fetch_add(1, Ordering::SeqCst);
     if credentials.token() == "good" {
         Ok(req)
     } else {
@@ -220,7 +245,7 @@ async fn bearer(
 
 /// A hand-written auth middleware that answers 401 itself (a response, not
 /// an error) to anything without `Authorization`.
-struct Deny;
+struct Deny(&'static AtomicUsize);
 
 impl<S, B> Transform<S, ServiceRequest> for Deny
 where
@@ -234,12 +259,16 @@ where
     type Future = Ready<Result<Self::Transform, ()>>;
 
     fn new_transform(&self, service: S) -> Self::Future {
-        ready(Ok(DenyService { inner: service }))
+        ready(Ok(DenyService {
+            inner: service,
+            runs: self.0,
+        }))
     }
 }
 
 struct DenyService<S> {
     inner: S,
+    runs: &'static AtomicUsize,
 }
 
 impl<S, B> Service<ServiceRequest> for DenyService<S>
@@ -254,7 +283,7 @@ where
     actix_web::dev::forward_ready!(inner);
 
     fn call(&self, req: ServiceRequest) -> Self::Future {
-        AUTH_RUNS.fetch_add(1, Ordering::SeqCst);
+        self.runs.fetch_add(1, Ordering::SeqCst);
         if req.headers().contains_key("authorization") {
             let fut = self.inner.call(req);
             Box::pin(async move { Ok(fut.await?.map_into_left_body()) })
@@ -265,19 +294,15 @@ where
     }
 }
 
-fn auth_runs() -> usize {
-    AUTH_RUNS.load(Ordering::SeqCst)
-}
-
 // ---- preflights ----------------------------------------------------------
 
 #[actix_web::test]
 async fn preflight_is_answered_with_exact_headers() {
-    let app = atest::init_service(App::new().wrap(Cors::new()).service(list_users)).await;
-    let before = runs();
+    let app = atest::init_service(App::new().wrap(Cors::new()).service(profile)).await;
+    let before = PROFILE_RUNS.load(Ordering::SeqCst);
     let res = call(
         &app,
-        preflight("/users", APP, "GET", Some("authorization,content-type")).to_request(),
+        preflight("/profile", APP, "GET", Some("authorization,content-type")).to_request(),
     )
     .await;
     assert_eq!(res.status, 204);
@@ -301,7 +326,11 @@ async fn preflight_is_answered_with_exact_headers() {
         "expose is for actual responses"
     );
     assert_eq!(res.vary(), PREFLIGHT_VARY);
-    assert_eq!(runs(), before, "the handler never runs for a preflight");
+    assert_eq!(
+        PROFILE_RUNS.load(Ordering::SeqCst),
+        before,
+        "the handler never runs for a preflight"
+    );
     let browser = page(APP, "GET", true)
         .header("Authorization", "Bearer x")
         .header("Content-Type", "application/json");
@@ -318,7 +347,7 @@ async fn preflight_never_reaches_auth_middleware_and_auth_errors_carry_cors_head
         ),
     )
     .await;
-    let before = auth_runs();
+    let before = BEARER_RUNS.load(Ordering::SeqCst);
     let res = call(
         &app,
         preflight("/api/users", APP, "GET", Some("authorization")).to_request(),
@@ -326,7 +355,7 @@ async fn preflight_never_reaches_auth_middleware_and_auth_errors_carry_cors_head
     .await;
     assert_eq!(res.status, 204);
     assert_eq!(
-        auth_runs(),
+        BEARER_RUNS.load(Ordering::SeqCst),
         before,
         "the auth middleware never sees the preflight"
     );
@@ -368,19 +397,21 @@ async fn preflight_never_reaches_auth_middleware_and_auth_errors_carry_cors_head
 #[actix_web::test]
 async fn hand_written_auth_that_answers_401_never_sees_preflights() {
     let app = atest::init_service(
-        App::new()
-            .wrap(Cors::new())
-            .service(web::scope("/api").wrap(Deny).service(list_users)),
+        App::new().wrap(Cors::new()).service(
+            web::scope("/api")
+                .wrap(Deny(&DENY_RUNS))
+                .service(list_users),
+        ),
     )
     .await;
-    let before = auth_runs();
+    let before = DENY_RUNS.load(Ordering::SeqCst);
     let res = call(
         &app,
         preflight("/api/users", APP, "GET", Some("authorization")).to_request(),
     )
     .await;
     assert_eq!(res.status, 204);
-    assert_eq!(auth_runs(), before);
+    assert_eq!(DENY_RUNS.load(Ordering::SeqCst), before);
     let res = call(&app, actual(Method::GET, "/api/users", APP).to_request()).await;
     assert_eq!(res.status, 401);
     assert_eq!(res.get("access-control-allow-origin").as_deref(), Some(APP));
@@ -567,7 +598,7 @@ async fn manually_built_resources_and_scopes_through_attach() {
     let app = atest::init_service(
         App::new().wrap(Cors::new()).service(
             web::scope("/api")
-                .wrap(Deny)
+                .wrap(Deny(&OTHER_DENY_RUNS))
                 .service(attach(
                     "/items",
                     ["GET", "POST"],
@@ -685,7 +716,19 @@ async fn keys_are_merged_key_by_key_and_the_route_wins() {
             .service(list_users),
     )
     .await;
-    // Bare `#[cors]`: the defaults as they are.
+    // Bare `#[cors]`: the defaults, for the route's own methods.
+    let res = call(
+        &app,
+        preflight("/inherits", APP, "GET", Some("content-type")).to_request(),
+    )
+    .await;
+    assert_eq!(res.status, 204);
+    assert_eq!(
+        res.get("access-control-allow-methods").as_deref(),
+        Some("GET")
+    );
+    assert_eq!(res.get("access-control-max-age").as_deref(), Some("300"));
+    // A method the route does not serve: no route; the defaults answer.
     let res = call(
         &app,
         preflight("/inherits", APP, "PUT", Some("content-type")).to_request(),
@@ -786,6 +829,18 @@ async fn named_policies_with_overrides_and_route_checks() {
             .unwrap()
             .source,
         "policy PUBLIC"
+    );
+
+    // Under defaults with other methods, the named policy keeps the route's.
+    let app = atest::init_service(App::new().wrap(defaults()).service(public)).await;
+    let res = call(
+        &app,
+        preflight("/public", "https://anyone.example", "GET", None).to_request(),
+    )
+    .await;
+    assert_eq!(
+        res.get("access-control-allow-methods").as_deref(),
+        Some("GET")
     );
 
     let cors = Cors::new();
@@ -911,11 +966,11 @@ async fn options_without_request_method_goes_to_the_app() {
 
 #[actix_web::test]
 async fn disallowed_preflights_get_403_without_running_anything() {
-    let app = atest::init_service(App::new().wrap(Cors::new()).service(create_user)).await;
-    let before = runs();
+    let app = atest::init_service(App::new().wrap(Cors::new()).service(invite)).await;
+    let before = INVITE_RUNS.load(Ordering::SeqCst);
     let res = call(
         &app,
-        preflight("/users", EVIL, "POST", Some("content-type")).to_request(),
+        preflight("/invite", EVIL, "POST", Some("content-type")).to_request(),
     )
     .await;
     assert_eq!(res.status, 403);
@@ -927,7 +982,7 @@ async fn disallowed_preflights_get_403_without_running_anything() {
         assert_eq!(res.get(name), None, "{name}");
     }
     assert_eq!(res.vary(), PREFLIGHT_VARY);
-    assert_eq!(runs(), before);
+    assert_eq!(INVITE_RUNS.load(Ordering::SeqCst), before);
     let browser = page(EVIL, "POST", false).header("Content-Type", "application/json");
     assert!(!res.browser_accepts_preflight(&browser));
 
@@ -952,14 +1007,18 @@ async fn disallowed_preflights_get_403_without_running_anything() {
 async fn strict_mode_stops_cross_origin_state_changes_before_the_handler() {
     let strict = Cors::builder().strict(true).build().unwrap();
     let app = atest::init_service(App::new().wrap(strict).service(transfer)).await;
-    let before = runs();
+    let before = TRANSFER_RUNS.load(Ordering::SeqCst);
     let form = actual(Method::POST, "/transfer", EVIL)
         .insert_header(("Content-Type", "application/x-www-form-urlencoded"))
         .insert_header(("Sec-Fetch-Site", "cross-site"))
         .to_request();
     let res = call(&app, form).await;
     assert_eq!(res.status, 403);
-    assert_eq!(runs(), before, "the side effect never happens");
+    assert_eq!(
+        TRANSFER_RUNS.load(Ordering::SeqCst),
+        before,
+        "the side effect never happens"
+    );
 
     // Same origin, by Origin == Host, and by Sec-Fetch-Site.
     let same = actual(Method::POST, "/transfer", "https://bank.example")
@@ -983,10 +1042,10 @@ async fn strict_mode_stops_cross_origin_state_changes_before_the_handler() {
 
     // Without strict mode the same form POST reaches the handler.
     let app = atest::init_service(App::new().wrap(Cors::new()).service(transfer)).await;
-    let before = runs();
+    let before = TRANSFER_RUNS.load(Ordering::SeqCst);
     let res = call(&app, actual(Method::POST, "/transfer", EVIL).to_request()).await;
     assert_eq!(res.status, 200);
-    assert_eq!(runs(), before + 1);
+    assert_eq!(TRANSFER_RUNS.load(Ordering::SeqCst), before + 1);
     assert_eq!(res.get("access-control-allow-origin"), None);
 }
 
@@ -1053,30 +1112,69 @@ async fn an_annotated_route_served_without_cors_is_logged_once() {
     assert!(lines[0].starts_with("ERROR"));
 }
 
+/// An annotated catch-all, guarded so that the router skips it for
+/// requests without `x-internal: 1`.
+#[cors(origins = ["https://internal.example.com"])]
+#[get("/{all:.*}", guard = "internal_only")]
+async fn catch_all() -> impl Responder {
+    HttpResponse::Ok().finish()
+}
+
+fn internal_only(ctx: &guard::GuardContext<'_>) -> bool {
+    ctx.head().headers().contains_key("x-internal")
+}
+
 #[actix_web::test]
 async fn a_shadowed_lookup_is_logged_naming_both_routes() {
     capture_logs();
+    // The lookup ignores guards: the catch-all, registered first, wins it
+    // for every path, while the router serves `files`.
     let app = atest::init_service(
-        App::new().wrap(defaults()).service(
-            web::scope("/shadow")
-                // Routing skips it for lack of the header; the lookup ignores guards.
-                .service(
-                    web::resource("/{all:.*}")
-                        .name("catch_all")
-                        .guard(guard::Header("x-internal", "1"))
-                        .route(web::get().to(plain)),
-                )
-                .service(web::scope("").service(files)),
-        ),
+        App::new()
+            .wrap(Cors::new())
+            .service(web::scope("/shadow").service(catch_all).service(files)),
     )
     .await;
-    let _ = call(
+    let res = call(
         &app,
         actual(Method::GET, "/shadow/files/x", APP).to_request(),
     )
     .await;
-    let lines = logged(&["files", "shadowed", "catch_all"]);
-    assert!(!lines.is_empty(), "{:?}", logged(&["shadowed"]));
+    assert_eq!(res.status, 200);
+    let lines = logged(&[
+        "`middleware::files`",
+        "found `middleware::catch_all` instead",
+    ]);
+    assert_eq!(lines.len(), 1, "{:?}", logged(&["instead"]));
+    assert!(lines[0].starts_with("ERROR"));
+}
+
+/// Unannotated routes never shadow the lookup: it only knows annotated ones.
+#[actix_web::test]
+async fn an_earlier_plain_catch_all_does_not_hide_an_annotated_route() {
+    let app = atest::init_service(
+        App::new().wrap(defaults()).service(
+            web::scope("/shadow")
+                .service(
+                    web::resource("/{all:.*}")
+                        .guard(guard::Header("x-internal", "1"))
+                        .route(web::get().to(plain)),
+                )
+                .service(files),
+        ),
+    )
+    .await;
+    let res = call(
+        &app,
+        preflight("/shadow/files/x", APP, "GET", None).to_request(),
+    )
+    .await;
+    assert_eq!(res.status, 204);
+    assert_eq!(
+        res.get("access-control-allow-methods").as_deref(),
+        Some("GET"),
+        "the route's policy, not the defaults'"
+    );
 }
 
 #[actix_web::test]
@@ -1131,7 +1229,11 @@ async fn recommended_middleware_order() {
             .wrap(Cors::new())
             .wrap(NormalizePath::trim())
             .wrap(Logger::default())
-            .service(web::scope("/api").wrap(Deny).service(list_users)),
+            .service(
+                web::scope("/api")
+                    .wrap(Deny(&OTHER_DENY_RUNS))
+                    .service(list_users),
+            ),
     )
     .await;
     // NormalizePath runs first, so the lookup sees the normalised path.

@@ -46,7 +46,6 @@ pub mod origin;
 pub mod policy;
 mod psl;
 pub mod reason;
-pub mod route;
 pub mod table;
 pub mod validate;
 

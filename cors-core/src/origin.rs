@@ -505,6 +505,9 @@ impl OriginSet {
         if origin == b"null" {
             return self.null.then_some("null");
         }
+        if origin.len() > MAX_ORIGIN_LEN {
+            return None;
+        }
         // Byte-equal to a configured origin: that key is the answer, and the
         // request needs no parsing.
         // (`host:*` entries share the table but are no origins.)

@@ -199,7 +199,7 @@ impl Table {
         self.keys.is_empty()
     }
 
-    fn find(&self, parts: &[&[u8]], ignore_case: bool) -> Option<&str> {
+    fn find(&self, parts: &[&[u8]], ignore_case: bool) -> Option<usize> {
         if self.slots.is_empty() {
             return None;
         }
@@ -211,23 +211,34 @@ impl Table {
             if entry == 0 {
                 return None;
             }
-            let key = self.keys.get(entry as usize - 1)?;
+            let index = entry as usize - 1;
+            let key = self.keys.get(index)?;
             if eq_parts(key.as_bytes(), parts, ignore_case) {
-                return Some(key);
+                return Some(index);
             }
             slot = (slot + 1) & mask;
         }
         None
     }
 
+    /// The insertion position of the key equal (byte-exact) to the
+    /// concatenation of `parts`.
+    pub fn position(&self, parts: &[&[u8]]) -> Option<usize> {
+        self.find(parts, false)
+    }
+
     /// Byte-exact lookup of the concatenation of `parts`.
     pub fn get(&self, parts: &[&[u8]]) -> Option<&str> {
         self.find(parts, false)
+            .and_then(|i| self.keys.get(i))
+            .map(|k| &**k)
     }
 
     /// ASCII case-insensitive lookup.
     pub fn get_ignore_case(&self, key: &[u8]) -> Option<&str> {
         self.find(&[key], true)
+            .and_then(|i| self.keys.get(i))
+            .map(|k| &**k)
     }
 }
 

@@ -201,10 +201,8 @@ pub fn handler(mut item: syn::ItemFn, routes: &[Route], mode: &Mode) -> TokenStr
 
     let defs = routes.iter().map(|r| {
         let pattern = r.path.value();
-        let marker = cors_core::route::tail_as_regex(&pattern);
-        let marker = marker.as_ref();
         let methods = &r.methods;
-        quote!(#p::RouteDef { pattern: #pattern, marker: #marker, methods: &[#(#methods),*] })
+        quote!(#p::RouteDef { pattern: #pattern, methods: &[#(#methods),*] })
     });
     let policy = route_policy(mode);
     let notes = match mode {
