@@ -27,7 +27,101 @@ pub(crate) struct IndexInput<'a> {
 
 struct Candidate {
     route: usize,
-    def: ResourceDef,
+    matcher: Matcher,
+}
+
+/// A full route pattern, matched segment by segment when it is made of
+/// literal segments, whole-segment `{name}` parameters and a final tail;
+/// anything else (custom regexes, partial-segment parameters) is left to
+/// actix-router's own `ResourceDef`.
+enum Matcher {
+    Segments {
+        segments: Vec<Segment>,
+        /// A final `{name}*` or `{name:.*}`: any rest of the path.
+        tail: bool,
+    },
+    Def(ResourceDef),
+}
+
+enum Segment {
+    Literal(Box<str>),
+    Param,
+}
+
+impl Matcher {
+    fn new(pattern: &str) -> Matcher {
+        Matcher::segments(pattern).unwrap_or_else(|| Matcher::Def(ResourceDef::new(pattern)))
+    }
+
+    fn segments(pattern: &str) -> Option<Matcher> {
+        let rest = pattern.strip_prefix('/')?;
+        let mut segments = Vec::new();
+        let mut tail = false;
+        let mut parts = rest.split('/').peekable();
+        while let Some(part) = parts.next() {
+            let last = parts.peek().is_none();
+            let param = part.strip_prefix('{').and_then(|p| {
+                p.strip_suffix('}')
+                    .map(|name| (name, false))
+                    .or_else(|| p.strip_suffix("}*").map(|name| (name, true)))
+            });
+            match param {
+                None if !part.contains(['{', '}']) => segments.push(Segment::Literal(part.into())),
+                Some((name, star)) if !name.contains(['{', '}', '/']) => {
+                    match name.split_once(':') {
+                        None if !star => segments.push(Segment::Param),
+                        None if last => tail = true,
+                        Some((_, ".*")) if !star && last => tail = true,
+                        _ => return None,
+                    }
+                }
+                _ => return None,
+            }
+        }
+        Some(Matcher::Segments { segments, tail })
+    }
+
+    fn is_match(&self, path: &str) -> bool {
+        let (segments, tail) = match self {
+            Matcher::Def(def) => return def.is_match(path),
+            Matcher::Segments { segments, tail } => (segments, *tail),
+        };
+        // `rest` is what follows a `/`; `None` once the path has ended.
+        let mut rest = path.strip_prefix('/');
+        for segment in segments {
+            let Some(current) = rest else {
+                return false;
+            };
+            let (part, next) = match current.bytes().position(|b| b == b'/') {
+                Some(end) => (&current[..end], Some(&current[end + 1..])),
+                None => (current, None),
+            };
+            let matched = match segment {
+                Segment::Literal(literal) => part == &**literal,
+                Segment::Param => !part.is_empty(),
+            };
+            if !matched {
+                return false;
+            }
+            rest = next;
+        }
+        // A tail needs the `/` before it (and matches any rest, even
+        // empty); otherwise the path must end here.
+        rest.is_some() == tail
+    }
+
+    fn first_literal(&self) -> Option<&str> {
+        match self {
+            Matcher::Segments { segments, .. } => match segments.first() {
+                Some(Segment::Literal(literal)) => Some(literal),
+                _ => None,
+            },
+            Matcher::Def(def) => {
+                let segment = first_segment(def.pattern().unwrap_or(""));
+                (!segment.contains('{')).then_some(segment)
+            }
+        }
+    }
 }
 
 /// Candidates of one method.
@@ -39,7 +133,12 @@ struct ByMethod {
     by_segment: Vec<Vec<usize>>,
     /// Candidates whose first segment is dynamic, in registration order.
     any_segment: Vec<usize>,
+    /// Every candidate, in registration order.
+    all: Vec<usize>,
 }
+
+/// Up to this many candidates for a method are simply tried in order.
+const FEW: usize = 4;
 
 /// See the module docs.
 pub(crate) struct Index {
@@ -57,7 +156,10 @@ pub(crate) struct Unindexed {
 /// next one.
 fn first_segment(path: &str) -> &str {
     let path = path.strip_prefix('/').unwrap_or(path);
-    path.split('/').next().unwrap_or("")
+    match path.bytes().position(|b| b == b'/') {
+        Some(end) => &path[..end],
+        None => path,
+    }
 }
 
 /// Decodes `%XX` escapes, as `url_for` encodes non-ASCII pattern text.
@@ -114,7 +216,7 @@ impl Index {
             match full_pattern(req, route, input.pattern) {
                 Ok(full) => candidates.push(Candidate {
                     route,
-                    def: ResourceDef::new(full),
+                    matcher: Matcher::new(&full),
                 }),
                 Err(reason) => unindexed.push(Unindexed { route, reason }),
             }
@@ -136,16 +238,13 @@ impl Index {
                     .filter(|(_, c)| routes[c.route].methods.iter().any(|m| m == method))
                     .map(|(i, _)| i)
                     .collect();
-                let pattern_segment = |i: usize| {
-                    let segment = first_segment(candidates[i].def.pattern().unwrap_or(""));
-                    (!segment.contains('{')).then_some(segment)
-                };
+                let pattern_segment = |i: usize| candidates[i].matcher.first_literal();
                 let literal: Vec<&str> =
                     serving.iter().filter_map(|&i| pattern_segment(i)).collect();
                 let segments = Table::build(literal.iter().map(|s| s.to_string()));
                 let mut by_segment = vec![Vec::new(); segments.len()];
                 let mut any_segment = Vec::new();
-                for &i in &serving {
+                for &i in serving.iter() {
                     match pattern_segment(i).and_then(|s| segments.position(&[s.as_bytes()])) {
                         Some(slot) => by_segment[slot].push(i),
                         None => any_segment.push(i),
@@ -156,6 +255,7 @@ impl Index {
                     segments,
                     by_segment,
                     any_segment,
+                    all: serving,
                 }
             })
             .collect();
@@ -172,6 +272,14 @@ impl Index {
     /// `path` and that serves `method`.
     pub fn find(&self, path: &str, method: &str) -> Option<usize> {
         let by_method = self.methods.iter().find(|m| &*m.method == method)?;
+        if by_method.all.len() <= FEW {
+            return by_method
+                .all
+                .iter()
+                .filter_map(|&i| self.candidates.get(i))
+                .find(|c| c.matcher.is_match(path))
+                .map(|c| c.route);
+        }
         let literal = by_method
             .segments
             .position(&[first_segment(path).as_bytes()])
@@ -191,7 +299,7 @@ impl Index {
                 (None, None) => return None,
             };
             let candidate = next.and_then(|&i| self.candidates.get(i))?;
-            if candidate.def.is_match(path) {
+            if candidate.matcher.is_match(path) {
                 return Some(candidate.route);
             }
         }
@@ -201,6 +309,64 @@ impl Index {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn segment_matcher_agrees_with_actix_router() {
+        let patterns = [
+            "/",
+            "/items",
+            "/items/",
+            "/items/{id}",
+            "/api/{tenant}/users/{id}",
+            "/files/{tail}*",
+            "/files/{tail:.*}",
+            "/{tail}*",
+            "/caf\u{e9}/{name}",
+            "/x/{id:\\d+}",
+            "/v{version}/items",
+            "/{a}/{b}",
+        ];
+        let paths = [
+            "/",
+            "/items",
+            "/items/",
+            "/items/7",
+            "/items/7/",
+            "/items//",
+            "/api/acme/users/7",
+            "/api//users/7",
+            "/api/acme/users/",
+            "/files",
+            "/files/",
+            "/files/a",
+            "/files/a/b",
+            "/caf\u{e9}/x y",
+            "/x/12",
+            "/x/ab",
+            "/v2/items",
+            "/a/b",
+            "/a/b/c",
+            "/a/",
+            "//b",
+            "",
+        ];
+        for pattern in patterns {
+            let ours = Matcher::new(pattern);
+            let def = ResourceDef::new(pattern);
+            for path in paths {
+                assert_eq!(
+                    ours.is_match(path),
+                    def.is_match(path),
+                    "{pattern} on {path:?}"
+                );
+            }
+        }
+        assert!(matches!(
+            Matcher::new("/items/{id}"),
+            Matcher::Segments { .. }
+        ));
+        assert!(matches!(Matcher::new("/x/{id:\\d+}"), Matcher::Def(_)));
+    }
 
     #[test]
     fn segments_and_decoding() {

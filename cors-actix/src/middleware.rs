@@ -561,24 +561,36 @@ impl<S> CorsMiddleware<S> {
     fn plan(&self, req: &ServiceRequest) -> Plan {
         let state = &*self.state;
         let headers = req.headers();
+        let mut origin_lines = headers.get_all(header::ORIGIN);
+        let origin_value = origin_lines.next();
+        let origin = match (origin_value, origin_lines.next()) {
+            (None, _) => cors_core::HeaderValue::Absent,
+            (Some(value), None) => cors_core::HeaderValue::One(value.as_bytes()),
+            (Some(_), Some(_)) => cors_core::HeaderValue::Repeated,
+        };
+        if origin == cors_core::HeaderValue::Absent {
+            return Plan::Forward {
+                add: None,
+                vary: state.no_origin_vary,
+                active: Active::NoLookup,
+            };
+        }
+        // Only an OPTIONS can be a preflight; only then do its headers count.
+        let preflight_header = |name| match req.method() == actix_web::http::Method::OPTIONS {
+            true => lines(headers, name),
+            false => cors_core::HeaderValue::Absent,
+        };
         let request = cors_core::Request {
             method: req.method().as_str().as_bytes(),
-            origin: lines(headers, &header::ORIGIN),
-            request_method: lines(headers, &header::ACCESS_CONTROL_REQUEST_METHOD),
-            request_headers: lines(headers, &header::ACCESS_CONTROL_REQUEST_HEADERS),
-            request_private_network: lines(headers, &REQUEST_PRIVATE_NETWORK),
+            origin,
+            request_method: preflight_header(&header::ACCESS_CONTROL_REQUEST_METHOD),
+            request_headers: preflight_header(&header::ACCESS_CONTROL_REQUEST_HEADERS),
+            request_private_network: preflight_header(&REQUEST_PRIVATE_NETWORK),
         };
         let preflight = request.is_preflight();
         let origin = match request.origin {
             cors_core::HeaderValue::One(origin) => origin,
-            cors_core::HeaderValue::Absent => {
-                return Plan::Forward {
-                    add: None,
-                    vary: state.no_origin_vary,
-                    active: Active::NoLookup,
-                }
-            }
-            cors_core::HeaderValue::Repeated => {
+            cors_core::HeaderValue::Absent | cors_core::HeaderValue::Repeated => {
                 let rejection = Rejection {
                     handler: None,
                     preflight,
@@ -621,14 +633,14 @@ impl<S> CorsMiddleware<S> {
         };
         match decide(entry.policy(), &request) {
             Decision::Preflight { status, headers } => {
-                Plan::Respond(preflight_response(req, status, &headers, entry))
+                Plan::Respond(preflight_response(origin_value, status, &headers, entry))
             }
             Decision::PreflightRejected { reason, vary } => {
                 Plan::Respond(self.refusal(req, &rejection(reason, vary)))
             }
             Decision::Allowed(headers) => Plan::Forward {
                 add: Some(Add {
-                    allow_origin: allow_origin(req, headers.allow_origin),
+                    allow_origin: allow_origin(origin_value, headers.allow_origin),
                     credentials: headers.allow_credentials,
                     expose: entry.expose_headers.clone(),
                 }),
@@ -734,20 +746,19 @@ fn same_origin(req: &ServiceRequest, origin: &[u8]) -> bool {
     matches!((rest, host), (Some(rest), Some(host)) if rest == host)
 }
 
-fn allow_origin(req: &ServiceRequest, allow: AllowOrigin<'_>) -> HeaderValue {
-    match allow {
-        AllowOrigin::Any => HeaderValue::from_static("*"),
+fn allow_origin(origin: Option<&HeaderValue>, allow: AllowOrigin<'_>) -> HeaderValue {
+    match (allow, origin) {
         // The request's own header value, shared, not copied.
-        AllowOrigin::Mirror(_) => req
-            .headers()
-            .get(header::ORIGIN)
-            .cloned()
-            .unwrap_or_else(|| HeaderValue::from_static("null")),
+        (AllowOrigin::Mirror(_), Some(origin)) => origin.clone(),
+        (AllowOrigin::Mirror(origin), None) => {
+            HeaderValue::from_str(origin).unwrap_or_else(|_| HeaderValue::from_static("null"))
+        }
+        (AllowOrigin::Any, _) => HeaderValue::from_static("*"),
     }
 }
 
 fn preflight_response(
-    req: &ServiceRequest,
+    origin: Option<&HeaderValue>,
     status: u16,
     headers: &CorsHeaders<'_>,
     entry: &PolicyEntry,
@@ -757,7 +768,7 @@ fn preflight_response(
     let map = response.headers_mut();
     map.insert(
         header::ACCESS_CONTROL_ALLOW_ORIGIN,
-        allow_origin(req, headers.allow_origin),
+        allow_origin(origin, headers.allow_origin),
     );
     if headers.allow_credentials {
         map.insert(header::ACCESS_CONTROL_ALLOW_CREDENTIALS, TRUE);

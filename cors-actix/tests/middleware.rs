@@ -1255,3 +1255,43 @@ async fn recommended_middleware_order() {
     assert_eq!(res.get("access-control-allow-origin").as_deref(), Some(APP));
     assert_eq!(res.vary(), ["accept-encoding", "Origin"]);
 }
+
+/// Enough routes per method that the index groups them by first segment,
+/// some under a scope with a dynamic prefix, some sharing a first segment.
+#[actix_web::test]
+async fn the_index_finds_each_of_many_routes() {
+    let mut tenant = web::scope("/{tenant}");
+    let mut root = web::scope("");
+    for i in 0..12 {
+        let origin = format!("https://r{i}.example.com");
+        let pattern = format!("/r{i}/items/{{id}}");
+        tenant = tenant.service(attach(
+            &pattern,
+            ["GET"],
+            CorsPolicy::new().origins([origin.as_str()]),
+            web::resource(pattern.as_str()).route(web::get().to(plain)),
+        ));
+        let shared = format!("/shared/{i}");
+        root = root.service(attach(
+            &shared,
+            ["GET"],
+            CorsPolicy::new().origins([origin.as_str()]),
+            web::resource(shared.as_str()).route(web::get().to(plain)),
+        ));
+    }
+    let app = atest::init_service(App::new().wrap(Cors::new()).service(root).service(tenant)).await;
+    for i in 0..12 {
+        let origin = format!("https://r{i}.example.com");
+        let other = format!("https://r{}.example.com", (i + 1) % 12);
+        for path in [format!("/acme/r{i}/items/7"), format!("/shared/{i}")] {
+            let res = call(&app, actual(Method::GET, &path, &origin).to_request()).await;
+            assert_eq!(
+                res.get("access-control-allow-origin"),
+                Some(origin.clone()),
+                "{path}"
+            );
+            let res = call(&app, preflight(&path, &other, "GET", None).to_request()).await;
+            assert_eq!(res.status, 403, "{path} from {other}");
+        }
+    }
+}

@@ -87,10 +87,31 @@ impl Hasher {
 
 fn hash_parts(parts: &[&[u8]]) -> u64 {
     let mut hasher = Hasher::new();
-    for part in parts {
-        hasher.write(part);
+    let total: usize = parts.iter().map(|p| p.len()).sum();
+    if parts.len() > 1 && total <= 128 {
+        // Joined on the stack, the pieces hash a word at a time.
+        let mut joined = [0u8; 128];
+        let mut at = 0;
+        for part in parts {
+            joined[at..at + part.len()].copy_from_slice(part);
+            at += part.len();
+        }
+        hasher.write(&joined[..at]);
+    } else {
+        for part in parts {
+            hasher.write(part);
+        }
     }
     hasher.finish()
+}
+
+/// Slots hold `index + 1` in their low 24 bits and 8 bits of the key's hash
+/// above them, so that most probes are decided without reading a key.
+const INDEX_BITS: u32 = 24;
+const INDEX_MASK: u32 = (1 << INDEX_BITS) - 1;
+
+fn tag(hash: u64) -> u32 {
+    (hash >> 56) as u32
 }
 
 /// Compares `key` with the concatenation of `parts`.
@@ -152,16 +173,23 @@ impl Table {
         if stored.is_empty() {
             return Table::default();
         }
-        // Load factor at most 1/2 keeps probe runs short. When duplicates
-        // were dropped, lay the kept keys out again in a table sized for them.
-        let capacity = (stored.len() * 2).next_power_of_two();
-        if capacity != slots.len() {
-            slots = vec![0u32; capacity];
-            for index in 0..stored.len() {
-                if let Some(slot) = free_slot(&slots, &stored[..index], &stored[index]) {
-                    slots[slot] = u32::try_from(index + 1).unwrap_or(u32::MAX);
-                }
+        // Lay the kept keys out again, tagged, at a load factor of at most
+        // 1/2, which keeps probe runs short.
+        let tagged = stored.len() < INDEX_MASK as usize;
+        let mut slots = vec![0u32; (stored.len() * 2).next_power_of_two()];
+        let mask = slots.len() - 1;
+        for (index, key) in stored.iter().enumerate() {
+            let hash = hash_parts(&[key.as_bytes()]);
+            let mut slot = hash as usize & mask;
+            while slots[slot] != 0 {
+                slot = (slot + 1) & mask;
             }
+            let entry = u32::try_from(index + 1).unwrap_or(u32::MAX);
+            slots[slot] = if tagged {
+                entry | (tag(hash) << INDEX_BITS)
+            } else {
+                entry
+            };
         }
         Table {
             slots: Cow::Owned(slots),
@@ -203,18 +231,27 @@ impl Table {
         if self.slots.is_empty() {
             return None;
         }
+        let tagged = self.keys.len() < INDEX_MASK as usize;
         let mask = self.slots.len() - 1;
-        let mut slot = hash_parts(parts) as usize & mask;
+        let hash = hash_parts(parts);
+        let mut slot = hash as usize & mask;
         // At most `slots.len()` probes, even for a corrupted table.
         for _ in 0..self.slots.len() {
             let entry = *self.slots.get(slot)?;
             if entry == 0 {
                 return None;
             }
-            let index = entry as usize - 1;
-            let key = self.keys.get(index)?;
-            if eq_parts(key.as_bytes(), parts, ignore_case) {
-                return Some(index);
+            let (index, same_tag) = if tagged {
+                (entry & INDEX_MASK, entry >> INDEX_BITS == tag(hash))
+            } else {
+                (entry, true)
+            };
+            if same_tag {
+                let index = index as usize - 1;
+                let key = self.keys.get(index)?;
+                if eq_parts(key.as_bytes(), parts, ignore_case) {
+                    return Some(index);
+                }
             }
             slot = (slot + 1) & mask;
         }
