@@ -1,0 +1,144 @@
+//! Allocations per request, counted by a global allocator: with the `Cors`
+//! middleware they equal those of the same app without it on actual
+//! requests, and a preflight answered by `Cors` allocates no more than a
+//! bare app answering `OPTIONS` with a trivial handler.
+//!
+//! Header values are built as a server parses them (shared bytes), so that
+//! echoing the `Origin` is a reference-count increment, as in production.
+
+#![allow(unsafe_code)] // the counting allocator
+
+use actix_web::dev::Service;
+use actix_web::http::header::HeaderValue;
+use actix_web::http::Method;
+use actix_web::test::{init_service, TestRequest};
+use actix_web::{get, options, App, HttpResponse, Responder};
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+
+struct Counting;
+
+thread_local! {
+    static ALLOCATIONS: Cell<u64> = const { Cell::new(0) };
+}
+
+fn count() {
+    // `try_with`: the allocator also runs while thread-locals are torn down.
+    let _ = ALLOCATIONS.try_with(|a| a.set(a.get() + 1));
+}
+
+// SAFETY: forwards every call to the system allocator unchanged.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        count();
+        // SAFETY: same contract as the caller's.
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: same contract as the caller's.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        count();
+        // SAFETY: same contract as the caller's.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+fn allocations() -> u64 {
+    ALLOCATIONS.with(Cell::get)
+}
+
+#[cors_actix::cors(
+    origins = ["https://app.example.com", "https://*.example.org"],
+    headers = ["content-type", "authorization"],
+    expose = ["x-total-count"],
+    credentials,
+    max_age = 600,
+)]
+#[get("/items/{id}")]
+async fn annotated() -> impl Responder {
+    HttpResponse::Ok().body("item")
+}
+
+#[get("/items/{id}")]
+async fn plain() -> impl Responder {
+    HttpResponse::Ok().body("item")
+}
+
+#[options("/items/{id}")]
+async fn plain_options() -> impl Responder {
+    HttpResponse::NoContent().finish()
+}
+
+fn request(method: Method, origin: Option<&'static str>, preflight: bool) -> actix_http::Request {
+    let mut req = TestRequest::default().method(method).uri("/items/7");
+    if let Some(origin) = origin {
+        req = req.insert_header(("origin", HeaderValue::from_static(origin)));
+    }
+    if preflight {
+        req = req
+            .insert_header(("access-control-request-method", HeaderValue::from_static("GET")))
+            .insert_header((
+                "access-control-request-headers",
+                HeaderValue::from_static("authorization,content-type"),
+            ));
+    }
+    req.to_request()
+}
+
+/// Allocations of one call, after warm-up, request construction excluded.
+async fn per_call<S, B>(app: &S, make: impl Fn() -> actix_http::Request) -> u64
+where
+    S: Service<actix_http::Request, Response = actix_web::dev::ServiceResponse<B>, Error = actix_web::Error>,
+{
+    for _ in 0..50 {
+        let _ = app.call(make()).await;
+    }
+    let mut counts = Vec::new();
+    for _ in 0..20 {
+        let req = make();
+        let before = allocations();
+        let res = app.call(req).await;
+        let after = allocations();
+        drop(res);
+        counts.push(after - before);
+    }
+    counts.sort_unstable();
+    counts[counts.len() / 2]
+}
+
+#[actix_web::test]
+async fn the_middleware_adds_no_allocation() {
+    let bare = init_service(App::new().service(plain).service(plain_options)).await;
+    let ours = init_service(App::new().wrap(cors_actix::Cors::new()).service(annotated)).await;
+
+    let cases: [(&str, Method, Option<&'static str>, bool); 5] = [
+        ("actual allowed", Method::GET, Some("https://app.example.com"), false),
+        ("actual allowed by pattern", Method::GET, Some("https://a.example.org"), false),
+        ("actual disallowed", Method::GET, Some("https://evil.example"), false),
+        ("no origin", Method::GET, None, false),
+        ("preflight", Method::OPTIONS, Some("https://app.example.com"), true),
+    ];
+    for (name, method, origin, preflight) in cases {
+        let make = || request(method.clone(), origin, preflight);
+        let without = per_call(&bare, make).await;
+        let with = per_call(&ours, make).await;
+        println!("{name}: {without} allocations bare, {with} with Cors");
+        if preflight {
+            // The bare baseline runs a handler; `Cors` answers by itself.
+            assert!(with <= without, "{name}: {with} > {without}");
+        } else {
+            assert_eq!(with, without, "{name}");
+        }
+    }
+    // The preflight was really answered by `Cors`, not by a handler.
+    let res = ours.call(request(Method::OPTIONS, Some("https://app.example.com"), true)).await.unwrap();
+    assert_eq!(res.status(), 204);
+    assert!(res.headers().contains_key("access-control-allow-origin"));
+}
