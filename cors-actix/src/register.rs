@@ -173,13 +173,11 @@ fn register_route(config: &mut AppService, registration: Registration) {
     HttpServiceFactory::register(resource, config);
 }
 
-/// Registers an annotated handler and the markers of its routes.
+/// Registers the markers of an annotated handler's routes (the generated
+/// code registers the handler itself). Not generic, so it is compiled once,
+/// not once per handler.
 #[doc(hidden)]
-pub fn register<F: HttpServiceFactory>(
-    config: &mut AppService,
-    route: &'static RouteCors,
-    handler: F,
-) {
+pub fn register(config: &mut AppService, route: &'static RouteCors) {
     let source = Rc::new(Source::Static(route));
     let handler_name: Rc<str> = Rc::from(route.handler);
     for def in route.routes {
@@ -191,7 +189,6 @@ pub fn register<F: HttpServiceFactory>(
         };
         register_route(config, registration);
     }
-    handler.register(config);
 }
 
 /// A service with a CORS policy attached by [`attach`].

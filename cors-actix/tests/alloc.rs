@@ -83,7 +83,10 @@ fn request(method: Method, origin: Option<&'static str>, preflight: bool) -> act
     }
     if preflight {
         req = req
-            .insert_header(("access-control-request-method", HeaderValue::from_static("GET")))
+            .insert_header((
+                "access-control-request-method",
+                HeaderValue::from_static("GET"),
+            ))
             .insert_header((
                 "access-control-request-headers",
                 HeaderValue::from_static("authorization,content-type"),
@@ -95,7 +98,11 @@ fn request(method: Method, origin: Option<&'static str>, preflight: bool) -> act
 /// Allocations of one call, after warm-up, request construction excluded.
 async fn per_call<S, B>(app: &S, make: impl Fn() -> actix_http::Request) -> u64
 where
-    S: Service<actix_http::Request, Response = actix_web::dev::ServiceResponse<B>, Error = actix_web::Error>,
+    S: Service<
+        actix_http::Request,
+        Response = actix_web::dev::ServiceResponse<B>,
+        Error = actix_web::Error,
+    >,
 {
     for _ in 0..50 {
         let _ = app.call(make()).await;
@@ -119,11 +126,31 @@ async fn the_middleware_adds_no_allocation() {
     let ours = init_service(App::new().wrap(cors_actix::Cors::new()).service(annotated)).await;
 
     let cases: [(&str, Method, Option<&'static str>, bool); 5] = [
-        ("actual allowed", Method::GET, Some("https://app.example.com"), false),
-        ("actual allowed by pattern", Method::GET, Some("https://a.example.org"), false),
-        ("actual disallowed", Method::GET, Some("https://evil.example"), false),
+        (
+            "actual allowed",
+            Method::GET,
+            Some("https://app.example.com"),
+            false,
+        ),
+        (
+            "actual allowed by pattern",
+            Method::GET,
+            Some("https://a.example.org"),
+            false,
+        ),
+        (
+            "actual disallowed",
+            Method::GET,
+            Some("https://evil.example"),
+            false,
+        ),
         ("no origin", Method::GET, None, false),
-        ("preflight", Method::OPTIONS, Some("https://app.example.com"), true),
+        (
+            "preflight",
+            Method::OPTIONS,
+            Some("https://app.example.com"),
+            true,
+        ),
     ];
     for (name, method, origin, preflight) in cases {
         let make = || request(method.clone(), origin, preflight);
@@ -138,7 +165,14 @@ async fn the_middleware_adds_no_allocation() {
         }
     }
     // The preflight was really answered by `Cors`, not by a handler.
-    let res = ours.call(request(Method::OPTIONS, Some("https://app.example.com"), true)).await.unwrap();
+    let res = ours
+        .call(request(
+            Method::OPTIONS,
+            Some("https://app.example.com"),
+            true,
+        ))
+        .await
+        .unwrap();
     assert_eq!(res.status(), 204);
     assert!(res.headers().contains_key("access-control-allow-origin"));
 }

@@ -347,35 +347,54 @@ pub fn split_request_origin(value: &[u8]) -> Option<RequestOrigin<'_>> {
         }
         close + 1
     } else {
-        // Labels of [a-z0-9_-], separated by single dots.
+        // Labels of [a-z0-9_-], separated by single dots, with the lengths
+        // of DNS names: at most 63 bytes a label, 253 in all.
         let mut previous = b'.';
         let mut len = 0;
+        let mut label = 0;
         for &b in authority {
             match b {
                 b'.' if previous == b'.' => return None,
-                b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => {}
+                b'.' => label = 0,
+                b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' => label += 1,
                 b':' => break,
                 _ => return None,
+            }
+            if label > 63 {
+                return None;
             }
             previous = b;
             len += 1;
         }
-        if len == 0 || previous == b'.' {
+        if len == 0 || len > 253 || previous == b'.' {
             return None;
         }
         len
     };
+    // Opaque origins are sent as `null`, never with their scheme.
+    if matches!(
+        &value[..scheme_end],
+        b"file" | b"data" | b"blob" | b"about" | b"javascript"
+    ) {
+        return None;
+    }
     let port = &authority[host_len..];
     if let Some(digits) = port.strip_prefix(b":") {
-        // What a browser serialises: 1 to 65535, no leading zero.
+        // What a browser serialises: 1 to 65535, no leading zero, and never
+        // the scheme's default port.
         let valid = matches!(digits.first(), Some(b'1'..=b'9'))
             && digits.len() <= 5
-            && digits.iter().all(u8::is_ascii_digit)
-            && digits
-                .iter()
-                .fold(0u32, |n, &d| n * 10 + u32::from(d - b'0'))
-                <= 65_535;
+            && digits.iter().all(u8::is_ascii_digit);
         if !valid {
+            return None;
+        }
+        let number = digits
+            .iter()
+            .fold(0u32, |n, &d| n * 10 + u32::from(d - b'0'));
+        let default = std::str::from_utf8(&value[..scheme_end])
+            .ok()
+            .and_then(default_port);
+        if number > 65_535 || default.is_some_and(|d| u32::from(d) == number) {
             return None;
         }
     } else if !port.is_empty() {
@@ -734,5 +753,46 @@ mod tests {
             );
         }
         assert!(split_request_origin(&[b'a'; MAX_ORIGIN_LEN + 1]).is_none());
+    }
+
+    /// Found by the `origin` fuzz target: the fast parser accepted these,
+    /// which the strict parser refuses (so no configured origin could be
+    /// written for them, and browsers never send them).
+    #[test]
+    fn fast_parser_agrees_with_the_strict_one_on_ports_schemes_and_lengths() {
+        let long_label = format!("https://{}.example", "a".repeat(64));
+        let long_name = format!("https://{}example", "abcdefghi.".repeat(25));
+        assert!(long_name.len() - "https://".len() > 253);
+        for bad in [
+            "https://a.example:443",
+            "wss://a.example:443",
+            "http://a.example:80",
+            "ws://a.example:80",
+            "ftp://a.example:21",
+            "file://a.example",
+            "javascript://a.example",
+            &long_label,
+            &long_name,
+        ] {
+            assert!(split_request_origin(bad.as_bytes()).is_none(), "{bad}");
+            assert!(
+                !matches!(parse_config_origin(bad), Ok(OriginSpec::Exact(_))),
+                "{bad}"
+            );
+        }
+        let longest_label = format!("https://{}.example", "a".repeat(63));
+        for good in [
+            "https://a.example:80",
+            "http://a.example:443",
+            "http://a.example:8080",
+            "custom://a.example:443",
+            &longest_label,
+        ] {
+            assert!(split_request_origin(good.as_bytes()).is_some(), "{good}");
+            assert!(
+                matches!(parse_config_origin(good), Ok(OriginSpec::Exact(_))),
+                "{good}"
+            );
+        }
     }
 }

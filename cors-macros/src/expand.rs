@@ -86,6 +86,12 @@ fn compiled(checked: &Checked) -> TokenStream {
     };
     let origin_fn = checked.spec.origin_fn.as_ref();
     let release = policy(release, origin_fn);
+    if checked.spec.buf.dev_origins.is_none() {
+        return quote!(::core::option::Option::Some({
+            static POLICY: #p::Policy = #release;
+            &POLICY
+        }));
+    }
     let debug = policy(debug, origin_fn);
     quote!(::core::option::Option::Some({
         #[cfg(debug_assertions)]
@@ -226,7 +232,8 @@ pub fn handler(mut item: syn::ItemFn, routes: &[Route], mode: &Mode) -> TokenStr
 
         impl #p::actix_web::dev::HttpServiceFactory for #name {
             fn register(self, config: &mut #p::actix_web::dev::AppService) {
-                #p::register(config, &#route_static, #inner);
+                #p::register(config, &#route_static);
+                #p::actix_web::dev::HttpServiceFactory::register(#inner, config);
             }
         }
 

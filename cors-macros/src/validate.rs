@@ -170,8 +170,12 @@ pub fn check(args: &Args, served: Option<&[String]>, cx: &Ctxt) -> Mode {
     }
     let complete = named.is_none() && (spec.buf.has_origins());
     let (release, debug, notes) = spec.with_spec(|view| {
-        let release = validate(view, BuildOptions { dev_origins: false });
         let debug = validate(view, BuildOptions { dev_origins: true });
+        // Without `dev_origins` both builds are the same policy.
+        let release = match view.dev_origins {
+            Some(_) => validate(view, BuildOptions { dev_origins: false }),
+            None => debug.clone(),
+        };
         let notes = debug_notes(args, &debug.notes);
         (release, debug, notes)
     });
