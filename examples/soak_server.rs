@@ -96,6 +96,9 @@ async fn main() -> std::io::Result<()> {
         .workers(1)
         .bind(("127.0.0.1", port))?
         .run();
-    println!("soak server on 127.0.0.1:{port}, pid {}", std::process::id());
+    println!(
+        "soak server on 127.0.0.1:{port}, pid {}",
+        std::process::id()
+    );
     server.await
 }
