@@ -94,6 +94,9 @@ const SAFELISTED_METHODS: [&str; 3] = ["GET", "HEAD", "POST"];
 /// Methods `fetch()` refuses; they make a method-override header forbidden.
 const FORBIDDEN_METHODS: [&str; 3] = ["CONNECT", "TRACE", "TRACK"];
 /// Forbidden request-header names (lowercase), besides the `proxy-` and `sec-` prefixes.
+/// Written out here rather than shared with `header`, on purpose: the oracle
+/// states the browser's side of the standard independently, so that the
+/// agreement tests check the server side against a second reading of it.
 const FORBIDDEN_REQUEST_HEADERS: [&str; 21] = [
     "accept-charset",
     "accept-encoding",

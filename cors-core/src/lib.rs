@@ -54,5 +54,5 @@ pub use origin::{OriginPredicate, OriginProblem, OriginSet};
 pub use policy::{Allowed, BuildOptions, Key, KeyKind, Origins, Policy, PolicySpec, KEYS};
 pub use reason::{Question, Reason};
 pub use validate::{
-    validate, ConfigError, ConfigErrors, ErrorKind, Field, Note, NoteKind, Validation,
+    validate, ConfigError, ConfigErrors, ErrorKind, Field, Finding, Note, NoteKind, Validation,
 };

@@ -255,7 +255,7 @@ type Str = Cow<'static, str>;
 
 /// A validated policy, with every response header value computed once.
 ///
-/// Build one with [`Policy::build`] (or [`validate`](crate::validate) for the
+/// Build one with [`Policy::build`] (or [`validate`](fn@crate::validate) for the
 /// notes too); the `#[cors]` attribute emits the same value as `static` data.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Policy {

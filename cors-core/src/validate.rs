@@ -140,26 +140,28 @@ impl ErrorKind {
     }
 }
 
-/// One configuration problem: which rule, where, the value as written, and
-/// how to fix it.
+/// One finding of the validator: its kind, where, the value as written, and
+/// a message that ends with the fix. [`ConfigError`] and [`Note`] are its
+/// two flavours.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ConfigError {
-    kind: ErrorKind,
+pub struct Finding<K> {
+    kind: K,
     field: Field,
     index: Option<usize>,
     value: String,
     message: String,
 }
 
-impl ConfigError {
-    fn new(
-        kind: ErrorKind,
-        field: Field,
-        index: Option<usize>,
-        value: &str,
-        message: String,
-    ) -> Self {
-        ConfigError {
+/// One configuration problem: which rule, where, the value as written, and
+/// how to fix it. `Display` starts with the rule's name.
+pub type ConfigError = Finding<ErrorKind>;
+
+/// A non-fatal finding of the validator. `Display` is the message.
+pub type Note = Finding<NoteKind>;
+
+impl<K: Copy> Finding<K> {
+    fn new(kind: K, field: Field, index: Option<usize>, value: &str, message: String) -> Self {
+        Finding {
             kind,
             field,
             index,
@@ -168,28 +170,28 @@ impl ConfigError {
         }
     }
 
-    /// The rule broken.
-    pub fn kind(&self) -> ErrorKind {
+    /// The rule broken, or what was noticed.
+    pub fn kind(&self) -> K {
         self.kind
     }
 
-    /// The key the offending value belongs to.
+    /// The key the value belongs to.
     pub fn field(&self) -> Field {
         self.field
     }
 
-    /// The position of the offending entry in its list, when it is one.
+    /// The position of the entry in its list, when it is one.
     pub fn index(&self) -> Option<usize> {
         self.index
     }
 
-    /// The offending value, verbatim as written.
+    /// The value, verbatim as written.
     pub fn value(&self) -> &str {
         &self.value
     }
 
-    /// Attributes the error to another list: the builder uses this to name
-    /// an environment variable or a named policy.
+    /// Attributes the finding to another list: the builder uses this to
+    /// name an environment variable or a named policy.
     #[doc(hidden)]
     pub fn with_field(mut self, field: Field) -> Self {
         self.field = field;
@@ -197,13 +199,13 @@ impl ConfigError {
     }
 }
 
-impl fmt::Display for ConfigError {
+impl fmt::Display for Finding<ErrorKind> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}: {}", self.kind.rule(), self.message)
     }
 }
 
-impl std::error::Error for ConfigError {}
+impl std::error::Error for Finding<ErrorKind> {}
 
 /// Every problem found in one policy. Its `Display` lists them all, one per
 /// line.
@@ -278,39 +280,7 @@ pub enum NoteKind {
     AlreadyExposed,
 }
 
-/// A non-fatal finding of the validator.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Note {
-    kind: NoteKind,
-    field: Field,
-    index: Option<usize>,
-    value: String,
-    message: String,
-}
-
-impl Note {
-    /// What was noticed.
-    pub fn kind(&self) -> NoteKind {
-        self.kind
-    }
-
-    /// The key concerned.
-    pub fn field(&self) -> Field {
-        self.field
-    }
-
-    /// The position in its list, when it is one.
-    pub fn index(&self) -> Option<usize> {
-        self.index
-    }
-
-    /// The value concerned, as written.
-    pub fn value(&self) -> &str {
-        &self.value
-    }
-}
-
-impl fmt::Display for Note {
+impl fmt::Display for Finding<NoteKind> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.message)
     }
@@ -519,13 +489,8 @@ impl<'a> Validator<'_, 'a> {
         value: &str,
         message: String,
     ) {
-        self.notes.push(Note {
-            kind,
-            field,
-            index,
-            value: value.to_owned(),
-            message,
-        });
+        self.notes
+            .push(Finding::new(kind, field, index, value, message));
     }
 
     /// The checks every list shares: `*` alone and not with credentials, and
