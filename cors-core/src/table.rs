@@ -69,10 +69,11 @@ impl Hasher {
             word.copy_from_slice(chunk);
             self.mix(u64::from_le_bytes(word));
         }
-        for (i, &byte) in chunks.remainder().iter().enumerate() {
-            self.word |= u64::from(byte) << (8 * i);
-        }
-        self.filled = chunks.remainder().len() as u32;
+        let tail = chunks.remainder();
+        let mut word = [0u8; 8];
+        word[..tail.len()].copy_from_slice(tail);
+        self.word = u64::from_le_bytes(word);
+        self.filled = tail.len() as u32;
     }
 
     fn finish(mut self) -> u64 {
@@ -86,21 +87,45 @@ impl Hasher {
 }
 
 fn hash_parts(parts: &[&[u8]]) -> u64 {
+    match parts {
+        [one] => hash_one(one),
+        _ => {
+            let total: usize = parts.iter().map(|p| p.len()).sum();
+            if total <= 128 {
+                // Joined on the stack, the pieces hash a word at a time.
+                let mut joined = [0u8; 128];
+                let mut at = 0;
+                for part in parts {
+                    joined[at..at + part.len()].copy_from_slice(part);
+                    at += part.len();
+                }
+                hash_one(&joined[..at])
+            } else {
+                let mut hasher = Hasher::new();
+                for part in parts {
+                    hasher.write(part);
+                }
+                hasher.finish()
+            }
+        }
+    }
+}
+
+/// [`Hasher`] over one slice, without the streaming state: the same value.
+fn hash_one(bytes: &[u8]) -> u64 {
     let mut hasher = Hasher::new();
-    let total: usize = parts.iter().map(|p| p.len()).sum();
-    if parts.len() > 1 && total <= 128 {
-        // Joined on the stack, the pieces hash a word at a time.
-        let mut joined = [0u8; 128];
-        let mut at = 0;
-        for part in parts {
-            joined[at..at + part.len()].copy_from_slice(part);
-            at += part.len();
-        }
-        hasher.write(&joined[..at]);
-    } else {
-        for part in parts {
-            hasher.write(part);
-        }
+    hasher.len = bytes.len() as u64;
+    let mut chunks = bytes.chunks_exact(8);
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        hasher.mix(u64::from_le_bytes(word));
+    }
+    let tail = chunks.remainder();
+    if !tail.is_empty() {
+        let mut word = [0u8; 8];
+        word[..tail.len()].copy_from_slice(tail);
+        hasher.mix(u64::from_le_bytes(word));
     }
     hasher.finish()
 }
@@ -116,6 +141,9 @@ fn tag(hash: u64) -> u32 {
 
 /// Compares `key` with the concatenation of `parts`.
 fn eq_parts(key: &[u8], parts: &[&[u8]], ignore_case: bool) -> bool {
+    if let ([one], false) = (parts, ignore_case) {
+        return key == *one;
+    }
     let mut rest = key;
     for part in parts {
         let Some((head, tail)) = rest.split_at_checked(part.len()) else {
@@ -316,6 +344,16 @@ mod tests {
         let table = Table::build(["content-type", "x-requested-with"]);
         assert_eq!(table.get_ignore_case(b"Content-Type"), Some("content-type"));
         assert_eq!(table.get_ignore_case(b"x-request-with"), None);
+    }
+
+    #[test]
+    fn one_slice_hashes_like_the_stream() {
+        for len in 0..40 {
+            let bytes: Vec<u8> = (0..len).map(|i| b'a' + (i % 26) as u8).collect();
+            let mut streamed = Hasher::new();
+            streamed.write(&bytes);
+            assert_eq!(hash_one(&bytes), streamed.finish(), "{len} bytes");
+        }
     }
 
     #[test]
