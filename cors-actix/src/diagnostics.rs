@@ -56,7 +56,7 @@ impl PolicyEntry {
     }
 }
 
-/// One registered (pattern, method) with its effective policy.
+/// One registered route with its effective policy.
 pub(crate) struct ResolvedRoute {
     pub handler: Rc<str>,
     /// The route's pattern, relative to its scopes.

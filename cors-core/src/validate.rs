@@ -189,14 +189,6 @@ impl<K: Copy> Finding<K> {
     pub fn value(&self) -> &str {
         &self.value
     }
-
-    /// Attributes the finding to another list: the builder uses this to
-    /// name an environment variable or a named policy.
-    #[doc(hidden)]
-    pub fn with_field(mut self, field: Field) -> Self {
-        self.field = field;
-        self
-    }
 }
 
 impl fmt::Display for Finding<ErrorKind> {
@@ -226,12 +218,6 @@ impl ConfigErrors {
     /// Always false: an empty set is never returned.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
-    }
-
-    /// Wraps a list of problems.
-    #[doc(hidden)]
-    pub fn from_vec(errors: Vec<ConfigError>) -> Self {
-        ConfigErrors(errors)
     }
 }
 
@@ -818,6 +804,7 @@ fn origin_problem_message(problem: OriginProblem, item: &str) -> String {
         P::InvalidPort => format!("origin `{item}` has a port that is not a number from 1 to 65535 without leading zeros; fix the port"),
         P::Uppercase => format!("origin `{item}` has uppercase letters, but browsers send origins in lowercase; write `{}`", item.to_ascii_lowercase()),
         P::NonAsciiHost => format!("origin `{item}` has a non-ascii host, but browsers send its punycode form; write the host as `xn--...`"),
+        P::InvalidHost if item.len() > crate::origin::MAX_ORIGIN_LEN => format!("origin `{item}` is longer than the {} bytes of any origin a browser sends, so it never matches; fix it", crate::origin::MAX_ORIGIN_LEN),
         P::InvalidHost => format!("origin `{item}` has a host no browser would send (empty labels or characters outside a-z, 0-9, `-`, `.`); fix the host"),
         P::MisplacedWildcard => format!("`*` in `{item}` must be a whole leftmost label, as in `https://*.example.com`; move or remove it"),
         P::TooBroad => format!("pattern `{item}` covers a public suffix or an IP range, so sites of strangers would match; name your own domain, as in `https://*.example.com`"),
