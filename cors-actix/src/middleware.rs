@@ -624,10 +624,14 @@ impl<S> CorsMiddleware<S> {
             let reason = Reason::NoPolicy {
                 method: lookup_method.unwrap_or(request.method),
             };
-            let vary = if state.strict {
-                Vary::ORIGIN
-            } else {
-                Vary::NONE
+            // Which policy applies depends on the path and the (requested)
+            // method; a preflight's answer on all three request headers.
+            let vary = match (preflight, state.strict) {
+                (true, _) => Vary::ORIGIN
+                    .union(Vary::REQUEST_METHOD)
+                    .union(Vary::REQUEST_HEADERS),
+                (false, true) => Vary::ORIGIN,
+                (false, false) => Vary::NONE,
             };
             return self.refuse_or_forward(req, rejection(reason, vary), active);
         };
@@ -639,7 +643,7 @@ impl<S> CorsMiddleware<S> {
                 Plan::Respond(self.refusal(req, &rejection(reason, vary)))
             }
             Decision::Allowed(headers) => Plan::Forward {
-                add: Some(Add {
+                add: Some(Add::Allow {
                     allow_origin: allow_origin(origin_value, headers.allow_origin),
                     credentials: headers.allow_credentials,
                     expose: entry.expose_headers.clone(),
@@ -681,7 +685,7 @@ impl<S> CorsMiddleware<S> {
             &rejection.reason,
         );
         Plan::Forward {
-            add: None,
+            add: Some(Add::Strip),
             vary: rejection.vary,
             active,
         }
@@ -798,12 +802,18 @@ fn merge_vary(headers: &mut HeaderMap, vary: Vary) {
     }
 }
 
-/// The headers of an allowed actual request.
+/// What an actual response gets.
 #[derive(Clone)]
-struct Add {
-    allow_origin: HeaderValue,
-    credentials: bool,
-    expose: Option<HeaderValue>,
+enum Add {
+    /// The headers of an allowed request.
+    Allow {
+        allow_origin: HeaderValue,
+        credentials: bool,
+        expose: Option<HeaderValue>,
+    },
+    /// A refused origin: whatever CORS headers the app set itself go, so
+    /// that no handler can grant what the policy refuses.
+    Strip,
 }
 
 /// What to do with the inner service's response.
@@ -815,15 +825,31 @@ struct Finish {
 
 impl Finish {
     fn apply(self, headers: &mut HeaderMap) {
-        if let Some(add) = self.add {
+        match self.add {
             // Insert replaces: whatever the app set, the header is sent once.
-            headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, add.allow_origin);
-            if add.credentials {
-                headers.insert(header::ACCESS_CONTROL_ALLOW_CREDENTIALS, TRUE);
+            Some(Add::Allow {
+                allow_origin,
+                credentials,
+                expose,
+            }) => {
+                headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, allow_origin);
+                if credentials {
+                    headers.insert(header::ACCESS_CONTROL_ALLOW_CREDENTIALS, TRUE);
+                }
+                if let Some(expose) = expose {
+                    headers.insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, expose);
+                }
             }
-            if let Some(expose) = add.expose {
-                headers.insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, expose);
+            Some(Add::Strip) => {
+                for name in [
+                    header::ACCESS_CONTROL_ALLOW_ORIGIN,
+                    header::ACCESS_CONTROL_ALLOW_CREDENTIALS,
+                    header::ACCESS_CONTROL_EXPOSE_HEADERS,
+                ] {
+                    headers.remove(name);
+                }
             }
+            None => {}
         }
         merge_vary(headers, self.vary);
     }

@@ -908,6 +908,23 @@ async fn headers_are_set_once_and_vary_is_merged() {
 }
 
 #[actix_web::test]
+async fn a_handler_cannot_grant_a_refused_origin_its_own_cors_headers() {
+    let app = atest::init_service(App::new().wrap(Cors::new()).service(sets_its_own)).await;
+    let res = call(
+        &app,
+        actual(Method::GET, "/sets-its-own", EVIL).to_request(),
+    )
+    .await;
+    assert_eq!(res.status, 200);
+    assert_eq!(
+        res.get("access-control-allow-origin"),
+        None,
+        "the handler's `*` is removed"
+    );
+    assert!(!res.browser_reads(&page(EVIL, "GET", false)));
+}
+
+#[actix_web::test]
 async fn vary_merges_with_compress_and_is_present_without_origin_and_for_disallowed_origins() {
     let app = atest::init_service(
         App::new()

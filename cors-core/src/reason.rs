@@ -87,8 +87,18 @@ pub enum Reason<'a> {
     },
 }
 
+/// Longest value quoted in a message: a crafted header can be as long as
+/// the server accepts, and a log line should not be.
+const MAX_QUOTED: usize = 128;
+
 fn text(bytes: &[u8]) -> Cow<'_, str> {
-    String::from_utf8_lossy(bytes)
+    match bytes.get(..MAX_QUOTED) {
+        Some(head) if bytes.len() > MAX_QUOTED => {
+            let shown = String::from_utf8_lossy(head);
+            Cow::Owned(format!("{shown}… ({} bytes)", bytes.len()))
+        }
+        _ => String::from_utf8_lossy(bytes),
+    }
 }
 
 impl Reason<'_> {
@@ -132,7 +142,8 @@ impl Reason<'_> {
         }
     }
 
-    /// The offending value, as sent (lossily decoded).
+    /// The offending value, as sent (lossily decoded; past 128 bytes, cut
+    /// and followed by its length).
     pub fn value(&self) -> Cow<'_, str> {
         match self {
             Reason::OriginNotAllowed { origin } => text(origin),

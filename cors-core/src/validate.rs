@@ -264,6 +264,9 @@ pub enum NoteKind {
     RedundantOrigin,
     /// A response header JavaScript can read without being exposed.
     AlreadyExposed,
+    /// `origin_fn` together with `credentials`: every origin the predicate
+    /// accepts can read credentialed responses.
+    PredicateWithCredentials,
 }
 
 impl fmt::Display for Finding<NoteKind> {
@@ -324,6 +327,16 @@ pub fn validate(spec: &PolicySpec<'_>, options: BuildOptions) -> Validation {
     let headers = v.headers(spec.headers);
     let expose = v.expose(spec.expose);
     v.max_age(spec.max_age);
+    if spec.origin_fn.is_some() && v.credentials {
+        let message = "`origin_fn` with `credentials`: every origin the predicate accepts can read credentialed responses, so it must accept only origins you control".into();
+        v.note(
+            NoteKind::PredicateWithCredentials,
+            Field::Credentials,
+            None,
+            "origin_fn",
+            message,
+        );
+    }
     let status = spec.preflight_status.unwrap_or(204);
     if !(200..=299).contains(&status) {
         let value = status.to_string();

@@ -1136,3 +1136,22 @@ fn route_methods_must_be_served() {
         check_message(error, "method not served");
     }
 }
+
+#[test]
+fn a_predicate_with_credentials_is_noted() {
+    fn partner(origin: &str) -> bool {
+        origin.ends_with(".partner.example")
+    }
+    let spec = PolicySpec {
+        origins: Some(&["https://app.example.com"]),
+        origin_fn: Some(cors_core::OriginPredicate(partner)),
+        credentials: Some(true),
+        ..PolicySpec::EMPTY
+    };
+    let validation = validate(&spec, BuildOptions::default());
+    assert!(validation.policy.is_ok());
+    let kinds: Vec<_> = validation.notes.iter().map(|n| n.kind()).collect();
+    assert_eq!(kinds, [NoteKind::PredicateWithCredentials]);
+    let without = PolicySpec { credentials: Some(false), ..spec };
+    assert!(validate(&without, BuildOptions::default()).notes.is_empty());
+}
