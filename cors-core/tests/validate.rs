@@ -1152,6 +1152,9 @@ fn a_predicate_with_credentials_is_noted() {
     assert!(validation.policy.is_ok());
     let kinds: Vec<_> = validation.notes.iter().map(|n| n.kind()).collect();
     assert_eq!(kinds, [NoteKind::PredicateWithCredentials]);
-    let without = PolicySpec { credentials: Some(false), ..spec };
+    let without = PolicySpec {
+        credentials: Some(false),
+        ..spec
+    };
     assert!(validate(&without, BuildOptions::default()).notes.is_empty());
 }
