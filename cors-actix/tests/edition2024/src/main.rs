@@ -20,7 +20,7 @@ fn partner(origin: &str) -> bool {
     dev_origins = ["http://localhost:3000"],
     origin_fn = partner,
     headers = ["content-type"],
-    credentials,
+    max_age = 600,
 )]
 #[get("/files/{tail}*")]
 pub async fn files() -> impl Responder {
