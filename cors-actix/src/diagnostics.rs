@@ -6,7 +6,8 @@ use crate::register::{log_once, Registration, RouteCors, RoutePolicy, Source};
 use actix_web::dev::ServiceRequest;
 use actix_web::http::header::HeaderValue;
 use cors_core::{
-    validate::check_route_methods, BuildOptions, ConfigError, Policy, PolicySpec, Reason,
+    validate::{check_route_methods, default_route_methods},
+    BuildOptions, ConfigError, Policy, PolicySpec, Reason,
 };
 use std::cell::Cell;
 use std::fmt;
@@ -302,12 +303,13 @@ fn build_merged(
 ) -> Effective {
     // A route's methods default to the methods it serves, never to the App
     // defaults' list, which is for routes without an attribute.
+    let sendable = default_route_methods(served);
     let route = PolicySpec {
-        methods: route.methods.or(Some(served)),
+        methods: route.methods.or(Some(&sendable)),
         ..route
     };
     let build = |merged: PolicySpec<'_>| {
-        let methods = merged.methods.unwrap_or(served);
+        let methods = merged.methods.unwrap_or(&sendable);
         let mut problems: Vec<RouteProblem> = Vec::new();
         if let Err(errors) = check_route_methods(methods, served) {
             problems.extend(errors.into_iter().map(RouteProblem::Invalid));

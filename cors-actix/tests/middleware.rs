@@ -1312,3 +1312,24 @@ async fn the_index_finds_each_of_many_routes() {
         }
     }
 }
+
+/// A bare attribute on a route that also serves a method no browser can
+/// send: the defaults answer for the sendable ones, as a keyed attribute's
+/// default methods do.
+#[cors]
+#[route("/probe", method = "GET", method = "TRACE")]
+async fn probe() -> impl Responder {
+    HttpResponse::Ok().finish()
+}
+
+#[actix_web::test]
+async fn default_methods_leave_out_what_browsers_cannot_send() {
+    let cors = defaults();
+    let app = atest::init_service(App::new().wrap(cors.clone()).service(probe)).await;
+    let res = call(&app, preflight("/probe", APP, "GET", None).to_request()).await;
+    assert_eq!(res.status, 204, "{:?}", cors.startup_error());
+    assert_eq!(
+        res.get("access-control-allow-methods").as_deref(),
+        Some("GET")
+    );
+}

@@ -388,6 +388,25 @@ pub fn validate(spec: &PolicySpec<'_>, options: BuildOptions) -> Validation {
     }
 }
 
+/// A route's methods when its policy names none: the methods it serves,
+/// less those no browser can send (`CONNECT`, `TRACE`, `TRACK`), which there
+/// is nothing to allow for.
+///
+/// # Examples
+///
+/// ```
+/// use cors_core::validate::default_route_methods;
+///
+/// assert_eq!(default_route_methods(&["GET", "TRACE"]), ["GET"]);
+/// ```
+pub fn default_route_methods<'a>(served: &[&'a str]) -> Vec<&'a str> {
+    served
+        .iter()
+        .copied()
+        .filter(|m| !FORBIDDEN_METHODS.iter().any(|f| f.eq_ignore_ascii_case(m)))
+        .collect()
+}
+
 /// Checks a route's `methods` against the methods the route serves.
 ///
 /// # Errors

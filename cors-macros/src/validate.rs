@@ -4,9 +4,8 @@
 
 use crate::ctxt::{Ctxt, SpanRange};
 use crate::parse::{Arg, Args, Value};
-use cors_core::method::FORBIDDEN_METHODS;
 use cors_core::policy::PolicySpecBuf;
-use cors_core::validate::check_route_methods;
+use cors_core::validate::{check_route_methods, default_route_methods};
 use cors_core::{
     validate, BuildOptions, ConfigError, ErrorKind, Field, OriginPredicate, Policy, PolicySpec,
 };
@@ -160,12 +159,9 @@ pub fn check(args: &Args, served: Option<&[String]>, cx: &Ctxt) -> Mode {
                 route_errors.extend(errors);
             }
         } else if named.is_none() {
-            // The route's own methods are the default, less those no
-            // browser can send (`#[trace]`): there is nothing to allow.
-            let sendable = served
-                .iter()
-                .filter(|m| !FORBIDDEN_METHODS.iter().any(|f| f.eq_ignore_ascii_case(m)));
-            spec.buf.methods = Some(sendable.map(|m| m.to_string()).collect());
+            // The route's own methods are the default.
+            let methods = default_route_methods(&served);
+            spec.buf.methods = Some(methods.into_iter().map(str::to_owned).collect());
         }
     }
     let complete = named.is_none() && (spec.buf.has_origins());
