@@ -118,18 +118,6 @@ pub const SAFELISTED_RESPONSE_HEADERS: &[&str] = &[
 /// Response headers that are never readable by JavaScript, exposed or not.
 pub const FORBIDDEN_RESPONSE_HEADERS: &[&str] = &["set-cookie", "set-cookie2"];
 
-/// Request headers a page can send without a preflight (under the value
-/// rules of the standard); listing them in `headers` is still useful, since
-/// values outside those rules (e.g. `Content-Type: application/json`) do
-/// trigger a preflight.
-pub const SAFELISTED_REQUEST_HEADERS: &[&str] = &[
-    "accept",
-    "accept-language",
-    "content-language",
-    "content-type",
-    "range",
-];
-
 /// Why an `Access-Control-Request-Headers` value was refused before any name
 /// was looked up.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

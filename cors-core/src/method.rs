@@ -2,16 +2,8 @@
 
 use crate::header::is_token;
 
-/// Methods a CORS-safelisted request may use: browsers never preflight them,
-/// and `Access-Control-Allow-Methods` does not need to name them.
-pub const SAFELISTED_METHODS: &[&str] = &["GET", "HEAD", "POST"];
-
 /// Methods that `fetch()` refuses to send at all.
 pub const FORBIDDEN_METHODS: &[&str] = &["CONNECT", "TRACE", "TRACK"];
-
-/// Methods that `fetch()` uppercases; any other method is sent exactly as the
-/// page wrote it, so `patch` stays lowercase and does not match `PATCH`.
-pub const NORMALIZED_METHODS: &[&str] = &["DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"];
 
 /// Well-known methods, for spotting a lowercase spelling in configuration.
 const KNOWN_METHODS: &[&str] = &[
