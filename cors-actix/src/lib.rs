@@ -57,17 +57,22 @@
 
 #![forbid(unsafe_code)]
 
+mod builder;
 mod diagnostics;
-mod index;
 mod middleware;
+mod pattern;
 mod policy;
 mod register;
+mod report;
+mod resolve;
+mod table;
 
+pub use builder::{BuildError, BuildProblem, CorsBuilder};
 pub use cors_core;
-pub use diagnostics::{EffectiveRoute, Report, RouteProblem, StartupError};
-pub use middleware::{BuildError, BuildProblem, Cors, CorsBuilder, CorsFuture, CorsMiddleware};
+pub use middleware::{Cors, CorsFuture, CorsMiddleware};
 pub use policy::CorsPolicy;
 pub use register::{attach, Attached, NamedPolicy};
+pub use report::{EffectiveRoute, Report, RouteError, RouteProblem, StartupError};
 
 /// Declares the CORS policy of an actix-web handler.
 ///

@@ -1,27 +1,26 @@
 //! The `Cors` middleware: App defaults, the pre-routing policy lookup,
 //! preflight answers, and the headers of actual responses.
 
-use crate::diagnostics::{
-    found as found_active, log_rejection, resolve, Active, ActiveGuard, Defaults, Outcome,
-    PolicyEntry, Report, ResolvedRoute, StartupError,
-};
-use crate::index::{Index, IndexInput};
-use crate::policy::policy_setters;
-use crate::register::take_pending;
+use crate::builder::{BuildError, CorsBuilder};
+use crate::diagnostics::{check_preflight_route, log_rejection, Outcome};
+use crate::register::{live_groups, Group, Listen, Served};
+use crate::report::{Report, StartupError};
+use crate::resolve::{resolve, Defaults, PolicyEntry, ResolvedRoute};
+use crate::table::{clean_request, in_app, Table};
 use actix_web::body::{EitherBody, MessageBody};
-use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform};
+use actix_web::dev::{ResourceMap, Service, ServiceRequest, ServiceResponse, Transform};
 use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
-use actix_web::http::StatusCode;
+use actix_web::http::{Method, StatusCode, Uri};
 use actix_web::{Error, HttpResponse};
 use cors_core::policy::PolicySpecBuf;
-use cors_core::{
-    decide, AllowOrigin, ConfigError, CorsHeaders, Decision, Field, Policy, Reason, Vary,
-};
+use cors_core::{decide, AllowOrigin, CorsHeaders, Decision, Policy, Reason, Vary};
 use futures_util::future::{ready, Ready};
+use std::cell::{OnceCell, RefCell};
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 
@@ -65,6 +64,9 @@ struct Inner {
     strict: bool,
     debug_header: bool,
     outcome: Mutex<Option<Result<Report, StartupError>>>,
+    /// Whether the complete report was logged: once per `Cors` value, not
+    /// once per worker.
+    report_logged: AtomicBool,
 }
 
 impl fmt::Debug for Cors {
@@ -132,7 +134,7 @@ impl Cors {
         Cors::builder().from_env().build()
     }
 
-    fn from_parts(
+    pub(crate) fn from_parts(
         defaults: Option<(PolicySpecBuf, Policy)>,
         strict: bool,
         debug_header: bool,
@@ -143,13 +145,15 @@ impl Cors {
                 strict,
                 debug_header,
                 outcome: Mutex::new(None),
+                report_logged: AtomicBool::new(false),
             }),
         }
     }
 
     /// Every route's effective policy, as resolved when the last App wrapped
-    /// by this middleware (or a clone of it) started. Also logged at start-up
-    /// (`info`, target `cors_actix`).
+    /// by this middleware (or a clone of it) started, with full patterns
+    /// once a worker served its first request. Logged then (`info`, target
+    /// `cors_actix`), once per `Cors` value.
     pub fn report(&self) -> Option<Report> {
         match &*self.inner.outcome.lock().ok()? {
             Some(Ok(report)) => Some(report.clone()),
@@ -157,244 +161,58 @@ impl Cors {
         }
     }
 
-    /// Why the last App wrapped by this middleware failed to start, if it did.
+    /// Why the last App wrapped by this middleware failed to start, or
+    /// why its route table could not be completed on the first request
+    /// (then `Cors` fails closed), if either happened.
+    ///
+    /// actix-web fixes the `InitError` of App middleware to `()`, so a test
+    /// sees only `service initialization failed: ()`; this returns the
+    /// reason, which is also logged (`error`, target `cors_actix`).
+    ///
+    /// ```
+    /// use actix_web::{get, App, HttpResponse};
+    /// use cors_actix::{cors, Cors};
+    ///
+    /// #[cors] // takes everything from the App defaults, and there are none
+    /// #[get("/me")]
+    /// async fn me() -> HttpResponse {
+    ///     HttpResponse::Ok().finish()
+    /// }
+    ///
+    /// # #[actix_web::main]
+    /// # async fn main() {
+    /// use actix_service::{IntoServiceFactory, ServiceFactory};
+    ///
+    /// let cors = Cors::new();
+    /// let app = App::new().wrap(cors.clone()).service(me);
+    /// // What `actix_web::test::init_service` does, without its panic.
+    /// let started = app
+    ///     .into_factory()
+    ///     .new_service(actix_web::dev::AppConfig::default())
+    ///     .await;
+    /// assert!(started.is_err());
+    /// let error = cors.startup_error().unwrap();
+    /// assert!(error.to_string().contains("needs App defaults"));
+    /// # }
+    /// ```
     pub fn startup_error(&self) -> Option<StartupError> {
         match &*self.inner.outcome.lock().ok()? {
             Some(Err(error)) => Some(error.clone()),
             _ => None,
         }
     }
+}
 
+impl Inner {
     fn record(&self, outcome: Result<Report, StartupError>) {
-        if let Ok(mut slot) = self.inner.outcome.lock() {
+        if let Err(error) = &outcome {
+            log::error!(target: "cors_actix", "{error}");
+        }
+        if let Ok(mut slot) = self.outcome.lock() {
             *slot = Some(outcome);
         }
     }
 }
-
-/// Builds a [`Cors`] with App defaults and options.
-#[derive(Clone, Debug, Default)]
-pub struct CorsBuilder {
-    spec: PolicySpecBuf,
-    strict: bool,
-    debug_header: bool,
-    /// Fields read from the environment, with their variable.
-    env: Vec<(Field, String)>,
-    env_problems: Vec<BuildProblem>,
-}
-
-impl CorsBuilder {
-    fn spec_mut(&mut self) -> &mut PolicySpecBuf {
-        &mut self.spec
-    }
-
-    policy_setters!();
-
-    /// Strict mode: refuse state-changing requests (POST, PUT, PATCH,
-    /// DELETE) from origins the route's policy does not allow, with 403
-    /// before anything else runs. CORS only stops JavaScript from *reading*
-    /// a response; a cross-site form POST still reaches the handler. Strict
-    /// mode stops its side effects, as defence in depth beside CSRF tokens
-    /// and `SameSite` cookies. Same-origin requests (`Sec-Fetch-Site:
-    /// same-origin`, or an `Origin` equal to the request's own host) and
-    /// requests without `Origin` pass.
-    pub fn strict(mut self, strict: bool) -> Self {
-        self.strict = strict;
-        self
-    }
-
-    /// Adds `x-cors-reason` to rejected responses, naming the reason. Only in
-    /// debug builds (`debug_assertions`); ignored in release builds.
-    pub fn debug_header(mut self, enable: bool) -> Self {
-        self.debug_header = enable;
-        self
-    }
-
-    /// Reads the origins from an environment variable, comma-separated.
-    pub fn origins_from_env(mut self, var: &str) -> Self {
-        match list_from_env(var) {
-            Ok(Some(origins)) => {
-                self.env.push((Field::Origins, var.to_owned()));
-                self.origins(origins)
-            }
-            Ok(None) => {
-                self.env_problems.push(BuildProblem::Env {
-                    var: var.to_owned(),
-                    message: "is not set".into(),
-                });
-                self
-            }
-            Err(problem) => {
-                self.env_problems.push(problem);
-                self
-            }
-        }
-    }
-
-    /// Reads the defaults from the environment; see [`Cors::from_env`].
-    pub fn from_env(mut self) -> Self {
-        self = self.origins_from_env("CORS_ALLOWED_ORIGINS");
-        let lists = [
-            (Field::Methods, "CORS_ALLOWED_METHODS"),
-            (Field::Headers, "CORS_ALLOWED_HEADERS"),
-            (Field::Expose, "CORS_EXPOSE_HEADERS"),
-        ];
-        for (field, var) in lists {
-            match list_from_env(var) {
-                Ok(Some(items)) => {
-                    self.env.push((field, var.to_owned()));
-                    let spec = &mut self.spec;
-                    let slot = match field {
-                        Field::Methods => &mut spec.methods,
-                        Field::Headers => &mut spec.headers,
-                        _ => &mut spec.expose,
-                    };
-                    *slot = Some(items);
-                }
-                Ok(None) => {}
-                Err(problem) => self.env_problems.push(problem),
-            }
-        }
-        match std::env::var("CORS_ALLOW_CREDENTIALS").as_deref() {
-            Ok("true") => self.spec.credentials = Some(true),
-            Ok("false") => self.spec.credentials = Some(false),
-            Ok(other) => self.env_problems.push(BuildProblem::Env {
-                var: "CORS_ALLOW_CREDENTIALS".into(),
-                message: format!("is `{other}`; write `true` or `false`"),
-            }),
-            Err(_) => {}
-        }
-        match std::env::var("CORS_MAX_AGE").map(|v| v.trim().parse::<i64>().map_err(|_| v)) {
-            Ok(Ok(seconds)) => {
-                self.env.push((Field::MaxAge, "CORS_MAX_AGE".into()));
-                self.spec.max_age = Some(seconds);
-            }
-            Ok(Err(value)) => self.env_problems.push(BuildProblem::Env {
-                var: "CORS_MAX_AGE".into(),
-                message: format!("is `{value}`; write a number of seconds"),
-            }),
-            Err(_) => {}
-        }
-        self
-    }
-
-    /// Validates the defaults with `cors-core`'s validator.
-    ///
-    /// A builder with no policy key set gives a middleware without defaults,
-    /// like [`Cors::new`] with the options set.
-    ///
-    /// # Errors
-    ///
-    /// Every problem at once; its `Display` lists each with the offending
-    /// value as written.
-    pub fn build(self) -> Result<Cors, BuildError> {
-        let mut problems = self.env_problems;
-        let defaults = if self.spec == PolicySpecBuf::default() {
-            None
-        } else {
-            match self.spec.with_spec(Policy::build) {
-                Ok(policy) => Some((self.spec, policy)),
-                Err(errors) => {
-                    problems.extend(errors.into_iter().map(|error| {
-                        let env = self
-                            .env
-                            .iter()
-                            .find(|(f, _)| *f == error.field())
-                            .map(|(_, v)| v.clone());
-                        BuildProblem::Config { error, env }
-                    }));
-                    None
-                }
-            }
-        };
-        if problems.is_empty() {
-            Ok(Cors::from_parts(defaults, self.strict, self.debug_header))
-        } else {
-            Err(BuildError { problems })
-        }
-    }
-}
-
-fn list_from_env(var: &str) -> Result<Option<Vec<String>>, BuildProblem> {
-    match std::env::var(var) {
-        Ok(value) => Ok(Some(
-            value
-                .split(',')
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_owned)
-                .collect(),
-        )),
-        Err(std::env::VarError::NotPresent) => Ok(None),
-        Err(std::env::VarError::NotUnicode(_)) => Err(BuildProblem::Env {
-            var: var.to_owned(),
-            message: "is not valid UTF-8".into(),
-        }),
-    }
-}
-
-/// One problem found by [`CorsBuilder::build`].
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum BuildProblem {
-    /// A value breaks a rule; `env` names the variable it came from.
-    Config {
-        /// The validator's finding.
-        error: ConfigError,
-        /// The environment variable, when the value came from one.
-        env: Option<String>,
-    },
-    /// An environment variable is missing or unreadable.
-    Env {
-        /// The variable.
-        var: String,
-        /// What is wrong with it.
-        message: String,
-    },
-}
-
-impl fmt::Display for BuildProblem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            BuildProblem::Config {
-                error,
-                env: Some(var),
-            } => write!(f, "{var}: {error}"),
-            BuildProblem::Config { error, env: None } => write!(f, "{error}"),
-            BuildProblem::Env { var, message } => write!(f, "{var} {message}"),
-        }
-    }
-}
-
-/// The error of [`CorsBuilder::build`]: every problem, each naming the
-/// offending value verbatim.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct BuildError {
-    problems: Vec<BuildProblem>,
-}
-
-impl BuildError {
-    /// The problems, in the order the values were written.
-    pub fn problems(&self) -> &[BuildProblem] {
-        &self.problems
-    }
-}
-
-impl fmt::Display for BuildError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let n = self.problems.len();
-        write!(
-            f,
-            "{n} CORS configuration error{}:",
-            if n == 1 { "" } else { "s" }
-        )?;
-        for problem in &self.problems {
-            write!(f, "\n  - {problem}")?;
-        }
-        Ok(())
-    }
-}
-
-impl std::error::Error for BuildError {}
 
 impl<S, B> Transform<S, ServiceRequest> for Cors
 where
@@ -415,88 +233,148 @@ where
             .defaults
             .as_ref()
             .map(|(spec, policy)| Defaults::new(spec.clone(), policy.clone()));
-        match resolve(take_pending(), defaults.as_ref()) {
-            Ok((routes, report)) => {
-                log::info!(target: "cors_actix", "CORS policies:\n{report}");
-                let varies = routes
-                    .iter()
-                    .filter_map(|r| r.policy.as_ref())
-                    .chain(defaults.as_ref().map(|d| &d.entry))
-                    .any(|e| e.policy().varies_by_origin());
-                self.record(Ok(report));
-                ready(Ok(CorsMiddleware {
-                    service,
-                    state: Rc::new(State {
-                        routes,
-                        index: std::cell::OnceCell::new(),
-                        defaults,
-                        strict: self.inner.strict,
-                        debug_header: self.inner.debug_header && cfg!(debug_assertions),
-                        no_origin_vary: if varies { Vary::ORIGIN } else { Vary::NONE },
-                    }),
-                }))
+        // The newest group is the App being built, unless another App on
+        // this thread is being built at the same time; the first request
+        // checks it against the App's resource map.
+        let candidates = live_groups();
+        let resolved = match candidates.last() {
+            Some(group) => {
+                group.seal();
+                match resolve(&group.registrations.borrow(), defaults.as_ref()) {
+                    Ok((routes, notes)) => Some((group.clone(), routes, notes)),
+                    Err(problems) => {
+                        self.inner.record(Err(StartupError { problems }));
+                        return ready(Err(()));
+                    }
+                }
             }
-            Err(error) => {
-                log::error!(target: "cors_actix", "{error}");
-                self.record(Err(error));
-                ready(Err(()))
-            }
-        }
+            None => None,
+        };
+        let report = match &resolved {
+            Some((_, routes, notes)) => Report::new(routes, None, defaults.as_ref(), notes.clone()),
+            None => Report::new(&[], None, defaults.as_ref(), Vec::new()),
+        };
+        self.inner.record(Ok(report));
+        ready(Ok(CorsMiddleware {
+            service,
+            state: Rc::new(State {
+                shared: self.inner.clone(),
+                defaults,
+                strict: self.inner.strict,
+                debug_header: self.inner.debug_header && cfg!(debug_assertions),
+                candidates,
+                resolved: RefCell::new(resolved),
+                table: OnceCell::new(),
+            }),
+        }))
     }
 }
 
+/// A group's routes, resolved, with the validator's notes.
+type Resolved = (Rc<Group>, Vec<ResolvedRoute>, Vec<String>);
+
 struct State {
-    routes: Vec<ResolvedRoute>,
-    /// Built on the first request with an `Origin`.
-    index: std::cell::OnceCell<Index>,
+    shared: Arc<Inner>,
     defaults: Option<Defaults>,
     strict: bool,
     debug_header: bool,
+    /// The registration groups alive when the middleware was created; the
+    /// App's own is among them.
+    candidates: Vec<Rc<Group>>,
+    /// The newest group, resolved at start-up; taken by the table.
+    resolved: RefCell<Option<Resolved>>,
+    /// Completed by the first request; `None` when it could not be, and
+    /// then `Cors` fails closed.
+    table: OnceCell<Option<Complete>>,
+}
+
+/// A complete route table, and what follows from it.
+struct Complete {
+    table: Table,
     /// `Vary` for requests without `Origin`: `Origin` unless every policy
     /// of the App allows any origin.
     no_origin_vary: Vary,
+}
+
+impl State {
+    /// The route table, completed on the first call from the App's resource
+    /// map; never from the request itself.
+    fn ready(&self, rmap: &ResourceMap) -> Option<&Complete> {
+        self.table
+            .get_or_init(|| match self.complete(rmap) {
+                Ok(ready) => Some(ready),
+                Err(error) => {
+                    self.shared.record(Err(error));
+                    None
+                }
+            })
+            .as_ref()
+    }
+
+    fn complete(&self, rmap: &ResourceMap) -> Result<Complete, StartupError> {
+        let clean = clean_request();
+        let ours = self.candidates.iter().rev().find(|group| {
+            let registrations = group.registrations.borrow();
+            registrations
+                .first()
+                .is_some_and(|r| in_app(rmap, &clean, r.marker))
+        });
+        let resolved = self.resolved.borrow_mut().take();
+        let (routes, notes) = match (ours, resolved) {
+            (None, _) => (Vec::new(), Vec::new()),
+            (Some(group), Some((resolved, routes, notes))) if Rc::ptr_eq(group, &resolved) => {
+                (routes, notes)
+            }
+            // Another App's group was newest when this one started.
+            (Some(group), _) => resolve(&group.registrations.borrow(), self.defaults.as_ref())
+                .map_err(|problems| StartupError { problems })?,
+        };
+        let table =
+            Table::build(routes, rmap, &clean).map_err(|problems| StartupError { problems })?;
+        let varies = table
+            .routes
+            .iter()
+            .filter_map(|r| r.policy.as_ref())
+            .chain(self.defaults.as_ref().map(|d| &d.entry))
+            .any(|e| e.policy().varies_by_origin());
+        let mut notes = notes;
+        notes.extend(table.notes.iter().cloned());
+        let report = Report::new(
+            &table.routes,
+            Some(&table.full),
+            self.defaults.as_ref(),
+            notes,
+        );
+        if !self.shared.report_logged.swap(true, Ordering::Relaxed) {
+            log::info!(target: "cors_actix", "CORS policies:\n{report}");
+        }
+        self.shared.record(Ok(report));
+        Ok(Complete {
+            table,
+            no_origin_vary: if varies { Vary::ORIGIN } else { Vary::NONE },
+        })
+    }
+
+    /// The policy for a path and method before routing: the annotated route
+    /// that serves them, or else the App defaults. `Err` carries the route
+    /// found when it is disabled or has no policy.
+    fn guess<'s>(
+        &'s self,
+        ready: &'s Complete,
+        path: &str,
+        method: &[u8],
+    ) -> (Option<&'s ResolvedRoute>, Option<&'s PolicyEntry>) {
+        match ready.table.find(path, method) {
+            Some(route) => (Some(route), route.policy.as_deref()),
+            None => (None, self.defaults.as_ref().map(|d| &*d.entry)),
+        }
+    }
 }
 
 /// The service of [`Cors`] for one worker.
 pub struct CorsMiddleware<S> {
     service: S,
     state: Rc<State>,
-}
-
-/// Finds the annotated route that serves this path and method, scope
-/// prefixes included. The index is built on first use, from the App's
-/// resource map, which is complete by then.
-fn lookup<'s>(state: &'s State, req: &ServiceRequest, method: &[u8]) -> Option<&'s ResolvedRoute> {
-    if state.routes.is_empty() {
-        return None;
-    }
-    let method = std::str::from_utf8(method).ok()?;
-    let index = state.index.get_or_init(|| {
-        let inputs: Vec<IndexInput<'_>> = state
-            .routes
-            .iter()
-            .map(|r| IndexInput {
-                pattern: &r.pattern,
-                methods: &r.methods,
-            })
-            .collect();
-        let (index, unindexed) = Index::build(req.request(), &inputs);
-        for miss in unindexed {
-            if let Some(route) = state.routes.get(miss.route) {
-                log::error!(
-                    target: "cors_actix",
-                    "`{}` ({}) cannot be indexed, so its CORS policy is not applied: {}",
-                    route.handler,
-                    route.pattern,
-                    miss.reason
-                );
-            }
-        }
-        index
-    });
-    state
-        .routes
-        .get(index.find(req.match_info().as_str(), method)?)
 }
 
 fn lines<'a>(headers: &'a HeaderMap, name: &HeaderName) -> cors_core::HeaderValue<'a> {
@@ -523,16 +401,16 @@ where
 
     fn call(&self, req: ServiceRequest) -> Self::Future {
         match self.plan(&req) {
-            Plan::Forward { add, vary, active } => {
-                let future = {
-                    let _active = ActiveGuard::enter(active);
-                    self.service.call(req)
-                };
+            Plan::Forward(after) => {
+                let listen = Listen::start();
+                let future = self.service.call(req);
+                let served = listen.finish();
                 CorsFuture {
                     state: FutureState::Inner {
                         future,
-                        finish: Some(Finish { add, vary }),
-                        active,
+                        after: Some(after),
+                        served,
+                        state: self.state.clone(),
                     },
                 }
             }
@@ -548,18 +426,30 @@ where
 /// What the middleware does with a request.
 enum Plan {
     /// Pass it on, then finish its response.
-    Forward {
-        add: Option<Add>,
-        vary: Vary,
-        active: Active,
-    },
+    Forward(After),
     /// Answer it here; nothing behind the middleware runs.
     Respond(HttpResponse),
+}
+
+/// How the response of a forwarded request is finished.
+enum After {
+    /// Decided before routing.
+    Fixed(Finish),
+    /// An actual request with an `Origin`: decided by the policy of the
+    /// route the router dispatched to, as its witness reports; when no
+    /// witness ran (an error before the handler, a 404, a route without
+    /// `#[cors]`), by the route found before routing.
+    Route {
+        origin: HeaderValue,
+        method: Method,
+        uri: Uri,
+    },
 }
 
 impl<S> CorsMiddleware<S> {
     fn plan(&self, req: &ServiceRequest) -> Plan {
         let state = &*self.state;
+        let ready = state.ready(req.resource_map());
         let headers = req.headers();
         let mut origin_lines = headers.get_all(header::ORIGIN);
         let origin_value = origin_lines.next();
@@ -569,14 +459,13 @@ impl<S> CorsMiddleware<S> {
             (Some(_), Some(_)) => cors_core::HeaderValue::Repeated,
         };
         if origin == cors_core::HeaderValue::Absent {
-            return Plan::Forward {
+            return Plan::Forward(After::Fixed(Finish {
                 add: None,
-                vary: state.no_origin_vary,
-                active: Active::NoLookup,
-            };
+                vary: ready.map_or(Vary::ORIGIN, |r| r.no_origin_vary),
+            }));
         }
         // Only an OPTIONS can be a preflight; only then do its headers count.
-        let preflight_header = |name| match req.method() == actix_web::http::Method::OPTIONS {
+        let preflight_header = |name| match req.method() == Method::OPTIONS {
             true => lines(headers, name),
             false => cors_core::HeaderValue::Absent,
         };
@@ -588,107 +477,118 @@ impl<S> CorsMiddleware<S> {
             request_private_network: preflight_header(&REQUEST_PRIVATE_NETWORK),
         };
         let preflight = request.is_preflight();
-        let origin = match request.origin {
-            cors_core::HeaderValue::One(origin) => origin,
-            cors_core::HeaderValue::Absent | cors_core::HeaderValue::Repeated => {
+        let (origin, origin_value) = match (request.origin, origin_value) {
+            (cors_core::HeaderValue::One(origin), Some(value)) => (origin, value),
+            _ => {
                 let rejection = Rejection {
                     handler: None,
                     preflight,
                     reason: Reason::RepeatedHeader { name: "origin" },
-                    origin: b"",
-                    vary: state.no_origin_vary,
+                    vary: ready.map_or(Vary::ORIGIN, |r| r.no_origin_vary),
                 };
                 return Plan::Respond(self.refusal(req, &rejection));
             }
         };
-        let lookup_method = match (preflight, request.request_method) {
-            (false, _) => Some(request.method),
-            (true, cors_core::HeaderValue::One(method)) => Some(method),
-            (true, _) => None,
-        };
-        let found = lookup_method.and_then(|method| lookup(state, req, method));
-        let active = found_active(found.map(|r| &*r.source));
-        let handler = found.map(|r| &*r.handler);
-        let entry = match found {
-            Some(route) => route.policy.as_ref(),
-            None => state.defaults.as_ref().map(|d| &d.entry),
-        };
-        let rejection = |reason, vary| Rejection {
-            handler,
-            preflight,
-            reason,
-            origin,
-            vary,
-        };
-        let Some(entry) = entry else {
+        let Some(ready) = ready else {
+            // The route table could not be completed: fail closed.
             let reason = Reason::NoPolicy {
-                method: lookup_method.unwrap_or(request.method),
+                method: request.method,
             };
-            // Which policy applies depends on the path and the (requested)
-            // method; a preflight's answer on all three request headers.
-            let vary = match (preflight, state.strict) {
-                (true, _) => Vary::ORIGIN
-                    .union(Vary::REQUEST_METHOD)
-                    .union(Vary::REQUEST_HEADERS),
-                (false, true) => Vary::ORIGIN,
-                (false, false) => Vary::NONE,
+            let rejection = Rejection {
+                handler: None,
+                preflight,
+                reason,
+                vary: Vary::ORIGIN,
             };
-            return self.refuse_or_forward(req, rejection(reason, vary), active);
+            return match preflight {
+                true => Plan::Respond(self.refusal(req, &rejection)),
+                false => Plan::Forward(After::Fixed(Finish {
+                    add: Some(Add::Strip),
+                    vary: Vary::ORIGIN,
+                })),
+            };
         };
-        match decide(entry.policy(), &request) {
-            Decision::Preflight { status, headers } => {
-                Plan::Respond(preflight_response(origin_value, status, &headers, entry))
-            }
-            Decision::PreflightRejected { reason, vary } => {
-                Plan::Respond(self.refusal(req, &rejection(reason, vary)))
-            }
-            Decision::Allowed(headers) => Plan::Forward {
-                add: Some(Add::Allow {
-                    allow_origin: allow_origin(origin_value, headers.allow_origin),
-                    credentials: headers.allow_credentials,
-                    expose: entry.expose_headers.clone(),
-                }),
-                vary: headers.vary,
-                active,
-            },
-            Decision::Rejected { reason, vary } => {
-                self.refuse_or_forward(req, rejection(reason, vary), active)
-            }
-            Decision::NotCors { vary } => Plan::Forward {
-                add: None,
+        let path = req.match_info().as_str();
+        if preflight {
+            // A repeated or missing request method finds no route; the
+            // engine refuses it under the defaults, or as `no_policy`.
+            let method = match request.request_method {
+                cors_core::HeaderValue::One(method) => Some(method),
+                _ => None,
+            };
+            let (route, entry) = match method {
+                Some(method) => state.guess(ready, path, method),
+                None => (None, state.defaults.as_ref().map(|d| &*d.entry)),
+            };
+            let handler = route.map(|r| &*r.handler);
+            let rejection = |reason, vary| Rejection {
+                handler,
+                preflight,
+                reason,
                 vary,
-                active,
-            },
+            };
+            let Some(entry) = entry else {
+                // Which policy applies depends on the path and the requested
+                // method; a preflight's answer on all three request headers.
+                let vary = Vary::ORIGIN
+                    .union(Vary::REQUEST_METHOD)
+                    .union(Vary::REQUEST_HEADERS);
+                let reason = Reason::NoPolicy {
+                    method: method.unwrap_or(request.method),
+                };
+                return Plan::Respond(self.refusal(req, &rejection(reason, vary)));
+            };
+            return match decide(entry.policy(), &request) {
+                Decision::Preflight { status, headers } => Plan::Respond(preflight_response(
+                    Some(origin_value),
+                    status,
+                    &headers,
+                    entry,
+                )),
+                Decision::PreflightRejected { reason, vary }
+                | Decision::Rejected { reason, vary } => {
+                    Plan::Respond(self.refusal(req, &rejection(reason, vary)))
+                }
+                Decision::Allowed(_) | Decision::NotCors { .. } => {
+                    Plan::Forward(After::Fixed(Finish {
+                        add: None,
+                        vary: Vary::NONE,
+                    }))
+                }
+            };
         }
-    }
-
-    /// A request from an origin no policy allows: a preflight is refused; an
-    /// actual request is served without CORS headers, unless strict mode
-    /// stops a state-changing one first.
-    fn refuse_or_forward(
-        &self,
-        req: &ServiceRequest,
-        rejection: Rejection<'_>,
-        active: Active,
-    ) -> Plan {
-        let strict_stop = self.state.strict
-            && !rejection.preflight
+        if state.strict
             && matches!(req.method().as_str(), "POST" | "PUT" | "PATCH" | "DELETE")
-            && !same_origin(req, rejection.origin);
-        if rejection.preflight || strict_stop {
-            return Plan::Respond(self.refusal(req, &rejection));
+            && !same_origin(req, origin)
+        {
+            // Strict mode stops the request before anything inside runs,
+            // so it can only go by the route found before routing.
+            let (route, entry) = state.guess(ready, path, request.method);
+            let refusal = match entry.map(|e| decide(e.policy(), &request)) {
+                None => Some((
+                    Reason::NoPolicy {
+                        method: request.method,
+                    },
+                    Vary::ORIGIN,
+                )),
+                Some(Decision::Rejected { reason, vary }) => Some((reason, vary)),
+                Some(_) => None,
+            };
+            if let Some((reason, vary)) = refusal {
+                let rejection = Rejection {
+                    handler: route.map(|r| &*r.handler),
+                    preflight: false,
+                    reason,
+                    vary,
+                };
+                return Plan::Respond(self.refusal(req, &rejection));
+            }
         }
-        log_rejection(
-            Outcome::ServedWithoutHeaders,
-            req,
-            rejection.handler,
-            &rejection.reason,
-        );
-        Plan::Forward {
-            add: Some(Add::Strip),
-            vary: rejection.vary,
-            active,
-        }
+        Plan::Forward(After::Route {
+            origin: origin_value.clone(),
+            method: req.method().clone(),
+            uri: req.uri().clone(),
+        })
     }
 
     /// 403 without CORS headers.
@@ -699,7 +599,13 @@ impl<S> CorsMiddleware<S> {
         } else {
             Outcome::Refused
         };
-        log_rejection(outcome, req, rejection.handler, reason);
+        log_rejection(
+            outcome,
+            req.method().as_str(),
+            req.path(),
+            rejection.handler,
+            reason,
+        );
         let mut response = HttpResponse::Forbidden().finish();
         merge_vary(response.headers_mut(), rejection.vary);
         if self.state.debug_header {
@@ -721,12 +627,85 @@ impl<S> CorsMiddleware<S> {
     }
 }
 
+impl State {
+    /// How an actual response is finished: by the policy of the route the
+    /// router dispatched to, or of the route found before routing.
+    fn finish_actual(
+        &self,
+        served: Option<Served>,
+        origin: &HeaderValue,
+        method: &Method,
+        path: &str,
+    ) -> Finish {
+        let Some(Some(ready)) = self.table.get() else {
+            return Finish {
+                add: Some(Add::Strip),
+                vary: Vary::ORIGIN,
+            };
+        };
+        let method_bytes = method.as_str().as_bytes();
+        let (route, entry) = match served.and_then(|s| Some((s, ready.table.served(s)?))) {
+            Some((served, route)) => {
+                if !served.route.shadow_logged.load(Ordering::Relaxed) {
+                    let found = ready.table.find(path, method_bytes);
+                    check_preflight_route(served, found, method.as_str(), path);
+                }
+                (Some(route), route.policy.as_deref())
+            }
+            None => self.guess(ready, path, method_bytes),
+        };
+        let request = cors_core::Request {
+            method: method_bytes,
+            origin: cors_core::HeaderValue::One(origin.as_bytes()),
+            request_method: cors_core::HeaderValue::Absent,
+            request_headers: cors_core::HeaderValue::Absent,
+            request_private_network: cors_core::HeaderValue::Absent,
+        };
+        let handler = route.map(|r| &*r.handler);
+        let (reason, vary) = match entry.map(|e| (e, decide(e.policy(), &request))) {
+            Some((entry, Decision::Allowed(headers))) => {
+                return Finish {
+                    add: Some(Add::Allow {
+                        allow_origin: allow_origin(Some(origin), headers.allow_origin),
+                        credentials: headers.allow_credentials,
+                        expose: entry.expose_headers.clone(),
+                    }),
+                    vary: headers.vary,
+                }
+            }
+            Some((_, Decision::NotCors { vary })) => return Finish { add: None, vary },
+            Some((_, Decision::Rejected { reason, vary }))
+            | Some((_, Decision::PreflightRejected { reason, vary })) => (reason, vary),
+            Some((_, Decision::Preflight { .. })) | None => (
+                Reason::NoPolicy {
+                    method: method_bytes,
+                },
+                if self.strict {
+                    Vary::ORIGIN
+                } else {
+                    Vary::NONE
+                },
+            ),
+        };
+        log_rejection(
+            Outcome::ServedWithoutHeaders,
+            method.as_str(),
+            path,
+            handler,
+            &reason,
+        );
+        Finish {
+            add: Some(Add::Strip),
+            vary,
+        }
+    }
+}
+
 /// A refused request, with what its log line and response need.
 struct Rejection<'a> {
     handler: Option<&'a str>,
     preflight: bool,
     reason: Reason<'a>,
-    origin: &'a [u8],
     vary: Vary,
 }
 
@@ -872,8 +851,10 @@ pin_project_lite::pin_project! {
         Inner {
             #[pin]
             future: F,
-            finish: Option<Finish>,
-            active: Active,
+            after: Option<After>,
+            // The route the router dispatched to, once its witness ran.
+            served: Option<Served>,
+            state: Rc<State>,
         },
     }
 }
@@ -892,26 +873,51 @@ where
             })),
             FutureStateProj::Inner {
                 future,
-                finish,
-                active,
+                after,
+                served,
+                state,
             } => {
-                let result = {
-                    let _active = ActiveGuard::enter(*active);
-                    std::task::ready!(future.poll(cx))
-                };
-                let Some(finish) = finish.take() else {
+                // Middleware inside `Cors` may call the handler's service
+                // from a poll, so the witness can run here too.
+                let listen = Listen::start();
+                let polled = future.poll(cx);
+                if let Some(heard) = listen.finish() {
+                    *served = Some(heard);
+                }
+                let result = std::task::ready!(polled);
+                let Some(after) = after.take() else {
                     return Poll::Ready(Err(actix_web::error::ErrorInternalServerError(
                         "polled after completion",
                     )));
                 };
                 Poll::Ready(match result {
                     Ok(mut response) => {
+                        let finish = match after {
+                            After::Fixed(finish) => finish,
+                            After::Route { origin, method, .. } => state.finish_actual(
+                                *served,
+                                &origin,
+                                &method,
+                                response.request().match_info().as_str(),
+                            ),
+                        };
                         finish.apply(response.headers_mut());
                         Ok(response.map_into_left_body())
                     }
                     // Whoever turns the error into a response (an outer
                     // middleware or actix-web itself) gets the headers too.
                     Err(mut error) => {
+                        let finish = match after {
+                            After::Fixed(finish) => finish,
+                            After::Route {
+                                origin,
+                                method,
+                                uri,
+                            } => {
+                                let url = actix_web::dev::Url::new(uri);
+                                state.finish_actual(*served, &origin, &method, url.path())
+                            }
+                        };
                         error.add_response_mapper(move |mut response| {
                             finish.clone().apply(response.headers_mut());
                             response

@@ -1,18 +1,22 @@
-//! Registration: how a handler's policy becomes findable before routing.
+//! Registration: how a handler's policy becomes findable before routing,
+//! and how the router's choice reaches `Cors` after it.
 //!
-//! Each route of an annotated handler registers, next to the handler, a
-//! hidden marker resource with a static pattern `/~cors~<n>` and the name
-//! `~cors~<n>`, whose guard is always false, so the router never picks it
-//! and rejects it with one string comparison. actix-web joins the scope
-//! prefixes onto it like onto any resource. On the first request with an
-//! `Origin`, the App's `Cors` middleware asks actix for the URL of every
-//! marker (`url_for`), which yields each route's scope prefix, and builds
-//! an index of full route patterns; see [`crate::index`].
+//! Each route of an annotated handler (and each [`attach`]) registers,
+//! next to the handler, a hidden marker resource with a static pattern
+//! `/~cors~<n>` and the name `~cors~<n>`, `n` unique in the process. Its
+//! guard is always false, so the router never picks it and rejects it with
+//! one string comparison. actix-web joins the scope prefixes onto it like
+//! onto any resource, and its resource map can later tell them; see
+//! [`crate::table`].
 //!
-//! Registrations are collected per thread while an App is being built and
-//! handed to that App's `Cors` middleware when actix creates it, which it
-//! does right after every `register` call of the App.
+//! Registrations are grouped per App ([`Group`]) and taken by the App's
+//! `Cors` middleware when actix creates it. Its route table is completed
+//! from the App's own resource map, never from a request.
+//!
+//! After routing, the route's [`Witness`] tells the running `Cors` which
+//! route the router dispatched to, through a thread-local [`Listen`] frame.
 
+use crate::pattern::{normalise, PatternError};
 use crate::policy::CorsPolicy;
 use actix_web::dev::{
     AppService, HttpServiceFactory, Service, ServiceRequest, ServiceResponse, Transform,
@@ -20,10 +24,11 @@ use actix_web::dev::{
 use actix_web::{guard, Resource};
 use cors_core::{Policy, PolicySpec};
 use futures_util::future::{ready, Ready};
+use std::any::Any;
 use std::borrow::Cow;
-use std::cell::RefCell;
-use std::rc::Rc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::cell::{Cell, RefCell};
+use std::rc::{Rc, Weak};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 /// Marker resources are named and mounted as `~cors~<n>`.
 pub(crate) const MARKER_NAME: &str = "~cors~";
@@ -135,38 +140,104 @@ pub(crate) enum Source {
     Manual(CorsPolicy),
 }
 
-/// One route of an annotated handler or of [`attach`], waiting for the
+/// One route of an annotated handler, or one [`attach`], waiting for the
 /// App's `Cors` middleware.
 pub(crate) struct Registration {
+    /// Its marker resource is `/~cors~<marker>`, named `~cors~<marker>`;
+    /// unique in the process.
+    pub marker: u64,
     pub handler: Rc<str>,
-    /// The route's pattern, relative to its `web::scope`s.
+    /// The route's pattern, relative to its scopes, normalised as
+    /// actix-web normalises it (leading slash).
     pub pattern: Rc<str>,
-    /// The methods the route serves.
+    /// The methods this route serves.
     pub methods: Vec<Cow<'static, str>>,
+    /// The methods every route of the handler serves together, which an
+    /// explicit `methods` list is checked against.
+    pub handler_methods: Rc<[Cow<'static, str>]>,
     pub source: Rc<Source>,
+    /// Which route attribute of the handler this is.
+    pub def: u16,
+    /// A pattern that nothing else checked and that cannot be used.
+    pub invalid_pattern: Option<PatternError>,
+}
+
+/// The registrations of one App, in registration order.
+///
+/// actix-web registers all services of an App in one synchronous pass, and
+/// every `AppService` of that pass, nested scopes included, shares the App's
+/// default service (`AppService::default_service`, one `Rc` per App
+/// instance). Registrations are grouped by it, so that the registrations
+/// of two Apps built on one thread never mix, and an App without `Cors`
+/// leaves a group that dies with the App.
+pub(crate) struct Group {
+    app: Weak<dyn Any>,
+    /// Set when a `Cors` took the group: a later registration pass of the
+    /// same App factory starts a new group.
+    sealed: Cell<bool>,
+    pub registrations: RefCell<Vec<Registration>>,
+}
+
+impl Group {
+    pub fn is_sealed(&self) -> bool {
+        self.sealed.get()
+    }
+
+    pub fn seal(&self) {
+        self.sealed.set(true);
+    }
 }
 
 thread_local! {
-    static PENDING: RefCell<Vec<Registration>> = const { RefCell::new(Vec::new()) };
+    static GROUPS: RefCell<Vec<Rc<Group>>> = const { RefCell::new(Vec::new()) };
 }
 
-/// Takes the registrations made on this thread since the last call.
-pub(crate) fn take_pending() -> Vec<Registration> {
-    PENDING.with(|p| std::mem::take(&mut *p.borrow_mut()))
+/// Marker numbers, unique in the process, so that a marker name found in
+/// an App's resource map identifies one registration.
+static NEXT_MARKER: AtomicU64 = AtomicU64::new(0);
+
+/// The groups of Apps on this thread that are still being built or
+/// running, oldest first. Groups of Apps that are gone are dropped.
+pub(crate) fn live_groups() -> Vec<Rc<Group>> {
+    GROUPS.with(|groups| {
+        let mut groups = groups.borrow_mut();
+        groups.retain(|g| g.app.strong_count() > 0);
+        groups.clone()
+    })
+}
+
+/// The name of marker `n`.
+pub(crate) fn marker_name(marker: u64) -> String {
+    format!("{MARKER_NAME}{marker}")
 }
 
 fn never(_: &guard::GuardContext<'_>) -> bool {
     false
 }
 
-/// Registers the marker of one route.
-fn register_route(config: &mut AppService, registration: Registration) {
-    let index = PENDING.with(|p| {
-        let mut pending = p.borrow_mut();
-        pending.push(registration);
-        pending.len() - 1
+/// Records one route in its App's group and registers its marker.
+fn register_route(config: &mut AppService, registration: impl FnOnce(u64) -> Registration) {
+    let marker = NEXT_MARKER.fetch_add(1, Ordering::Relaxed);
+    let app: Rc<dyn Any> = config.default_service();
+    let same_app = |g: &Rc<Group>| std::ptr::addr_eq(g.app.as_ptr(), Rc::as_ptr(&app));
+    GROUPS.with(|groups| {
+        let mut groups = groups.borrow_mut();
+        groups.retain(|g| g.app.strong_count() > 0);
+        let group = match groups.iter().rev().find(|g| same_app(g) && !g.is_sealed()) {
+            Some(group) => group.clone(),
+            None => {
+                let group = Rc::new(Group {
+                    app: Rc::downgrade(&app),
+                    sealed: Cell::new(false),
+                    registrations: RefCell::new(Vec::new()),
+                });
+                groups.push(group.clone());
+                group
+            }
+        };
+        group.registrations.borrow_mut().push(registration(marker));
     });
-    let name = format!("{MARKER_NAME}{index}");
+    let name = marker_name(marker);
     let resource = Resource::new(format!("/{name}"))
         .name(&name)
         .guard(guard::fn_guard(never));
@@ -179,15 +250,31 @@ fn register_route(config: &mut AppService, registration: Registration) {
 #[doc(hidden)]
 pub fn register(config: &mut AppService, route: &'static RouteCors) {
     let source = Rc::new(Source::Static(route));
-    let handler_name: Rc<str> = Rc::from(route.handler);
-    for def in route.routes {
-        let registration = Registration {
-            handler: handler_name.clone(),
-            pattern: Rc::from(def.pattern),
-            methods: def.methods.iter().map(|m| Cow::Borrowed(*m)).collect(),
+    let handler: Rc<str> = Rc::from(route.handler);
+    let mut handler_methods: Vec<Cow<'static, str>> = Vec::new();
+    for method in route.routes.iter().flat_map(|d| d.methods) {
+        if !handler_methods.iter().any(|m| m == method) {
+            handler_methods.push(Cow::Borrowed(method));
+        }
+    }
+    let handler_methods: Rc<[Cow<'static, str>]> = handler_methods.into();
+    for (def, route_def) in route.routes.iter().enumerate() {
+        register_route(config, |marker| Registration {
+            marker,
+            handler: handler.clone(),
+            pattern: Rc::from(normalise(route_def.pattern)),
+            methods: route_def
+                .methods
+                .iter()
+                .map(|m| Cow::Borrowed(*m))
+                .collect(),
+            handler_methods: handler_methods.clone(),
             source: source.clone(),
-        };
-        register_route(config, registration);
+            def: u16::try_from(def).unwrap_or(u16::MAX),
+            // actix-web parses the route's own pattern when it registers
+            // the handler, right after this.
+            invalid_pattern: None,
+        });
     }
 }
 
@@ -241,26 +328,36 @@ where
 
 impl<F: HttpServiceFactory> HttpServiceFactory for Attached<F> {
     fn register(self, config: &mut AppService) {
-        let registration = Registration {
-            handler: Rc::from(format!("attach({})", self.pattern)),
-            pattern: Rc::from(self.pattern),
-            methods: self.methods.into_iter().map(Cow::Owned).collect(),
+        let pattern = normalise(&self.pattern).into_owned();
+        let methods: Vec<Cow<'static, str>> = self.methods.into_iter().map(Cow::Owned).collect();
+        register_route(config, |marker| Registration {
+            marker,
+            handler: Rc::from(format!("attach({pattern})")),
+            invalid_pattern: crate::pattern::check(&pattern).err(),
+            pattern: Rc::from(pattern),
+            handler_methods: methods.clone().into(),
+            methods,
             source: Rc::new(Source::Manual(self.policy)),
-        };
-        register_route(config, registration);
+            def: 0,
+        });
         self.service.register(config);
     }
 }
 
-/// Route middleware added by `#[cors]` that notices when a request reaches
-/// an annotated handler without the `Cors` middleware having looked it up.
+/// Route middleware added by `#[cors]` to each route of a handler. It runs
+/// after routing, guards included, and tells the `Cors` middleware which
+/// route the router dispatched to, so that the response follows that
+/// route's policy. It also notices a handler served without `Cors`.
 #[doc(hidden)]
-pub struct Witness(&'static RouteCors);
+pub struct Witness {
+    route: &'static RouteCors,
+    def: u16,
+}
 
 impl Witness {
     #[doc(hidden)]
-    pub const fn new(route: &'static RouteCors) -> Self {
-        Witness(route)
+    pub const fn new(route: &'static RouteCors, def: u16) -> Self {
+        Witness { route, def }
     }
 }
 
@@ -276,7 +373,10 @@ where
 
     fn new_transform(&self, service: S) -> Self::Future {
         ready(Ok(WitnessService {
-            route: self.0,
+            served: Served {
+                route: self.route,
+                def: self.def,
+            },
             service,
         }))
     }
@@ -284,7 +384,7 @@ where
 
 #[doc(hidden)]
 pub struct WitnessService<S> {
-    route: &'static RouteCors,
+    served: Served,
     service: S,
 }
 
@@ -299,8 +399,76 @@ where
     actix_service::forward_ready!(service);
 
     fn call(&self, req: ServiceRequest) -> Self::Future {
-        crate::diagnostics::witness(self.route, &req);
+        let inside_cors = FRAME.with(|frame| match frame.get() {
+            Frame::Idle => false,
+            Frame::Active(_) => {
+                frame.set(Frame::Active(Some(self.served)));
+                true
+            }
+        });
+        if !inside_cors {
+            crate::diagnostics::served_without_cors(self.served.route);
+        }
         self.service.call(req)
+    }
+}
+
+/// The route a request was dispatched to, as its witness reports it.
+#[derive(Clone, Copy)]
+pub(crate) struct Served {
+    pub route: &'static RouteCors,
+    pub def: u16,
+}
+
+/// What the `Cors` middleware running on this thread has heard from
+/// witnesses while it called or polled the services inside it.
+#[derive(Clone, Copy)]
+enum Frame {
+    /// No `Cors` is calling or polling right now.
+    Idle,
+    /// A `Cors` is; the witness that ran, if one did.
+    Active(Option<Served>),
+}
+
+thread_local! {
+    static FRAME: Cell<Frame> = const { Cell::new(Frame::Idle) };
+}
+
+/// Opens a frame for one call or poll of the services inside `Cors`; the
+/// witness of the route the router picks writes into it. Restores the
+/// enclosing frame when finished or dropped (a panic included).
+pub(crate) struct Listen {
+    saved: Frame,
+}
+
+impl Listen {
+    pub fn start() -> Listen {
+        Listen {
+            saved: FRAME.with(|f| f.replace(Frame::Active(None))),
+        }
+    }
+
+    /// The route whose witness ran inside this frame, if any. A `Cors`
+    /// around this one (on the App, when this one is on a scope) hears of
+    /// it too.
+    pub fn finish(self) -> Option<Served> {
+        let heard = match FRAME.with(|f| f.get()) {
+            Frame::Active(served) => served,
+            Frame::Idle => None,
+        };
+        let restored = match (self.saved, heard) {
+            (Frame::Active(None), Some(_)) => Frame::Active(heard),
+            (saved, _) => saved,
+        };
+        FRAME.with(|f| f.set(restored));
+        std::mem::forget(self);
+        heard
+    }
+}
+
+impl Drop for Listen {
+    fn drop(&mut self) {
+        FRAME.with(|f| f.set(self.saved));
     }
 }
 

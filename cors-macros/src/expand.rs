@@ -191,9 +191,9 @@ pub fn handler(mut item: syn::ItemFn, routes: &[Route], mode: &Mode) -> TokenStr
     item.attrs = attrs;
     item.sig.ident = inner.clone();
 
-    let witness = format!("::cors_actix::__private::Witness::new(&{route_static})");
     let resource_name = name.to_string();
-    for route in routes {
+    for (def, route) in routes.iter().enumerate() {
+        let witness = format!("::cors_actix::__private::Witness::new(&{route_static}, {def})");
         if let Some(syn::Attribute {
             meta: syn::Meta::List(list),
             ..

@@ -57,7 +57,7 @@ fn cors_attribute(args: TokenStream2, input: TokenStream2) -> TokenStream2 {
                 }
                 all
             });
-    let mode = validate::check(&args, Some(&served), &cx);
+    let mode = validate::check(&args, Some(&served), routes.len(), &cx);
     if cx.has_errors() {
         return with_errors(cx, input);
     }
@@ -90,7 +90,7 @@ pub fn cors_policy(input: TokenStream) -> TokenStream {
     // Reported above; validating them too would only add noise.
     args.args
         .retain(|a| a.key != "policy" && a.key != "disable");
-    let mode = validate::check(&args, None, &cx);
+    let mode = validate::check(&args, None, 0, &cx);
     if let (false, validate::Mode::Spec(checked)) = (cx.has_errors(), &mode) {
         return expand::named(&named.attrs, &named.vis, &named.name, checked).into();
     }

@@ -133,9 +133,10 @@ fn report(args: &Args, cx: &Ctxt, errors: impl IntoIterator<Item = ConfigError>)
     }
 }
 
-/// Validates the attribute. `served` are the methods the route serves
-/// (`None` for a named policy, which belongs to no route).
-pub fn check(args: &Args, served: Option<&[String]>, cx: &Ctxt) -> Mode {
+/// Validates the attribute. `served` are the methods the handler's routes
+/// serve together (`None` for a named policy, which belongs to no route);
+/// `routes` is how many route attributes the handler has.
+pub fn check(args: &Args, served: Option<&[String]>, routes: usize, cx: &Ctxt) -> Mode {
     if args.is_empty() {
         return Mode::Defaults;
     }
@@ -158,13 +159,16 @@ pub fn check(args: &Args, served: Option<&[String]>, cx: &Ctxt) -> Mode {
             if let Err(errors) = check_route_methods(&methods, &served) {
                 route_errors.extend(errors);
             }
-        } else if named.is_none() {
-            // The route's own methods are the default.
+        } else if named.is_none() && routes == 1 {
+            // The route's own methods are the default. With several route
+            // attributes (`#[routes]`), each gets its own when the App
+            // starts, so nothing is compiled ahead for them.
             let methods = default_route_methods(&served);
             spec.buf.methods = Some(methods.into_iter().map(str::to_owned).collect());
         }
     }
-    let complete = named.is_none() && (spec.buf.has_origins());
+    let own_methods = spec.buf.methods.is_some() || served.is_none_or(|_| routes <= 1);
+    let complete = named.is_none() && spec.buf.has_origins() && own_methods;
     let (release, debug, notes) = spec.with_spec(|view| {
         let debug = validate(view, BuildOptions { dev_origins: true });
         // Without `dev_origins` both builds are the same policy.

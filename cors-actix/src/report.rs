@@ -1,0 +1,218 @@
+//! What `Cors` tells about an App: the report of every route's effective
+//! policy, and the typed error when the App cannot start.
+
+use crate::resolve::{Defaults, ResolvedRoute};
+use cors_core::{ConfigError, Policy};
+use std::fmt;
+
+/// One route's effective policy, as shown in the start-up report.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct EffectiveRoute {
+    /// The handler (`module::name`), or `attach(<pattern>)`.
+    pub handler: String,
+    /// The route's full pattern, scope prefixes included, as actix-web
+    /// normalises it, once the route table exists ([`Report::full_patterns`]);
+    /// before that, the pattern relative to its scopes.
+    pub pattern: String,
+    /// The method.
+    pub method: String,
+    /// Where the policy comes from: `attribute`, `attribute + defaults`,
+    /// `defaults`, `policy NAME`, `attach`, or `disabled`.
+    pub source: String,
+    /// The effective policy; `None` when CORS is disabled for the route.
+    pub policy: Option<Policy>,
+}
+
+impl fmt::Display for EffectiveRoute {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} {} -> {} ({}): ",
+            self.method, self.pattern, self.handler, self.source
+        )?;
+        match &self.policy {
+            Some(policy) => write!(f, "{policy}"),
+            None => f.write_str("no CORS"),
+        }
+    }
+}
+
+/// Every route's effective policy.
+///
+/// Built when the App starts, with patterns relative to their scopes, and
+/// completed with full patterns by the first request each worker serves,
+/// when the App's resource map can tell the scope prefixes. It is logged
+/// once per [`Cors`](crate::Cors) value (`info`, target `cors_actix`) when
+/// complete.
+///
+/// ```
+/// use actix_web::{get, test, web, App, HttpResponse};
+/// use cors_actix::{cors, Cors};
+///
+/// #[cors(origins = ["https://app.example.com"])]
+/// #[get("/{id}")]
+/// async fn project() -> HttpResponse {
+///     HttpResponse::Ok().finish()
+/// }
+///
+/// # #[actix_web::main]
+/// # async fn main() {
+/// let cors = Cors::new();
+/// let app = test::init_service(
+///     App::new().wrap(cors.clone()).service(web::scope("/api/v1").service(project)),
+/// )
+/// .await;
+/// test::call_service(&app, test::TestRequest::get().uri("/").to_request()).await;
+///
+/// let report = cors.report().unwrap();
+/// assert!(report.full_patterns);
+/// let route = report.route("GET", "/api/v1/{id}").unwrap();
+/// assert_eq!(route.source, "attribute");
+/// # }
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Report {
+    /// The App defaults, if any.
+    pub defaults: Option<Policy>,
+    /// One entry per annotated or attached route and method.
+    pub routes: Vec<EffectiveRoute>,
+    /// Non-fatal findings of the validator, each naming its route.
+    pub notes: Vec<String>,
+    /// Whether [`EffectiveRoute::pattern`] holds full patterns.
+    pub full_patterns: bool,
+}
+
+impl Report {
+    /// The effective policy of `method` on the route with this pattern:
+    /// the full pattern once [`full_patterns`](Report::full_patterns) is
+    /// true, the pattern relative to its scopes before.
+    pub fn route(&self, method: &str, pattern: &str) -> Option<&EffectiveRoute> {
+        self.routes
+            .iter()
+            .find(|r| r.method == method && r.pattern == pattern)
+    }
+
+    /// The report of `routes`, with their full patterns when known.
+    pub(crate) fn new(
+        routes: &[ResolvedRoute],
+        full: Option<&[String]>,
+        defaults: Option<&Defaults>,
+        notes: Vec<String>,
+    ) -> Report {
+        let mut report = Report {
+            defaults: defaults.map(|d| d.entry.policy().clone()),
+            routes: Vec::new(),
+            notes,
+            full_patterns: full.is_some(),
+        };
+        for (i, route) in routes.iter().enumerate() {
+            let pattern = full
+                .and_then(|full| full.get(i))
+                .map_or_else(|| route.pattern.to_string(), Clone::clone);
+            for method in &route.methods {
+                report.routes.push(EffectiveRoute {
+                    handler: route.handler.to_string(),
+                    pattern: pattern.clone(),
+                    method: method.to_string(),
+                    source: route.label.clone(),
+                    policy: route.policy.as_ref().map(|p| p.policy().clone()),
+                });
+            }
+        }
+        report
+    }
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.defaults {
+            Some(defaults) => writeln!(f, "App defaults: {defaults}")?,
+            None => writeln!(f, "App defaults: none (only annotated routes get CORS)")?,
+        }
+        for route in &self.routes {
+            writeln!(f, "  {route}")?;
+        }
+        for note in &self.notes {
+            writeln!(f, "  note: {note}")?;
+        }
+        Ok(())
+    }
+}
+
+/// What is wrong with one route.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RouteProblem {
+    /// A bare `#[cors]` (or a policy without origins) under `Cors::new()`,
+    /// which has no defaults to take them from.
+    NoDefaults,
+    /// The policy after merging breaks a rule.
+    Invalid(ConfigError),
+    /// The pattern cannot be used: a malformed [`attach`](crate::attach)
+    /// pattern, or a full pattern that breaks actix-web's limits.
+    InvalidPattern(String),
+    /// The route's full pattern could not be found in the App's resource
+    /// map, so the route table cannot be trusted.
+    NotFound(String),
+}
+
+/// One route that stops the App, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RouteError {
+    /// The handler (`module::name`), or `attach(<pattern>)`.
+    pub handler: String,
+    /// The methods of the route.
+    pub methods: Vec<String>,
+    /// The route's pattern, relative to its scopes.
+    pub pattern: String,
+    /// What is wrong.
+    pub problem: RouteProblem,
+}
+
+impl fmt::Display for RouteError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "`{}` ({} {}): ",
+            self.handler,
+            self.methods.join(", "),
+            self.pattern
+        )?;
+        match &self.problem {
+            RouteProblem::NoDefaults => f.write_str("needs App defaults, but the middleware is `Cors::new()`; give the route `origins = [...]` or build the middleware with `Cors::builder().origins([...])`"),
+            RouteProblem::Invalid(error) => write!(f, "{error}"),
+            RouteProblem::InvalidPattern(message) => write!(f, "invalid pattern: {message}"),
+            RouteProblem::NotFound(message) => write!(f, "route table: {message}"),
+        }
+    }
+}
+
+/// Why `Cors` cannot serve an App: routes whose effective policy cannot be
+/// built, or a route table that cannot be completed.
+///
+/// Logged (`error`, target `cors_actix`) and returned by
+/// [`Cors::startup_error`](crate::Cors::startup_error). A problem found when
+/// the App starts stops it; one found when the first request completes the
+/// route table makes `Cors` fail closed: every preflight gets 403 and no
+/// response gets CORS headers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct StartupError {
+    /// Every problem, in registration order.
+    pub problems: Vec<RouteError>,
+}
+
+impl fmt::Display for StartupError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "CORS start-up failed:")?;
+        for problem in &self.problems {
+            write!(f, "\n  - {problem}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for StartupError {}

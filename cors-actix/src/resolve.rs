@@ -1,0 +1,239 @@
+//! The merge rule: each registered route's effective policy, from its
+//! attribute (or `attach` policy) and the App defaults, validated again.
+
+use crate::register::{Registration, RoutePolicy, Source};
+use crate::report::{RouteError, RouteProblem};
+use actix_web::http::header::HeaderValue;
+use cors_core::policy::PolicySpecBuf;
+use cors_core::validate::{check_route_methods, default_route_methods};
+use cors_core::{BuildOptions, Policy, PolicySpec};
+use std::borrow::Cow;
+use std::rc::Rc;
+
+/// A validated policy with its header values ready to send.
+pub(crate) struct PolicyEntry {
+    policy: PolicyRef,
+    pub allow_methods: Option<HeaderValue>,
+    pub allow_headers: Option<HeaderValue>,
+    pub expose_headers: Option<HeaderValue>,
+    pub max_age: Option<HeaderValue>,
+}
+
+enum PolicyRef {
+    Static(&'static Policy),
+    Owned(Box<Policy>),
+}
+
+fn value(s: &str) -> Option<HeaderValue> {
+    // Validated header names and numbers only: always a valid value.
+    (!s.is_empty())
+        .then(|| HeaderValue::from_str(s).ok())
+        .flatten()
+}
+
+impl PolicyEntry {
+    fn new(policy: PolicyRef) -> Rc<Self> {
+        let p = match &policy {
+            PolicyRef::Static(p) => *p,
+            PolicyRef::Owned(p) => p,
+        };
+        Rc::new(PolicyEntry {
+            allow_methods: value(p.allow_methods()),
+            allow_headers: value(p.allow_headers()),
+            expose_headers: value(p.expose_headers()),
+            max_age: value(p.max_age()),
+            policy,
+        })
+    }
+
+    pub fn policy(&self) -> &Policy {
+        match &self.policy {
+            PolicyRef::Static(p) => p,
+            PolicyRef::Owned(p) => p,
+        }
+    }
+}
+
+/// The App defaults: the spec (for merging) and its policy.
+pub(crate) struct Defaults {
+    pub spec: PolicySpecBuf,
+    pub entry: Rc<PolicyEntry>,
+}
+
+impl Defaults {
+    pub fn new(spec: PolicySpecBuf, policy: Policy) -> Self {
+        Defaults {
+            spec,
+            entry: PolicyEntry::new(PolicyRef::Owned(Box::new(policy))),
+        }
+    }
+}
+
+/// One registered route with its effective policy.
+pub(crate) struct ResolvedRoute {
+    pub marker: u64,
+    pub handler: Rc<str>,
+    /// The route's pattern, relative to its scopes.
+    pub pattern: Rc<str>,
+    /// The methods it serves.
+    pub methods: Vec<Cow<'static, str>>,
+    pub source: Rc<Source>,
+    /// Which route attribute of its handler it is.
+    pub def: u16,
+    /// Where the policy came from, for the report.
+    pub label: String,
+    /// `None`: `#[cors(disable)]`.
+    pub policy: Option<Rc<PolicyEntry>>,
+}
+
+/// Resolves every registration of one App against the defaults. Returns the
+/// routes and the validator's notes, or every problem at once.
+pub(crate) fn resolve(
+    registrations: &[Registration],
+    defaults: Option<&Defaults>,
+) -> Result<(Vec<ResolvedRoute>, Vec<String>), Vec<RouteError>> {
+    let mut problems = Vec::new();
+    let mut notes: Vec<String> = Vec::new();
+    let mut routes = Vec::with_capacity(registrations.len());
+    for reg in registrations {
+        let served: Vec<&str> = reg.methods.iter().map(|m| m.as_ref()).collect();
+        let handler_methods: Vec<&str> = reg.handler_methods.iter().map(|m| m.as_ref()).collect();
+        let (result, label, found) = effective(&reg.source, &served, &handler_methods, defaults);
+        for note in found {
+            let note = format!("`{}`: {note}", reg.handler);
+            if !notes.contains(&note) {
+                notes.push(note);
+            }
+        }
+        let mut route_problems = match result {
+            Ok(policy) => {
+                routes.push(ResolvedRoute {
+                    marker: reg.marker,
+                    handler: reg.handler.clone(),
+                    pattern: reg.pattern.clone(),
+                    methods: reg.methods.clone(),
+                    source: reg.source.clone(),
+                    def: reg.def,
+                    label,
+                    policy,
+                });
+                Vec::new()
+            }
+            Err(found) => found,
+        };
+        if let Some(error) = &reg.invalid_pattern {
+            route_problems.insert(0, RouteProblem::InvalidPattern(error.0.clone()));
+        }
+        problems.extend(route_problems.into_iter().map(|problem| RouteError {
+            handler: reg.handler.to_string(),
+            methods: served.iter().map(|m| (*m).to_owned()).collect(),
+            pattern: reg.pattern.to_string(),
+            problem,
+        }));
+    }
+    if problems.is_empty() {
+        Ok((routes, notes))
+    } else {
+        Err(problems)
+    }
+}
+
+/// A route's policy (`None`: disabled), or why it cannot be built.
+type Resolution = Result<Option<Rc<PolicyEntry>>, Vec<RouteProblem>>;
+
+/// The resolution, where the policy came from, and the validator's notes.
+type Effective = (Resolution, String, Vec<String>);
+
+/// The merge rule: key by key, the route's keys win and the App defaults
+/// fill in the rest ([`PolicySpec::or`]); the result is validated again,
+/// since a route that is fine alone can become dangerous with the defaults.
+///
+/// `served` are the methods of this route attribute, which a route's
+/// `methods` default to; `handler_methods` are those of all the handler's
+/// route attributes, which an explicit `methods` list is checked against.
+fn effective(
+    source: &Source,
+    served: &[&str],
+    handler_methods: &[&str],
+    defaults: Option<&Defaults>,
+) -> Effective {
+    let (route, label): (PolicySpec<'_>, String) = match source {
+        Source::Static(route) => match &route.policy {
+            RoutePolicy::Disabled => return (Ok(None), "disabled".into(), Vec::new()),
+            RoutePolicy::Defaults if defaults.is_none() => {
+                return (
+                    Err(vec![RouteProblem::NoDefaults]),
+                    String::new(),
+                    Vec::new(),
+                );
+            }
+            // The defaults, answering for the route's own methods.
+            RoutePolicy::Defaults => (PolicySpec::EMPTY, "defaults".into()),
+            RoutePolicy::Spec { spec, compiled } => {
+                let untouched = defaults.is_none_or(|d| d.spec.with_spec(|d| spec.or(*d) == *spec));
+                if let (Some(policy), true) = (compiled, untouched) {
+                    let entry = PolicyEntry::new(PolicyRef::Static(policy));
+                    return (Ok(Some(entry)), "attribute".into(), Vec::new());
+                }
+                (*spec, "attribute + defaults".into())
+            }
+            RoutePolicy::Named { policy, overrides } => {
+                (overrides.or(policy.spec), format!("policy {}", policy.name))
+            }
+        },
+        Source::Manual(policy) => {
+            return policy.spec.with_spec(|spec| {
+                build_merged(*spec, served, handler_methods, defaults, "attach".into())
+            });
+        }
+    };
+    build_merged(route, served, handler_methods, defaults, label)
+}
+
+fn build_merged(
+    route: PolicySpec<'_>,
+    served: &[&str],
+    handler_methods: &[&str],
+    defaults: Option<&Defaults>,
+    label: String,
+) -> Effective {
+    // A route's methods default to the methods it serves, never to the App
+    // defaults' list, which is for routes without an attribute.
+    let sendable = default_route_methods(served);
+    let route = PolicySpec {
+        methods: route.methods.or(Some(&sendable)),
+        ..route
+    };
+    let build = |merged: PolicySpec<'_>| {
+        let methods = merged.methods.unwrap_or(&sendable);
+        let mut problems: Vec<RouteProblem> = Vec::new();
+        if let Err(errors) = check_route_methods(methods, handler_methods) {
+            problems.extend(errors.into_iter().map(RouteProblem::Invalid));
+        }
+        if !merged.has_origins() && defaults.is_none() {
+            return (
+                Err(vec![RouteProblem::NoDefaults]),
+                label.clone(),
+                Vec::new(),
+            );
+        }
+        let validation = cors_core::validate(&merged, BuildOptions::default());
+        let notes = validation.notes.iter().map(ToString::to_string).collect();
+        match validation.policy {
+            Ok(policy) if problems.is_empty() => (
+                Ok(Some(PolicyEntry::new(PolicyRef::Owned(Box::new(policy))))),
+                label.clone(),
+                notes,
+            ),
+            Ok(_) => (Err(problems), label.clone(), notes),
+            Err(errors) => {
+                problems.extend(errors.into_iter().map(RouteProblem::Invalid));
+                (Err(problems), label.clone(), notes)
+            }
+        }
+    };
+    match defaults {
+        Some(d) => d.spec.with_spec(|d| build(route.or(*d))),
+        None => build(route),
+    }
+}

@@ -1,0 +1,384 @@
+//! The route table: every annotated route's full pattern (scope prefixes
+//! included), taken from the App's own resource map, and an index that
+//! finds the route serving a path and method before routing.
+//!
+//! # Where full patterns come from
+//!
+//! actix-web 4 does not show scope prefixes while an App is built. Its
+//! resource map does, once the App runs: each route's marker resource
+//! `/~cors~<n>` sits under the same scopes as the route. The table is
+//! completed on the first request a worker serves, and nothing of that
+//! request is read: the marker's URL is generated against a request made
+//! here, with no client headers ([`clean_request`]), and everything else
+//! comes from the map.
+//!
+//! 1. `url_for` on the marker walks the marker's real parents and writes
+//!    their patterns out as a path, with placeholder values in dynamic
+//!    segments (the `url` crate percent-encodes some characters).
+//! 2. That path is confirmed against the map: when the map's own matching
+//!    (`match_name`) leads to this very marker, `match_pattern` returns the
+//!    parents' patterns exactly as registered, regexes and percent-escapes
+//!    included. The prefix is accepted only if the result ends in the
+//!    marker's own pattern.
+//! 3. When no path confirms (a regex in a scope segment that the
+//!    placeholders do not satisfy, or an earlier scope with the same prefix
+//!    told apart by guards, which the map ignores), the structure of the
+//!    generated path is used: the same literal segments, and each dynamic
+//!    segment matching any one segment. The report notes such routes.
+//!
+//! # Lookups
+//!
+//! Full patterns are grouped by method, then by literal first segment (a
+//! hash lookup), and the few candidates are tried in registration order.
+//! The cost does not grow with the number of other routes.
+
+use crate::pattern::{Matcher, PatternError};
+use crate::register::{marker_name, Served, Source, MARKER_NAME};
+use crate::report::{RouteError, RouteProblem};
+use crate::resolve::ResolvedRoute;
+use actix_web::dev::ResourceMap;
+use actix_web::error::UrlGenerationError;
+use actix_web::HttpRequest;
+use cors_core::table::Table as NameTable;
+
+/// Values handed to `url_for` for dynamic prefix segments; a prefix with
+/// more dynamic segments than actix-web allows in one pattern is refused.
+const SLOTS: usize = 16;
+
+/// A request with no client headers, to generate URLs with: the host and
+/// scheme of a URL are never read, and must not come from a client.
+pub(crate) fn clean_request() -> HttpRequest {
+    actix_web::test::TestRequest::default().to_http_request()
+}
+
+/// Whether the marker is registered in this App's resource map.
+pub(crate) fn in_app(rmap: &ResourceMap, clean: &HttpRequest, marker: u64) -> bool {
+    !matches!(
+        rmap.url_for(clean, &marker_name(marker), [""; 0]),
+        Err(UrlGenerationError::ResourceNotFound)
+    )
+}
+
+/// A scope prefix, as recovered.
+pub(crate) struct Prefix {
+    pub text: String,
+    /// Confirmed by the resource map (exact), or only its structure.
+    pub confirmed: bool,
+}
+
+/// Undoes the `url` crate's percent-encoding of a path, for the bytes it
+/// encodes. Braces stay encoded: a brace in a pattern starts a parameter,
+/// which `url_for` replaced, so an encoded one was written encoded.
+fn decode(path: &str) -> Option<String> {
+    let encoded = |b: u8| {
+        b <= 0x20 || matches!(b, b'"' | b'#' | b'<' | b'>' | b'?' | b'`' | 0x7f) || b >= 0x80
+    };
+    let bytes = path.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        let hex = |at: usize| bytes.get(at).and_then(|h| (*h as char).to_digit(16));
+        match (b, hex(i + 1), hex(i + 2)) {
+            (b'%', Some(hi), Some(lo)) if encoded((hi * 16 + lo) as u8) => {
+                out.push((hi * 16 + lo) as u8);
+                i += 3;
+            }
+            _ => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+fn placeholder(i: usize) -> String {
+    format!("{MARKER_NAME}{i}~")
+}
+
+/// The scope prefix of a marker; see the module docs.
+pub(crate) fn prefix(
+    rmap: &ResourceMap,
+    clean: &HttpRequest,
+    marker: u64,
+) -> Result<Prefix, String> {
+    let name = marker_name(marker);
+    let own = format!("/{name}");
+    let unique: Vec<String> = (0..SLOTS).map(placeholder).collect();
+    // Placeholders that satisfy the common regexes (`\d+`, `[a-z]+`) too.
+    let attempts = [
+        unique,
+        vec!["0".to_owned(); SLOTS],
+        vec!["a".to_owned(); SLOTS],
+    ];
+    let mut structure = None;
+    for (attempt, elements) in attempts.iter().enumerate() {
+        let url = match rmap.url_for(clean, &name, elements) {
+            Ok(url) => url,
+            Err(UrlGenerationError::ResourceNotFound) => {
+                return Err("its marker is not in this App's resource map".into())
+            }
+            Err(_) => {
+                return Err(format!(
+                    "its scope prefixes have more than {SLOTS} dynamic segments"
+                ))
+            }
+        };
+        let raw = url.path();
+        let decoded = decode(raw);
+        for path in [decoded.as_deref(), Some(raw)].into_iter().flatten() {
+            if rmap.match_name(path) != Some(name.as_str()) {
+                continue;
+            }
+            let full = rmap.match_pattern(path);
+            if let Some(prefix) = full.as_deref().and_then(|f| f.strip_suffix(&own)) {
+                return Ok(Prefix {
+                    text: prefix.to_owned(),
+                    confirmed: true,
+                });
+            }
+        }
+        if attempt == 0 {
+            structure = decoded;
+        }
+    }
+    let path = structure.ok_or("its scope prefix is not valid UTF-8 once decoded")?;
+    let mut text = path
+        .strip_suffix(&own)
+        .ok_or("the URL of its marker does not end in the marker")?
+        .to_owned();
+    for i in 0..SLOTS {
+        text = text.replace(&placeholder(i), "{p}");
+    }
+    Ok(Prefix {
+        text,
+        confirmed: false,
+    })
+}
+
+struct Candidate {
+    route: usize,
+    matcher: Matcher,
+}
+
+/// Candidates of one method.
+struct ByMethod {
+    method: Box<str>,
+    /// First path segments that are literal.
+    segments: NameTable,
+    /// Candidates per entry of `segments`, in registration order.
+    by_segment: Vec<Vec<usize>>,
+    /// Candidates whose first segment is dynamic, in registration order.
+    any_segment: Vec<usize>,
+    /// Every candidate, in registration order.
+    all: Vec<usize>,
+}
+
+/// Up to this many candidates for a method are simply tried in order.
+const FEW: usize = 4;
+
+/// The route table of one App; see the module docs.
+pub(crate) struct Table {
+    pub routes: Vec<ResolvedRoute>,
+    /// Each route's full pattern.
+    pub full: Vec<String>,
+    /// Notes on routes whose prefix could not be confirmed.
+    pub notes: Vec<String>,
+    candidates: Vec<Candidate>,
+    methods: Vec<ByMethod>,
+    /// `(address of the handler's metadata, route attribute, route)`,
+    /// sorted, for what the witnesses report.
+    by_served: Vec<(usize, u16, usize)>,
+}
+
+/// The first segment of a path: between the leading `/` and the next one.
+fn first_segment(path: &str) -> &str {
+    let path = path.strip_prefix('/').unwrap_or(path);
+    match path.bytes().position(|b| b == b'/') {
+        Some(end) => &path[..end],
+        None => path,
+    }
+}
+
+fn address(route: &crate::register::RouteCors) -> usize {
+    std::ptr::from_ref(route) as usize
+}
+
+impl Table {
+    /// Completes the table of `routes` from the App's resource map.
+    pub fn build(
+        routes: Vec<ResolvedRoute>,
+        rmap: &ResourceMap,
+        clean: &HttpRequest,
+    ) -> Result<Table, Vec<RouteError>> {
+        let mut problems = Vec::new();
+        let mut full = Vec::with_capacity(routes.len());
+        let mut notes = Vec::new();
+        let mut candidates = Vec::with_capacity(routes.len());
+        for (index, route) in routes.iter().enumerate() {
+            let problem = |problem| RouteError {
+                handler: route.handler.to_string(),
+                methods: route.methods.iter().map(|m| m.to_string()).collect(),
+                pattern: route.pattern.to_string(),
+                problem,
+            };
+            let prefix = match prefix(rmap, clean, route.marker) {
+                Ok(prefix) => prefix,
+                Err(message) => {
+                    problems.push(problem(RouteProblem::NotFound(message)));
+                    continue;
+                }
+            };
+            let pattern = format!("{}{}", prefix.text, route.pattern);
+            if !prefix.confirmed {
+                notes.push(format!(
+                    "`{}` ({pattern}): its scope prefix could not be confirmed by the App's resource map (a regex in a scope segment, or an earlier scope with the same prefix told apart by guards); preflights match each dynamic prefix segment as any one segment",
+                    route.handler
+                ));
+            }
+            match Matcher::new(&pattern) {
+                Ok(matcher) => candidates.push(Candidate {
+                    route: index,
+                    matcher,
+                }),
+                Err(PatternError(message)) => {
+                    problems.push(problem(RouteProblem::InvalidPattern(message)));
+                }
+            }
+            full.push(pattern);
+        }
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        let mut by_served: Vec<(usize, u16, usize)> = routes
+            .iter()
+            .enumerate()
+            .filter_map(|(i, r)| match &*r.source {
+                Source::Static(route) => Some((address(route), r.def, i)),
+                Source::Manual(_) => None,
+            })
+            .collect();
+        by_served.sort_unstable();
+        let methods = Table::group(&routes, &candidates);
+        Ok(Table {
+            routes,
+            full,
+            notes,
+            candidates,
+            methods,
+            by_served,
+        })
+    }
+
+    fn group(routes: &[ResolvedRoute], candidates: &[Candidate]) -> Vec<ByMethod> {
+        let mut method_names: Vec<&str> = Vec::new();
+        for route in routes {
+            for method in &route.methods {
+                if !method_names.contains(&method.as_ref()) {
+                    method_names.push(method);
+                }
+            }
+        }
+        method_names
+            .into_iter()
+            .map(|method| {
+                let serving: Vec<usize> = candidates
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, c)| routes[c.route].methods.iter().any(|m| m == method))
+                    .map(|(i, _)| i)
+                    .collect();
+                let literal_of = |i: usize| candidates[i].matcher.first_literal();
+                let literal: Vec<&str> = serving.iter().filter_map(|&i| literal_of(i)).collect();
+                let segments = NameTable::build(literal.iter().map(|s| s.to_string()));
+                let mut by_segment = vec![Vec::new(); segments.len()];
+                let mut any_segment = Vec::new();
+                for &i in &serving {
+                    match literal_of(i).and_then(|s| segments.position(&[s.as_bytes()])) {
+                        Some(slot) => by_segment[slot].push(i),
+                        None => any_segment.push(i),
+                    }
+                }
+                ByMethod {
+                    method: method.into(),
+                    segments,
+                    by_segment,
+                    any_segment,
+                    all: serving,
+                }
+            })
+            .collect()
+    }
+
+    /// The first route, in registration order, whose full pattern matches
+    /// `path` (as the router matches it) and that serves `method`.
+    pub fn find(&self, path: &str, method: &[u8]) -> Option<&ResolvedRoute> {
+        let by_method = self
+            .methods
+            .iter()
+            .find(|m| m.method.as_bytes() == method)?;
+        let route = |i: &usize| self.candidates.get(*i);
+        if by_method.all.len() <= FEW {
+            return by_method
+                .all
+                .iter()
+                .filter_map(route)
+                .find(|c| c.matcher.is_match(path))
+                .and_then(|c| self.routes.get(c.route));
+        }
+        let literal = by_method
+            .segments
+            .position(&[first_segment(path).as_bytes()])
+            .and_then(|slot| by_method.by_segment.get(slot))
+            .map_or(&[][..], Vec::as_slice);
+        // Both candidate lists, merged in registration order.
+        let (mut a, mut b) = (
+            literal.iter().peekable(),
+            by_method.any_segment.iter().peekable(),
+        );
+        loop {
+            let next = match (a.peek(), b.peek()) {
+                (Some(&&x), Some(&&y)) if x < y => a.next(),
+                (Some(_), Some(_)) => b.next(),
+                (Some(_), None) => a.next(),
+                (None, Some(_)) => b.next(),
+                (None, None) => return None,
+            };
+            let candidate = next.and_then(route)?;
+            if candidate.matcher.is_match(path) {
+                return self.routes.get(candidate.route);
+            }
+        }
+    }
+
+    /// The route a witness reported.
+    pub fn served(&self, served: Served) -> Option<&ResolvedRoute> {
+        let key = (address(served.route), served.def);
+        let at = self
+            .by_served
+            .binary_search_by(|&(a, d, _)| (a, d).cmp(&key))
+            .ok()?;
+        self.routes.get(self.by_served.get(at)?.2)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decoding_undoes_only_what_url_encodes() {
+        assert_eq!(decode("/caf%C3%A9/a%20b").as_deref(), Some("/café/a b"));
+        assert_eq!(decode("/a%2Fb/%25/%2B").as_deref(), Some("/a%2Fb/%25/%2B"));
+        assert_eq!(decode("/a%7Bb%7D").as_deref(), Some("/a%7Bb%7D"));
+        assert_eq!(decode("/%zz/%3F").as_deref(), Some("/%zz/?"));
+        assert_eq!(decode("/%C3"), None);
+    }
+
+    #[test]
+    fn first_segments() {
+        assert_eq!(first_segment("/api/users"), "api");
+        assert_eq!(first_segment("/"), "");
+        assert_eq!(first_segment("/{tenant}/x"), "{tenant}");
+    }
+}
