@@ -22,6 +22,12 @@ pub struct EffectiveRoute {
     pub source: String,
     /// The effective policy; `None` when CORS is disabled for the route.
     pub policy: Option<Policy>,
+    /// Whether the App's resource map confirmed the full pattern. When it
+    /// could not (a regex in a scope segment that no probe satisfies, or an
+    /// earlier scope that captures the marker's path), preflights match each
+    /// dynamic segment of the scope prefix as any one segment, and a note
+    /// says so. `false` too before the route table exists.
+    pub confirmed: bool,
 }
 
 impl fmt::Display for EffectiveRoute {
@@ -97,7 +103,7 @@ impl Report {
     /// The report of `routes`, with their full patterns when known.
     pub(crate) fn new(
         routes: &[ResolvedRoute],
-        full: Option<&[String]>,
+        full: Option<&[(String, bool)]>,
         defaults: Option<&Defaults>,
         notes: Vec<String>,
     ) -> Report {
@@ -108,9 +114,9 @@ impl Report {
             full_patterns: full.is_some(),
         };
         for (i, route) in routes.iter().enumerate() {
-            let pattern = full
+            let (pattern, confirmed) = full
                 .and_then(|full| full.get(i))
-                .map_or_else(|| route.pattern.to_string(), Clone::clone);
+                .map_or_else(|| (route.pattern.to_string(), false), Clone::clone);
             for method in &route.methods {
                 report.routes.push(EffectiveRoute {
                     handler: route.handler.to_string(),
@@ -118,6 +124,7 @@ impl Report {
                     method: method.to_string(),
                     source: route.label.clone(),
                     policy: route.policy.as_ref().map(|p| p.policy().clone()),
+                    confirmed,
                 });
             }
         }

@@ -139,20 +139,25 @@ pub(crate) fn prefix(
             }
         }
         if attempt == 0 {
-            structure = decoded;
+            structure = decoded.map(|decoded| (decoded, raw.contains('%')));
         }
     }
-    let path = structure.ok_or("its scope prefix is not valid UTF-8 once decoded")?;
+    let (path, escaped) = structure.ok_or("its scope prefix is not valid UTF-8 once decoded")?;
     let mut text = path
         .strip_suffix(&own)
         .ok_or("the URL of its marker does not end in the marker")?
         .to_owned();
+    let mut dynamic = false;
     for i in 0..SLOTS {
-        text = text.replace(&placeholder(i), "{p}");
+        let slot = placeholder(i);
+        dynamic |= text.contains(&slot);
+        text = text.replace(&slot, "{p}");
     }
+    // Literal text without escapes reads back exactly: only a dynamic
+    // segment's regex, or an escape's spelling, can be lost.
     Ok(Prefix {
         text,
-        confirmed: false,
+        confirmed: !dynamic && !escaped,
     })
 }
 
@@ -180,8 +185,8 @@ const FEW: usize = 4;
 /// The route table of one App; see the module docs.
 pub(crate) struct Table {
     pub routes: Vec<ResolvedRoute>,
-    /// Each route's full pattern.
-    pub full: Vec<String>,
+    /// Each route's full pattern, and whether the resource map confirmed it.
+    pub full: Vec<(String, bool)>,
     /// Notes on routes whose prefix could not be confirmed.
     pub notes: Vec<String>,
     candidates: Vec<Candidate>,
@@ -245,7 +250,7 @@ impl Table {
                     problems.push(problem(RouteProblem::InvalidPattern(message)));
                 }
             }
-            full.push(pattern);
+            full.push((pattern, prefix.confirmed));
         }
         if !problems.is_empty() {
             return Err(problems);

@@ -1,0 +1,439 @@
+//! The route table: one regression test per finding of the review of the
+//! policy lookup before routing. Each asserts what a user relies on.
+
+mod common;
+
+use actix_web::http::Method;
+use actix_web::{get, put, routes, test as atest, web, App, HttpResponse, Responder};
+use common::{actual, call, capture_logs, logged, preflight, start_up_fails};
+use cors_actix::{attach, cors, cors_policy, Cors, CorsPolicy, RouteProblem};
+
+const APP: &str = "https://app.example.com";
+const ADMIN: &str = "https://admin.example.com";
+
+#[cors(origins = ["https://admin.example.com"], credentials)]
+#[get("/admin/secrets")]
+async fn secrets() -> impl Responder {
+    HttpResponse::Ok().body("secret")
+}
+
+#[cors(disable)]
+#[get("/internal")]
+async fn internal() -> impl Responder {
+    HttpResponse::Ok().finish()
+}
+
+#[cors(origins = ["https://app.example.com"])]
+#[put("/items/{id}")]
+async fn put_item() -> impl Responder {
+    HttpResponse::Ok().finish()
+}
+
+fn defaults() -> Cors {
+    Cors::builder()
+        .origins([APP])
+        .credentials(true)
+        .build()
+        .unwrap()
+}
+
+// ---- 1. no request can change which policy another request gets ----------
+
+/// Headers that make `url_for` fail when it reads them from the request.
+const HOSTILE: [(&str, &str); 5] = [
+    ("x-forwarded-proto", "1"),
+    ("x-forwarded-host", "bad host"),
+    ("host", ""),
+    ("forwarded", "host=\"a b\""),
+    ("host", "[fe80::1%25eth0]:8080"),
+];
+
+#[actix_web::test]
+async fn a_hostile_first_request_changes_nothing() {
+    for (name, value) in HOSTILE {
+        let app = atest::init_service(
+            App::new()
+                .wrap(defaults())
+                .service(secrets)
+                .service(internal)
+                .service(web::scope("/api").service(put_item)),
+        )
+        .await;
+        let first = actual(Method::GET, "/admin/secrets", APP)
+            .insert_header((name, value))
+            .to_request();
+        let res = call(&app, first).await;
+        assert_eq!(res.get("access-control-allow-origin"), None, "{name}");
+
+        // The admin route keeps its own policy: the App's origin may not
+        // read it with cookies.
+        let res = call(
+            &app,
+            actual(Method::GET, "/admin/secrets", APP).to_request(),
+        )
+        .await;
+        assert_eq!(res.get("access-control-allow-origin"), None, "{name}");
+        assert_eq!(res.get("access-control-allow-credentials"), None, "{name}");
+        let res = call(
+            &app,
+            actual(Method::GET, "/admin/secrets", ADMIN).to_request(),
+        )
+        .await;
+        assert_eq!(
+            res.get("access-control-allow-origin").as_deref(),
+            Some(ADMIN)
+        );
+
+        // A disabled route gets no CORS headers.
+        let res = call(&app, actual(Method::GET, "/internal", APP).to_request()).await;
+        assert_eq!(res.get("access-control-allow-origin"), None, "{name}");
+
+        // Preflights still find their route.
+        let res = call(
+            &app,
+            preflight("/api/items/7", APP, "PUT", None).to_request(),
+        )
+        .await;
+        assert_eq!(res.status, 204, "{name}");
+        let res = call(
+            &app,
+            preflight("/admin/secrets", APP, "GET", None).to_request(),
+        )
+        .await;
+        assert_eq!(res.status, 403, "{name}");
+    }
+}
+
+#[actix_web::test]
+async fn a_hostile_preflight_first_is_answered_like_any_other() {
+    let app = atest::init_service(
+        App::new()
+            .wrap(Cors::new())
+            .service(web::scope("/api").service(put_item)),
+    )
+    .await;
+    for (name, value) in HOSTILE {
+        let req = preflight("/api/items/7", APP, "PUT", None)
+            .insert_header((name, value))
+            .to_request();
+        assert_eq!(call(&app, req).await.status, 204, "{name}");
+    }
+}
+
+// ---- 2. patterns as actix-web reads them ----------------------------------
+
+#[cors(origins = ["https://app.example.com"])]
+#[get("noslash")]
+async fn noslash() -> impl Responder {
+    HttpResponse::Ok().finish()
+}
+
+#[cors(origins = ["https://app.example.com"])]
+#[get("{id}")]
+async fn bare_param() -> impl Responder {
+    HttpResponse::Ok().finish()
+}
+
+#[cors(origins = ["https://app.example.com"])]
+#[get("/items")]
+async fn items() -> impl Responder {
+    HttpResponse::Ok().finish()
+}
+
+/// Asserts the status of a GET preflight on each path.
+async fn preflights<S, B>(app: &S, cases: &[(&str, u16)])
+where
+    S: actix_web::dev::Service<
+        actix_http::Request,
+        Response = actix_web::dev::ServiceResponse<B>,
+        Error = actix_web::Error,
+    >,
+{
+    for (path, status) in cases {
+        let res = call(app, preflight(path, APP, "GET", None).to_request()).await;
+        assert_eq!(res.status, *status, "{path}");
+    }
+}
+
+#[actix_web::test]
+async fn a_missing_leading_slash_is_added_as_actix_adds_it() {
+    let app = atest::init_service(
+        App::new()
+            .wrap(Cors::new())
+            .service(web::scope("/api").service(noslash))
+            .service(web::scope("/p").service(bare_param))
+            .service(web::scope("/x").service(attach(
+                "x",
+                ["GET"],
+                CorsPolicy::new().origins([APP]),
+                web::resource("x").to(HttpResponse::Ok),
+            ))),
+    )
+    .await;
+    preflights(
+        &app,
+        &[
+            ("/api/noslash", 204),
+            ("/apinoslash", 403),
+            ("/p/7", 204),
+            ("/p7", 403),
+            ("/x/x", 204),
+            ("/xx", 403),
+        ],
+    )
+    .await;
+    // The router agrees.
+    let res = call(&app, actual(Method::GET, "/api/noslash", APP).to_request()).await;
+    assert_eq!(res.status, 200);
+}
+
+#[actix_web::test]
+async fn percent_encoded_scope_prefixes_match_as_the_router_matches() {
+    let app = atest::init_service(
+        App::new()
+            .wrap(Cors::new())
+            .service(web::scope("/a%2Fb").service(items))
+            .service(web::scope("/c%7Bd").service(noslash))
+            .service(web::scope("/caf\u{e9} au lait").service(bare_param)),
+    )
+    .await;
+    preflights(
+        &app,
+        &[
+            ("/a%2Fb/items", 204),
+            ("/a/b/items", 403),
+            ("/c%7Bd/noslash", 403),
+            ("/caf%C3%A9%20au%20lait/7", 204),
+        ],
+    )
+    .await;
+    // What the router does with the same paths.
+    for (path, status) in [("/a%2Fb/items", 200), ("/a/b/items", 404)] {
+        let res = call(&app, atest::TestRequest::get().uri(path).to_request()).await;
+        assert_eq!(res.status, status, "{path}");
+    }
+}
+
+#[actix_web::test]
+async fn regex_scope_segments_keep_their_regex() {
+    let app = atest::init_service(
+        App::new()
+            .wrap(Cors::new())
+            .service(web::scope("/v{version:\\d+}").service(items))
+            .service(web::scope("/users/{id}").service(bare_param)),
+    )
+    .await;
+    preflights(
+        &app,
+        &[
+            ("/v2/items", 204),
+            ("/vx/items", 403),
+            ("/users/1/2", 204),
+            ("/users/1", 403),
+        ],
+    )
+    .await;
+}
+
+// ---- 3. #[routes] keeps each route's methods ------------------------------
+
+#[cors]
+#[routes]
+#[get("/both")]
+#[post("/both")]
+async fn bare_routes() -> impl Responder {
+    HttpResponse::Ok().finish()
+}
+
+cors_policy! {
+    P { origins = ["https://app.example.com"] }
+}
+
+#[cors(policy = P)]
+#[routes]
+#[get("/named")]
+#[put("/named")]
+async fn named_routes() -> impl Responder {
+    HttpResponse::Ok().finish()
+}
+
+#[cors(max_age = 60)]
+#[routes]
+#[get("/partial")]
+#[post("/partial")]
+async fn partial_routes() -> impl Responder {
+    HttpResponse::Ok().finish()
+}
+
+#[cors(origins = ["https://app.example.com"])]
+#[routes]
+#[get("/complete")]
+#[put("/complete")]
+async fn complete_routes() -> impl Responder {
+    HttpResponse::Ok().finish()
+}
+
+#[actix_web::test]
+async fn each_route_attribute_keeps_its_methods() {
+    let app = atest::init_service(
+        App::new()
+            .wrap(Cors::builder().origins([APP]).build().unwrap())
+            .service(bare_routes)
+            .service(named_routes)
+            .service(partial_routes)
+            .service(complete_routes),
+    )
+    .await;
+    for (path, method) in [
+        ("/both", "GET"),
+        ("/both", "POST"),
+        ("/named", "GET"),
+        ("/named", "PUT"),
+        ("/partial", "GET"),
+        ("/partial", "POST"),
+        ("/complete", "GET"),
+        ("/complete", "PUT"),
+    ] {
+        let res = call(&app, preflight(path, APP, method, None).to_request()).await;
+        assert_eq!(res.status, 204, "{method} {path}");
+        assert_eq!(
+            res.get("access-control-allow-methods").as_deref(),
+            Some(method),
+            "{method} {path}: each route answers for its own methods"
+        );
+    }
+    let res = call(&app, preflight("/partial", APP, "POST", None).to_request()).await;
+    assert_eq!(res.get("access-control-max-age").as_deref(), Some("60"));
+}
+
+#[actix_web::test]
+async fn a_named_policy_on_routes_works_without_defaults() {
+    let app = atest::init_service(App::new().wrap(Cors::new()).service(named_routes)).await;
+    let res = call(&app, preflight("/named", APP, "PUT", None).to_request()).await;
+    assert_eq!(res.status, 204);
+}
+
+// ---- 4. a malformed attach pattern stops the App, and never panics --------
+
+#[actix_web::test]
+async fn a_malformed_attach_pattern_stops_start_up() {
+    let cors = Cors::new();
+    let app = App::new().wrap(cors.clone()).service(attach(
+        "/y/{id",
+        ["GET"],
+        CorsPolicy::new().origins([APP]),
+        web::resource("/y/{id}").to(HttpResponse::Ok),
+    ));
+    assert!(start_up_fails(app).await);
+    let error = cors.startup_error().expect("a start-up error");
+    let problem = &error.problems[0];
+    assert_eq!(problem.handler, "attach(/y/{id)");
+    assert!(
+        matches!(&problem.problem, RouteProblem::InvalidPattern(m) if m.contains("never closed"))
+    );
+}
+
+// ---- 5. registrations never leak between Apps -----------------------------
+
+#[cors]
+#[get("/bare")]
+async fn bare() -> impl Responder {
+    HttpResponse::Ok().finish()
+}
+
+#[actix_web::test]
+async fn an_app_without_cors_leaves_no_trace() {
+    // `bare` under `Cors::new()` could not start; it is not this App's.
+    let without = atest::init_service(App::new().service(bare)).await;
+    let app = atest::init_service(App::new().wrap(Cors::new()).service(items)).await;
+    let res = call(&app, preflight("/items", APP, "GET", None).to_request()).await;
+    assert_eq!(res.status, 204);
+    drop(without);
+}
+
+#[actix_web::test]
+async fn two_apps_built_together_on_one_thread_keep_their_own_routes() {
+    let a = atest::init_service(App::new().wrap(Cors::new()).service(items));
+    let b = atest::init_service(
+        App::new()
+            .wrap(Cors::new())
+            .service(web::scope("/b").service(put_item)),
+    );
+    let (a, b) = futures_util::future::join(a, b).await;
+    preflights(&a, &[("/items", 204), ("/b/items/1", 403)]).await;
+    let res = call(&b, preflight("/b/items/1", APP, "PUT", None).to_request()).await;
+    assert_eq!(res.status, 204);
+    let res = call(&b, preflight("/items", APP, "GET", None).to_request()).await;
+    assert_eq!(res.status, 403);
+}
+
+#[actix_web::test]
+async fn cors_on_two_scopes_works_for_each_scope() {
+    let app = atest::init_service(
+        App::new()
+            .service(web::scope("/one").wrap(Cors::new()).service(items))
+            .service(web::scope("/two").wrap(Cors::new()).service(put_item)),
+    )
+    .await;
+    let res = call(&app, preflight("/one/items", APP, "GET", None).to_request()).await;
+    assert_eq!(res.status, 204);
+    let res = call(
+        &app,
+        preflight("/two/items/1", APP, "PUT", None).to_request(),
+    )
+    .await;
+    assert_eq!(res.status, 204);
+    let res = call(&app, actual(Method::PUT, "/two/items/1", APP).to_request()).await;
+    assert_eq!(res.get("access-control-allow-origin").as_deref(), Some(APP));
+}
+
+// ---- 6. the report shows full patterns, logged once per Cors value --------
+
+#[cors(origins = ["https://app.example.com"])]
+#[actix_web::delete("/{id}")]
+async fn delete_project() -> impl Responder {
+    HttpResponse::NoContent().finish()
+}
+
+#[cors(origins = ["https://app.example.com"])]
+#[get("")]
+async fn list_projects() -> impl Responder {
+    HttpResponse::Ok().finish()
+}
+
+#[actix_web::test]
+async fn the_report_has_full_patterns_and_is_logged_once() {
+    capture_logs();
+    let cors = Cors::builder()
+        .origins(["https://report.example.com"])
+        .build()
+        .unwrap();
+    let build = || {
+        App::new().wrap(cors.clone()).service(
+            web::scope("/api").service(
+                web::scope("/v1").service(
+                    web::scope("/projects")
+                        .service(delete_project)
+                        .service(list_projects),
+                ),
+            ),
+        )
+    };
+    // Two workers.
+    let one = atest::init_service(build()).await;
+    let two = atest::init_service(build()).await;
+    assert!(!cors.report().unwrap().full_patterns);
+    for app in [&one, &two] {
+        let res = call(app, atest::TestRequest::get().uri("/").to_request()).await;
+        assert_eq!(res.status, 404);
+    }
+    let report = cors.report().unwrap();
+    assert!(report.full_patterns);
+    let route = report.route("DELETE", "/api/v1/projects/{id}").unwrap();
+    assert_eq!(route.handler, "route_table::delete_project");
+    assert!(report.route("GET", "/api/v1/projects").is_some());
+    assert!(report.routes.iter().all(|r| !r.pattern.is_empty()));
+    let lines = logged(&["CORS policies", "report.example.com"]);
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(lines[0].contains("DELETE /api/v1/projects/{id} -> route_table::delete_project"));
+}
