@@ -49,9 +49,10 @@
 //!   `origins = ["*"]` with `credentials`, a trailing slash in an origin, or
 //!   `headers = ["cookie"]` do not compile, each error on its token.
 //! - [`Cors`] wraps the App. Before routing, it finds the policy of the
-//!   handler that serves the request's path and method (scope prefixes
-//!   included), answers preflights itself, and puts the CORS headers on
-//!   every response of an allowed request, errors included.
+//!   route that serves a preflight's path and requested method (scope
+//!   prefixes included) and answers the preflight itself. Actual responses
+//!   get the CORS headers of the handler the router dispatched to, errors
+//!   included.
 //! - [`cors_core`] is the framework-free core: the policy model, the
 //!   validator, the decision engine and a browser oracle for tests.
 
