@@ -437,3 +437,48 @@ async fn the_report_has_full_patterns_and_is_logged_once() {
     assert_eq!(lines.len(), 1, "{lines:?}");
     assert!(lines[0].contains("DELETE /api/v1/projects/{id} -> route_table::delete_project"));
 }
+
+// ---- a table that cannot be completed fails closed --------------------------
+
+#[cors(origins = ["https://app.example.com"])]
+#[get("/{a}/{b}/{c}/{d}/{e}/{f}/{g}/{h}/{i}")]
+async fn nine() -> impl Responder {
+    HttpResponse::Ok().finish()
+}
+
+#[actix_web::test]
+async fn a_table_that_cannot_be_completed_fails_closed() {
+    capture_logs();
+    // Each pattern is within actix-web's 16 dynamic segments; together
+    // they are not, so no matcher can be built for the route.
+    let cors = defaults();
+    let app = atest::init_service(
+        App::new()
+            .wrap(cors.clone())
+            .service(web::scope("/{s1}/{s2}/{s3}/{s4}/{s5}/{s6}/{s7}/{s8}").service(nine))
+            .route("/plain", web::get().to(HttpResponse::Ok)),
+    )
+    .await;
+    let deep = "/1/2/3/4/5/6/7/8/a/b/c/d/e/f/g/h/i";
+    let res = call(&app, preflight(deep, APP, "GET", None).to_request()).await;
+    assert_eq!(res.status, 403);
+    // Never the App defaults instead: not on the route, not elsewhere.
+    let res = call(&app, actual(Method::GET, deep, APP).to_request()).await;
+    assert_eq!(res.status, 200);
+    assert_eq!(res.get("access-control-allow-origin"), None);
+    let res = call(&app, actual(Method::GET, "/plain", APP).to_request()).await;
+    assert_eq!(res.get("access-control-allow-origin"), None);
+    let res = call(&app, preflight("/plain", APP, "GET", None).to_request()).await;
+    assert_eq!(res.status, 403);
+
+    let error = cors.startup_error().expect("the reason");
+    let problem = &error.problems[0];
+    assert_eq!(problem.handler, "route_table::nine");
+    assert!(
+        matches!(&problem.problem, RouteProblem::InvalidPattern(m) if m.contains("17 dynamic segments")),
+        "{error}"
+    );
+    let lines = logged(&["CORS start-up failed", "route_table::nine"]);
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(lines[0].starts_with("ERROR"));
+}
