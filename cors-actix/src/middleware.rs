@@ -6,12 +6,12 @@ use crate::diagnostics::{check_preflight_route, log_rejection, Outcome};
 use crate::register::{live_groups, Group, Listen, Served};
 use crate::report::{Report, StartupError};
 use crate::resolve::{resolve, Defaults, PolicyEntry, ResolvedRoute};
-use crate::table::{clean_request, in_app, Table};
+use crate::table::{clean_request, in_app, Found, Table};
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ResourceMap, Service, ServiceRequest, ServiceResponse, Transform};
 use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use actix_web::http::{Method, StatusCode, Uri};
-use actix_web::{Error, HttpResponse};
+use actix_web::{Error, HttpMessage, HttpResponse};
 use cors_core::policy::PolicySpecBuf;
 use cors_core::{decide, AllowOrigin, CorsHeaders, Decision, Policy, Reason, Vary};
 use futures_util::future::{ready, Ready};
@@ -355,18 +355,23 @@ impl State {
         })
     }
 
-    /// The policy for a path and method before routing: the annotated route
-    /// that serves them, or else the App defaults. `Err` carries the route
-    /// found when it is disabled or has no policy.
+    /// The policy for a path and method found before routing: that of the
+    /// annotated or attached route that serves them (`None` when disabled),
+    /// or else the App defaults'.
     fn guess<'s>(
         &'s self,
         ready: &'s Complete,
         path: &str,
         method: &[u8],
+        rmap: Option<&ResourceMap>,
     ) -> (Option<&'s ResolvedRoute>, Option<&'s PolicyEntry>) {
-        match ready.table.find(path, method) {
-            Some(route) => (Some(route), route.policy.as_deref()),
-            None => (None, self.defaults.as_ref().map(|d| &*d.entry)),
+        match ready.table.find(path, method, rmap) {
+            Found::Route(route) => (Some(route), route.policy.as_deref()),
+            Found::Unsure(route) => {
+                log_unsure(route, path);
+                (Some(route), None)
+            }
+            Found::None => (None, self.defaults.as_ref().map(|d| &*d.entry)),
         }
     }
 }
@@ -516,10 +521,30 @@ impl<S> CorsMiddleware<S> {
                 cors_core::HeaderValue::One(method) => Some(method),
                 _ => None,
             };
+            let rmap = Some(req.resource_map());
             let (route, entry) = match method {
-                Some(method) => state.guess(ready, path, method),
+                Some(method) => state.guess(ready, path, method, rmap),
                 None => (None, state.defaults.as_ref().map(|d| &*d.entry)),
             };
+            if let (None, Some(method)) = (route, method) {
+                if let Some(near) = near_route(ready, path, method, req.resource_map()) {
+                    // `NormalizePath` inside `Cors` will send this path to an
+                    // annotated route: neither the defaults nor "no policy"
+                    // is its answer.
+                    log_unnormalised(req, near);
+                    let reason = Reason::NoPolicy { method };
+                    let vary = Vary::ORIGIN
+                        .union(Vary::REQUEST_METHOD)
+                        .union(Vary::REQUEST_HEADERS);
+                    let rejection = Rejection {
+                        handler: Some(&near.handler),
+                        preflight,
+                        reason,
+                        vary,
+                    };
+                    return Plan::Respond(self.refusal(req, &rejection));
+                }
+            }
             let handler = route.map(|r| &*r.handler);
             let rejection = |reason, vary| Rejection {
                 handler,
@@ -563,7 +588,8 @@ impl<S> CorsMiddleware<S> {
         {
             // Strict mode stops the request before anything inside runs,
             // so it can only go by the route found before routing.
-            let (route, entry) = state.guess(ready, path, request.method);
+            let rmap = Some(req.resource_map());
+            let (route, entry) = state.guess(ready, path, request.method, rmap);
             let refusal = match entry.map(|e| decide(e.policy(), &request)) {
                 None => Some((
                     Reason::NoPolicy {
@@ -630,12 +656,16 @@ impl<S> CorsMiddleware<S> {
 impl State {
     /// How an actual response is finished: by the policy of the route the
     /// router dispatched to, or of the route found before routing.
+    ///
+    /// `path` is matched (the router's, decoded); `raw_path` is logged, since
+    /// decoding can yield control characters.
     fn finish_actual(
         &self,
         served: Option<Served>,
         origin: &HeaderValue,
         method: &Method,
-        path: &str,
+        (path, raw_path): (&str, &str),
+        rmap: Option<&ResourceMap>,
     ) -> Finish {
         let Some(Some(ready)) = self.table.get() else {
             return Finish {
@@ -647,12 +677,15 @@ impl State {
         let (route, entry) = match served.and_then(|s| Some((s, ready.table.served(s)?))) {
             Some((served, route)) => {
                 if !served.route.shadow_logged.load(Ordering::Relaxed) {
-                    let found = ready.table.find(path, method_bytes);
-                    check_preflight_route(served, found, method.as_str(), path);
+                    let found = match ready.table.find(path, method_bytes, rmap) {
+                        Found::Route(route) => Some(route),
+                        Found::Unsure(_) | Found::None => None,
+                    };
+                    check_preflight_route(served, found, method.as_str(), raw_path);
                 }
                 (Some(route), route.policy.as_deref())
             }
-            None => self.guess(ready, path, method_bytes),
+            None => self.guess(ready, path, method_bytes, rmap),
         };
         let request = cors_core::Request {
             method: method_bytes,
@@ -690,7 +723,7 @@ impl State {
         log_rejection(
             Outcome::ServedWithoutHeaders,
             method.as_str(),
-            path,
+            raw_path,
             handler,
             &reason,
         );
@@ -699,6 +732,65 @@ impl State {
             vary,
         }
     }
+}
+
+/// The annotated route that `path`, normalised as `NormalizePath` does
+/// (repeated slashes merged, a trailing slash trimmed), would find, when
+/// `path` itself finds none and no resource of the App matches it: then the
+/// path either gets 404, or reaches that route through a `NormalizePath`
+/// inside `Cors`.
+fn near_route<'t>(
+    ready: &'t Complete,
+    path: &str,
+    method: &[u8],
+    rmap: &ResourceMap,
+) -> Option<&'t ResolvedRoute> {
+    if !path.contains("//") && (path.len() <= 1 || !path.ends_with('/')) {
+        return None;
+    }
+    if rmap.has_resource(path) {
+        return None;
+    }
+    let mut normalised = String::with_capacity(path.len());
+    for segment in path.split('/').filter(|s| !s.is_empty()) {
+        normalised.push('/');
+        normalised.push_str(segment);
+    }
+    if normalised.is_empty() {
+        normalised.push('/');
+    }
+    match ready.table.find(&normalised, method, Some(rmap)) {
+        Found::Route(route) | Found::Unsure(route) => Some(route),
+        Found::None => None,
+    }
+}
+
+/// Logs, once per route, a lookup that matched it only loosely.
+fn log_unsure(route: &ResolvedRoute, path: &str) {
+    if route.unsure_logged.replace(true) {
+        return;
+    }
+    log::warn!(
+        target: "cors_actix",
+        "`{}`: the path {} matches its pattern only with its scope prefix read loosely (the App's resource map could not confirm the prefix: a regex in a scope segment, or an earlier route taking the marker's path, guards aside), so neither its policy nor the App defaults apply: preflights are refused and responses get no CORS headers; make the earlier routes' patterns disjoint",
+        route.handler,
+        path.chars().take(128).collect::<String>().escape_debug(),
+    );
+}
+
+/// Logs, once per route, a preflight whose path only finds its route once
+/// normalised.
+fn log_unnormalised(req: &ServiceRequest, route: &ResolvedRoute) {
+    if route.unnormalised_logged.replace(true) {
+        return;
+    }
+    log::warn!(
+        target: "cors_actix",
+        "preflight refused: {} {} finds no route, but normalised it finds `{}`; if `NormalizePath` runs inside `Cors`, wrap it outside (after) `Cors` so that preflights are looked up by the path the router sees",
+        req.method(),
+        req.path(),
+        route.handler,
+    );
 }
 
 /// A refused request, with what its log line and response need.
@@ -894,12 +986,21 @@ where
                     Ok(mut response) => {
                         let finish = match after {
                             After::Fixed(finish) => finish,
-                            After::Route { origin, method, .. } => state.finish_actual(
-                                *served,
-                                &origin,
-                                &method,
-                                response.request().match_info().as_str(),
-                            ),
+                            After::Route { origin, method, .. } => {
+                                let request = response.request();
+                                // A witness that ran on another task (middleware
+                                // that spawns the inner call) left its report on
+                                // the request.
+                                let served = served
+                                    .or_else(|| request.extensions().get::<Served>().copied());
+                                state.finish_actual(
+                                    served,
+                                    &origin,
+                                    &method,
+                                    (request.match_info().as_str(), request.path()),
+                                    Some(request.resource_map()),
+                                )
+                            }
                         };
                         finish.apply(response.headers_mut());
                         Ok(response.map_into_left_body())
@@ -915,7 +1016,8 @@ where
                                 uri,
                             } => {
                                 let url = actix_web::dev::Url::new(uri);
-                                state.finish_actual(*served, &origin, &method, url.path())
+                                let paths = (url.path(), url.uri().path());
+                                state.finish_actual(*served, &origin, &method, paths, None)
                             }
                         };
                         error.add_response_mapper(move |mut response| {

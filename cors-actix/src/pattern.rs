@@ -132,7 +132,8 @@ fn canonical(pieces: &[Piece<'_>]) -> String {
             Piece::Param { regex, tail } => {
                 let _ = write!(canonical, "{{p{index}");
                 if let Some(regex) = regex {
-                    let _ = write!(canonical, ":{regex}");
+                    canonical.push(':');
+                    unnamed_groups(regex, &mut canonical);
                 }
                 canonical.push('}');
                 if *tail {
@@ -143,6 +144,45 @@ fn canonical(pieces: &[Piece<'_>]) -> String {
         }
     }
     canonical
+}
+
+/// Writes `regex` with its named groups (`(?P<name>...)`, `(?<name>...)`)
+/// made non-capturing: they match the same text, and their names can no
+/// longer clash with a parameter's or with each other across joined
+/// patterns. Escapes and character classes are copied as they are.
+fn unnamed_groups(regex: &str, out: &mut String) {
+    let mut rest = regex;
+    let mut in_class = false;
+    while let Some(c) = rest.chars().next() {
+        let len = c.len_utf8();
+        match c {
+            '\\' => {
+                // The escape and the character it escapes.
+                let escaped = rest[len..].chars().next().map_or(0, char::len_utf8);
+                out.push_str(&rest[..len + escaped]);
+                rest = &rest[len + escaped..];
+                continue;
+            }
+            '[' if !in_class => in_class = true,
+            ']' if in_class => in_class = false,
+            '(' if !in_class => {
+                let name_start = ["(?P<", "(?<"]
+                    .iter()
+                    .find(|opening| rest.starts_with(**opening))
+                    .map(|opening| opening.len());
+                if let Some(end) =
+                    name_start.and_then(|start| rest[start..].find('>').map(|e| start + e))
+                {
+                    out.push_str("(?:");
+                    rest = &rest[end + 1..];
+                    continue;
+                }
+            }
+            _ => {}
+        }
+        out.push(c);
+        rest = &rest[len..];
+    }
 }
 
 /// A full pattern (scope prefixes included), matched against the path the
@@ -171,6 +211,21 @@ impl Matcher {
         let canonical = canonical(&pieces(pattern)?);
         Ok(Matcher::segments(&canonical)
             .unwrap_or_else(|| Matcher::Def(ResourceDef::new(canonical))))
+    }
+
+    /// A prefix matcher, as actix-web matches a scope's prefix.
+    pub fn prefix(pattern: &str) -> Result<Matcher, PatternError> {
+        Ok(Matcher::Def(ResourceDef::prefix(canonical(&pieces(
+            pattern,
+        )?))))
+    }
+
+    /// How much of `path` a prefix matcher matches.
+    pub fn prefix_len(&self, path: &str) -> Option<usize> {
+        match self {
+            Matcher::Def(def) => def.find_match(path),
+            Matcher::Segments { .. } => None,
+        }
     }
 
     /// The segment matcher, when the canonical pattern fits it.
@@ -331,6 +386,35 @@ mod tests {
         assert!(Matcher::new(&many).is_err());
         assert!(Matcher::new("/y/{id").is_err());
         assert!(Matcher::new("/y/{id:\\d+}*").is_err());
+    }
+
+    #[test]
+    fn named_groups_in_regexes_cannot_clash() {
+        // Each part is a pattern actix-web accepts; joined, their names
+        // would clash with each other and with the canonical `p0`.
+        for pattern in [
+            "/{a}/{id:(?P<p0>\\d+)}",
+            "/{t:(?P<x>[a-z]+)}/{id:(?P<x>\\d+)}",
+            "/{t:(?<x>[a-z]+)}/{id:(?<x>\\d+)}",
+        ] {
+            let matcher = Matcher::new(pattern).unwrap();
+            if !pattern.contains("<x>") {
+                // Alone, actix-router accepts this one: both agree.
+                let def = ResourceDef::new(pattern);
+                for path in ["/x/12", "/abc/12", "/abc/x", "/12/12"] {
+                    assert_eq!(
+                        matcher.is_match(path),
+                        def.is_match(path),
+                        "{pattern} {path}"
+                    );
+                }
+            }
+            assert!(matcher.is_match("/abc/12"), "{pattern}");
+            assert!(!matcher.is_match("/abc/x"), "{pattern}");
+        }
+        let mut out = String::new();
+        unnamed_groups("\\(?P<no>[(?P<x>])(?P<y>a)", &mut out);
+        assert_eq!(out, "\\(?P<no>[(?P<x>])(?:a)");
     }
 
     #[test]

@@ -21,7 +21,7 @@ use crate::policy::CorsPolicy;
 use actix_web::dev::{
     AppService, HttpServiceFactory, Service, ServiceRequest, ServiceResponse, Transform,
 };
-use actix_web::{guard, Resource};
+use actix_web::{guard, HttpMessage, Resource};
 use cors_core::{Policy, PolicySpec};
 use futures_util::future::{ready, Ready};
 use std::any::Any;
@@ -42,6 +42,8 @@ pub struct RouteCors {
     pub(crate) policy: RoutePolicy,
     pub(crate) unwrapped_logged: AtomicBool,
     pub(crate) shadow_logged: AtomicBool,
+    /// Set when a `Cors` route table holds this handler.
+    pub(crate) covered: AtomicBool,
 }
 
 impl RouteCors {
@@ -57,6 +59,7 @@ impl RouteCors {
             policy,
             unwrapped_logged: AtomicBool::new(false),
             shadow_logged: AtomicBool::new(false),
+            covered: AtomicBool::new(false),
         }
     }
 }
@@ -407,7 +410,14 @@ where
             }
         });
         if !inside_cors {
-            crate::diagnostics::served_without_cors(self.served.route);
+            if self.served.route.covered.load(Ordering::Relaxed) {
+                // `Cors` is around, but the request reached the handler on
+                // another task (middleware that spawns the inner call): the
+                // report travels with the request instead.
+                req.extensions_mut().insert(self.served);
+            } else {
+                crate::diagnostics::served_without_cors(self.served.route);
+            }
         }
         self.service.call(req)
     }

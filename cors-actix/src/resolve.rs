@@ -84,6 +84,11 @@ pub(crate) struct ResolvedRoute {
     pub label: String,
     /// `None`: `#[cors(disable)]`.
     pub policy: Option<Rc<PolicyEntry>>,
+    /// Whether a preflight that finds this route only once normalised was
+    /// logged.
+    pub unnormalised_logged: std::cell::Cell<bool>,
+    /// Whether a loose match that could not be confirmed was logged.
+    pub unsure_logged: std::cell::Cell<bool>,
 }
 
 /// Resolves every registration of one App against the defaults. Returns the
@@ -116,6 +121,8 @@ pub(crate) fn resolve(
                     def: reg.def,
                     label,
                     policy,
+                    unnormalised_logged: std::cell::Cell::new(false),
+                    unsure_logged: std::cell::Cell::new(false),
                 });
                 Vec::new()
             }

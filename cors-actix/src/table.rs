@@ -164,6 +164,44 @@ pub(crate) fn prefix(
 struct Candidate {
     route: usize,
     matcher: Matcher,
+    /// For a prefix the resource map could not confirm: the prefix as
+    /// recovered, and the marker to check a match against.
+    unconfirmed: Option<(Matcher, u64)>,
+}
+
+impl Candidate {
+    /// Whether the path matches: `Some(true)` or `Some(false)`, or `None`
+    /// when it matches only loosely and cannot be confirmed.
+    ///
+    /// A prefix that was not confirmed is checked against the App's
+    /// resource map when one is at hand: the request's own prefix, followed
+    /// by the marker's pattern, must lead the map to the marker. That
+    /// respects the regexes of scope segments and scopes that capture a path
+    /// first, but not guards, which the map ignores: a route of another
+    /// method can take the probe, so a failed check is only "not sure".
+    fn matches(&self, path: &str, rmap: Option<&ResourceMap>) -> Option<bool> {
+        if !self.matcher.is_match(path) {
+            return Some(false);
+        }
+        let (Some((prefix, marker)), Some(rmap)) = (&self.unconfirmed, rmap) else {
+            return Some(true);
+        };
+        let len = prefix.prefix_len(path)?;
+        let name = marker_name(*marker);
+        let probe = format!("{}/{name}", &path[..len]);
+        (rmap.match_name(&probe) == Some(name.as_str())).then_some(true)
+    }
+}
+
+/// What a lookup found.
+pub(crate) enum Found<'t> {
+    /// The first route that matches.
+    Route(&'t ResolvedRoute),
+    /// No route matches, but this one matches loosely and could not be
+    /// confirmed: neither its policy nor the App defaults can be trusted.
+    Unsure(&'t ResolvedRoute),
+    /// No route matches.
+    None,
 }
 
 /// Candidates of one method.
@@ -241,10 +279,15 @@ impl Table {
                     route.handler
                 ));
             }
-            match Matcher::new(&pattern) {
-                Ok(matcher) => candidates.push(Candidate {
+            let unconfirmed = match prefix.confirmed {
+                true => Ok(None),
+                false => Matcher::prefix(&prefix.text).map(|m| Some((m, route.marker))),
+            };
+            match Matcher::new(&pattern).and_then(|m| Ok((m, unconfirmed?))) {
+                Ok((matcher, unconfirmed)) => candidates.push(Candidate {
                     route: index,
                     matcher,
+                    unconfirmed,
                 }),
                 Err(PatternError(message)) => {
                     problems.push(problem(RouteProblem::InvalidPattern(message)));
@@ -264,6 +307,13 @@ impl Table {
             })
             .collect();
         by_served.sort_unstable();
+        for route in &routes {
+            if let Source::Static(route) = &*route.source {
+                route
+                    .covered
+                    .store(true, std::sync::atomic::Ordering::Relaxed);
+            }
+        }
         let methods = Table::group(&routes, &candidates);
         Ok(Table {
             routes,
@@ -316,43 +366,56 @@ impl Table {
     }
 
     /// The first route, in registration order, whose full pattern matches
-    /// `path` (as the router matches it) and that serves `method`.
-    pub fn find(&self, path: &str, method: &[u8]) -> Option<&ResolvedRoute> {
-        let by_method = self
-            .methods
-            .iter()
-            .find(|m| m.method.as_bytes() == method)?;
-        let route = |i: &usize| self.candidates.get(*i);
-        if by_method.all.len() <= FEW {
-            return by_method
-                .all
-                .iter()
-                .filter_map(route)
-                .find(|c| c.matcher.is_match(path))
-                .and_then(|c| self.routes.get(c.route));
-        }
-        let literal = by_method
-            .segments
-            .position(&[first_segment(path).as_bytes()])
-            .and_then(|slot| by_method.by_segment.get(slot))
-            .map_or(&[][..], Vec::as_slice);
-        // Both candidate lists, merged in registration order.
-        let (mut a, mut b) = (
-            literal.iter().peekable(),
-            by_method.any_segment.iter().peekable(),
-        );
-        loop {
-            let next = match (a.peek(), b.peek()) {
-                (Some(&&x), Some(&&y)) if x < y => a.next(),
-                (Some(_), Some(_)) => b.next(),
-                (Some(_), None) => a.next(),
-                (None, Some(_)) => b.next(),
-                (None, None) => return None,
-            };
-            let candidate = next.and_then(route)?;
-            if candidate.matcher.is_match(path) {
-                return self.routes.get(candidate.route);
+    /// `path` (as the router matches it) and that serves `method`. With the
+    /// App's resource map, routes whose prefix was not confirmed are checked
+    /// against it.
+    pub fn find(&self, path: &str, method: &[u8], rmap: Option<&ResourceMap>) -> Found<'_> {
+        let Some(by_method) = self.methods.iter().find(|m| m.method.as_bytes() == method) else {
+            return Found::None;
+        };
+        let mut unsure = None;
+        let mut check = |i: usize| {
+            let candidate = self.candidates.get(i)?;
+            let route = self.routes.get(candidate.route)?;
+            match candidate.matches(path, rmap) {
+                Some(true) => Some(route),
+                Some(false) => None,
+                None => {
+                    unsure.get_or_insert(route);
+                    None
+                }
             }
+        };
+        let found = if by_method.all.len() <= FEW {
+            by_method.all.iter().find_map(|&i| check(i))
+        } else {
+            let literal = by_method
+                .segments
+                .position(&[first_segment(path).as_bytes()])
+                .and_then(|slot| by_method.by_segment.get(slot))
+                .map_or(&[][..], Vec::as_slice);
+            // Both candidate lists, merged in registration order.
+            let (mut a, mut b) = (
+                literal.iter().peekable(),
+                by_method.any_segment.iter().peekable(),
+            );
+            loop {
+                let next = match (a.peek(), b.peek()) {
+                    (Some(&&x), Some(&&y)) if x < y => a.next(),
+                    (Some(_), Some(_)) => b.next(),
+                    (Some(_), None) => a.next(),
+                    (None, Some(_)) => b.next(),
+                    (None, None) => break None,
+                };
+                if let Some(route) = next.and_then(|&i| check(i)) {
+                    break Some(route);
+                }
+            }
+        };
+        match (found, unsure) {
+            (Some(route), _) => Found::Route(route),
+            (None, Some(route)) => Found::Unsure(route),
+            (None, None) => Found::None,
         }
     }
 

@@ -377,30 +377,119 @@ fn chain_matches(chain: &[ResourceDef], path: &str) -> bool {
 /// the method (`None`: none, so the App defaults apply).
 ///
 /// `unconfirmed` are the routes whose prefix the resource map could not
-/// confirm (from the report): their scope segments match any one segment.
+/// confirm (from the report): their scope segments match any one segment,
+/// and a match counts only if the path's own prefix, followed by the
+/// route's marker, leads the resource map to that marker (`probe`).
 fn found_before_routing<'r>(
+    tree: &[Node],
     routes: &'r [Mounted],
     unconfirmed: &[&str],
     path: &str,
     method: &str,
-) -> Option<&'r Mounted> {
-    routes
+) -> Found<'r> {
+    let mut unsure = None;
+    for route in routes
         .iter()
         .filter(|r| r.leaf.kind != Kind::Plain && r.leaf.methods.contains(&method))
-        .find(|r| match unconfirmed.contains(&r.leaf.name) {
-            true => chain_matches(&r.loose, path),
-            false => chain_matches(&r.chain, path),
-        })
+    {
+        if !unconfirmed.contains(&route.leaf.name) {
+            if chain_matches(&route.chain, path) {
+                return Found::Route(route);
+            }
+            continue;
+        }
+        if !chain_matches(&route.loose, path) {
+            continue;
+        }
+        let confirmed = prefix_len(&route.loose, path).is_some_and(|len| {
+            let probe = format!("{}{MARKER}", &path[..len]);
+            probe_reaches(tree, &probe, route.leaf.name) == Some(true)
+        });
+        if confirmed {
+            return Found::Route(route);
+        }
+        unsure.get_or_insert(route);
+    }
+    match unsure {
+        Some(route) => Found::Unsure(route),
+        None => Found::None,
+    }
 }
 
-/// The name of the policy a route found before routing applies (`None`:
-/// disabled).
-fn policy_of(found: Option<&Mounted>) -> Option<&'static str> {
-    match found.map(|r| (r.leaf.kind, r.leaf.name)) {
-        None => Some("defaults"),
-        Some((Kind::Annotated { policy }, _)) => policy,
-        Some((_, name)) => Some(name),
+/// What the rule finds.
+#[derive(Clone, Copy)]
+enum Found<'r> {
+    Route(&'r Mounted),
+    /// Only a loose match that the resource map does not confirm: refused.
+    Unsure(&'r Mounted),
+    None,
+}
+
+/// Stands for a route's marker resource, mounted just before the route.
+const MARKER: &str = "/~cors~marker";
+
+/// How much of the path a chain's scope prefixes match.
+fn prefix_len(chain: &[ResourceDef], path: &str) -> Option<usize> {
+    let mut len = 0;
+    for def in &chain[..chain.len() - 1] {
+        len += def.find_match(&path[len..])?;
     }
+    Some(len)
+}
+
+/// Walks the tree as actix-web's resource map does (first match at each
+/// level, scopes by prefix, guards ignored, never sideways out of a scope
+/// that matched): `Some(true)` when the probe reaches the marker of
+/// `target`, `Some(false)` when another resource takes it first.
+fn probe_reaches(tree: &[Node], probe: &str, target: &str) -> Option<bool> {
+    fn walk(nodes: &[Node], rest: &str, target: &str) -> Option<bool> {
+        for node in nodes {
+            match node {
+                Node::Leaf(leaf) => {
+                    if leaf.name == target && rest == MARKER {
+                        return Some(true);
+                    }
+                    let pattern = if leaf.pattern.is_empty() || leaf.pattern.starts_with('/') {
+                        leaf.pattern.to_owned()
+                    } else {
+                        format!("/{}", leaf.pattern)
+                    };
+                    if ResourceDef::new(pattern).is_match(rest) {
+                        return Some(false);
+                    }
+                }
+                Node::Scope(prefix, children) => {
+                    if let Some(len) = ResourceDef::root_prefix(prefix).find_match(rest) {
+                        return walk(children, &rest[len..], target);
+                    }
+                }
+            }
+        }
+        None
+    }
+    walk(tree, probe, target)
+}
+
+/// The name of the policy that what the rule found applies (`None`:
+/// disabled, or unsure).
+fn policy_of(found: Found<'_>) -> Option<&'static str> {
+    match found {
+        Found::None => Some("defaults"),
+        Found::Unsure(_) => None,
+        Found::Route(route) => match route.leaf.kind {
+            Kind::Annotated { policy } => policy,
+            _ => Some(route.leaf.name),
+        },
+    }
+}
+
+/// The path as `NormalizePath` makes it, when that changes it.
+fn normalise(path: &str) -> Option<String> {
+    if !path.contains("//") && (path.len() <= 1 || !path.ends_with('/')) {
+        return None;
+    }
+    let joined: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    Some(format!("/{}", joined.join("/")))
 }
 
 /// A path for a full pattern: parameters filled in, characters a URI may
@@ -541,13 +630,19 @@ async fn the_policy_applied_is_the_routed_handlers() {
                 body_of(response).await
             };
             // The reference: who serves the (requested) method.
+            // Whether any resource of the App matches the path (any method,
+            // guards aside), as actix-web's own resource map says.
+            let mut has_resource = true;
             let served = if preflight {
                 let reference = atest::TestRequest::default()
                     .uri(&uri)
                     .method(Method::from_bytes(method.as_bytes()).unwrap())
                     .to_request();
                 match without.call(reference).await {
-                    Ok(response) => body_of(response).await,
+                    Ok(response) => {
+                        has_resource = response.request().resource_map().has_resource(&path);
+                        body_of(response).await
+                    }
                     Err(_) => String::new(),
                 }
             } else {
@@ -584,7 +679,7 @@ async fn the_policy_applied_is_the_routed_handlers() {
                     .entry("routes with an unconfirmed prefix")
                     .or_default() += unconfirmed.len();
             }
-            let found = found_before_routing(&routes, &unconfirmed, &path, method);
+            let found = found_before_routing(&nodes, &routes, &unconfirmed, &path, method);
             let before = policy_of(found);
             let (expected, case): (Option<&str>, &str) = match served_leaf.map(|l| l.kind) {
                 Some(Kind::Annotated { policy }) if !preflight => {
@@ -592,25 +687,30 @@ async fn the_policy_applied_is_the_routed_handlers() {
                 }
                 Some(Kind::Annotated { policy }) => {
                     // With exact patterns the rule agrees with the router.
-                    let exact = policy_of(found_before_routing(&routes, &[], &path, method));
+                    let exact =
+                        policy_of(found_before_routing(&nodes, &routes, &[], &path, method));
                     assert_eq!(
                         exact, policy,
                         "{context}: the model disagrees with the router"
                     );
-                    if before == policy {
-                        (policy, "preflight: routed handler")
-                    } else {
-                        // Only a route whose scope regex is unknown may
-                        // find the path first.
-                        let found = found.map_or("", |r| r.leaf.name);
-                        assert!(
-                            unconfirmed.contains(&found),
-                            "{context}: a preflight must find the handler the router picks ({served}), not {found}"
-                        );
-                        (
-                            before,
-                            "preflight: earlier route with an unconfirmed scope prefix",
-                        )
+                    match found {
+                        Found::Route(route) if route.leaf.name == served => {
+                            (policy, "preflight: routed handler")
+                        }
+                        // Only a route whose prefix the resource map could not
+                        // confirm may be unsure, and then it is refused.
+                        Found::Unsure(route) => {
+                            assert!(
+                                unconfirmed.contains(&route.leaf.name),
+                                "{context}: unsure of a confirmed route"
+                            );
+                            (None, "preflight: refused, an unconfirmed prefix")
+                        }
+                        Found::Route(route) => panic!(
+                            "{context}: a preflight must find the handler the router picks ({served}), not {}",
+                            route.leaf.name
+                        ),
+                        Found::None => panic!("{context}: a preflight must find {served}"),
                     }
                 }
                 Some(Kind::Attached) if before == Some(served.as_str()) => {
@@ -619,6 +719,21 @@ async fn the_policy_applied_is_the_routed_handlers() {
                 Some(Kind::Attached) => (before, "attached route under an earlier pattern"),
                 Some(Kind::Plain) if before == Some("defaults") => (before, "unannotated route"),
                 Some(Kind::Plain) => (before, "unannotated route under an annotated pattern"),
+                // A preflight for a path that no resource matches, but that
+                // finds an annotated route once normalised (as `NormalizePath`
+                // inside `Cors` would), is refused.
+                None if preflight
+                    && !has_resource
+                    && before == Some("defaults")
+                    && normalise(&path).is_some_and(|n| {
+                        !matches!(
+                            found_before_routing(&nodes, &routes, &unconfirmed, &n, method),
+                            Found::None
+                        )
+                    }) =>
+                {
+                    (None, "no handler, an annotated route once normalised")
+                }
                 None => (before, "no handler (404 or 405)"),
             };
             // A disabled route, and a defaults policy for a method it does

@@ -482,3 +482,194 @@ async fn a_table_that_cannot_be_completed_fails_closed() {
     assert_eq!(lines.len(), 1, "{lines:?}");
     assert!(lines[0].starts_with("ERROR"));
 }
+
+// ---- findings of the second review ------------------------------------------
+
+#[cors(origins = ["https://app.example.com"])]
+#[get("/{a}/{id:(?P<p0>\\d+)}")]
+async fn named_group() -> impl Responder {
+    HttpResponse::Ok().finish()
+}
+
+#[cors(origins = ["https://app.example.com"])]
+#[get("/{id:(?P<x>\\d+)}")]
+async fn named_x() -> impl Responder {
+    HttpResponse::Ok().finish()
+}
+
+#[actix_web::test]
+async fn named_groups_in_regexes_never_panic() {
+    let app = atest::init_service(
+        App::new()
+            .wrap(Cors::new())
+            .service(named_group)
+            .service(web::scope("/{t:(?P<x>[a-z]+)}").service(named_x)),
+    )
+    .await;
+    for _ in 0..2 {
+        let res = call(&app, actual(Method::GET, "/x/12", APP).to_request()).await;
+        assert_eq!(res.get("access-control-allow-origin").as_deref(), Some(APP));
+    }
+    preflights(&app, &[("/x/12", 204), ("/x/ab", 403), ("/abc/7", 204)]).await;
+}
+
+#[cors(origins = "*")]
+#[get("/doc", guard = "v1")]
+async fn doc_v1() -> impl Responder {
+    HttpResponse::Ok().body("v1")
+}
+
+#[cors(origins = ["https://admin.example.com"], credentials)]
+#[get("/doc")]
+async fn doc_v2() -> impl Responder {
+    HttpResponse::Ok().body("v2 private")
+}
+
+fn v1(ctx: &actix_web::guard::GuardContext<'_>) -> bool {
+    ctx.head().headers().contains_key("x-v1")
+}
+
+/// Middleware that runs the rest of the chain on another task.
+async fn detach(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody + 'static>,
+) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    actix_web::rt::spawn(async move { next.call(req).await })
+        .await
+        .map_err(actix_web::error::ErrorInternalServerError)?
+}
+
+#[actix_web::test]
+async fn the_routed_handler_decides_even_across_tasks() {
+    capture_logs();
+    let app = atest::init_service(
+        App::new()
+            .wrap(actix_web::middleware::from_fn(detach))
+            .wrap(Cors::new())
+            .service(doc_v1)
+            .service(doc_v2),
+    )
+    .await;
+    // Served by `doc_v2`; the lookup before routing finds `doc_v1` (`*`).
+    let res = call(
+        &app,
+        actual(Method::GET, "/doc", "https://public.example").to_request(),
+    )
+    .await;
+    assert_eq!(res.get("access-control-allow-origin"), None);
+    let res = call(&app, actual(Method::GET, "/doc", ADMIN).to_request()).await;
+    assert_eq!(
+        res.get("access-control-allow-origin").as_deref(),
+        Some(ADMIN)
+    );
+    assert!(logged(&["doc_v2", "without the Cors middleware"]).is_empty());
+}
+
+#[cors(origins = ["https://admin.example.com"], credentials)]
+#[put("/admin/secrets")]
+async fn put_secrets() -> impl Responder {
+    HttpResponse::Ok().body("secret")
+}
+
+#[actix_web::test]
+async fn normalize_path_inside_cors_never_lends_the_defaults_to_a_route() {
+    capture_logs();
+    let cors = Cors::builder()
+        .origins([APP])
+        .methods(["GET", "PUT"])
+        .build()
+        .unwrap();
+    let app = atest::init_service(
+        App::new()
+            .wrap(actix_web::middleware::NormalizePath::trim())
+            .wrap(cors)
+            .service(put_secrets),
+    )
+    .await;
+    for path in ["/admin/secrets", "/admin/secrets/", "//admin//secrets"] {
+        let res = call(&app, preflight(path, APP, "PUT", None).to_request()).await;
+        assert_eq!(res.status, 403, "{path}");
+    }
+    let lines = logged(&["finds `route_table::put_secrets`", "wrap it outside"]);
+    assert_eq!(lines.len(), 1, "{lines:?}");
+}
+
+#[cors(origins = "*", methods = ["PUT"])]
+#[put("/report")]
+async fn open_report() -> impl Responder {
+    HttpResponse::Ok().body("open")
+}
+
+#[cors(origins = ["https://admin.example.com"], credentials)]
+#[put("/{user}/report")]
+async fn user_report() -> impl Responder {
+    HttpResponse::Ok().body("user")
+}
+
+#[actix_web::test]
+async fn an_unconfirmed_prefix_is_checked_against_the_resource_map() {
+    let cors = Cors::new();
+    let app = atest::init_service(
+        App::new()
+            .wrap(cors.clone())
+            .service(web::scope("/{year:\\d{4}}").service(open_report))
+            .service(user_report),
+    )
+    .await;
+    let res = call(
+        &app,
+        preflight("/alice/report", "https://evil.example", "PUT", None).to_request(),
+    )
+    .await;
+    assert_eq!(res.status, 403);
+    let res = call(
+        &app,
+        preflight("/alice/report", ADMIN, "PUT", None).to_request(),
+    )
+    .await;
+    assert_eq!(res.status, 204);
+    assert_eq!(
+        res.get("access-control-allow-credentials").as_deref(),
+        Some("true")
+    );
+    let res = call(
+        &app,
+        preflight("/2024/report", "https://evil.example", "PUT", None).to_request(),
+    )
+    .await;
+    assert_eq!(res.status, 204);
+    let report = cors.report().unwrap();
+    assert!(!report.route("PUT", "/{p}/report").unwrap().confirmed);
+}
+
+#[cors(origins = ["https://app.example.com"])]
+#[get("/p/{name}", guard = "v1")]
+async fn guarded_p() -> impl Responder {
+    HttpResponse::Ok().finish()
+}
+
+#[cors(origins = ["https://other.example.com"])]
+#[get("/p/{name}")]
+async fn open_p() -> impl Responder {
+    HttpResponse::Ok().finish()
+}
+
+#[actix_web::test]
+async fn decoded_paths_never_reach_the_logs() {
+    capture_logs();
+    let app = atest::init_service(
+        App::new()
+            .wrap(Cors::new())
+            .service(guarded_p)
+            .service(open_p),
+    )
+    .await;
+    let res = call(
+        &app,
+        actual(Method::GET, "/p/x%0AERROR%20forged%20line", APP).to_request(),
+    )
+    .await;
+    assert_eq!(res.status, 200);
+    assert!(!logged(&["/p/x%0AERROR%20forged%20line"]).is_empty());
+    assert!(logged(&["\nERROR forged"]).is_empty());
+}
