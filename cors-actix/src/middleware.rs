@@ -90,7 +90,10 @@ impl Default for Cors {
 impl Cors {
     /// The middleware without App defaults: only routes annotated with
     /// `#[cors(...)]` (or attached with [`attach`](crate::attach)) get CORS;
-    /// preflights for anything else get 403.
+    /// preflights for anything else get 403. A route built with
+    /// `web::resource` whose path an annotated pattern also matches is
+    /// answered as that annotated route: annotate it, or give it
+    /// `#[cors(disable)]` (the README's known limits).
     ///
     /// ```
     /// let app = actix_web::App::new().wrap(cors_actix::Cors::new());
