@@ -92,8 +92,9 @@ impl Cors {
     /// `#[cors(...)]` (or attached with [`attach`](crate::attach)) get CORS;
     /// preflights for anything else get 403. A route built with
     /// `web::resource` whose path an annotated pattern also matches is
-    /// answered as that annotated route: annotate it, or give it
-    /// `#[cors(disable)]` (the README's known limits).
+    /// answered as that annotated route: write it as a handler with
+    /// `#[cors]` (or `#[cors(disable)]`), or `attach` its own policy before
+    /// the annotated route (the README's known limits).
     ///
     /// ```
     /// let app = actix_web::App::new().wrap(cors_actix::Cors::new());
