@@ -32,7 +32,7 @@
 //! hash lookup), and the few candidates are tried in registration order.
 //! The cost does not grow with the number of other routes.
 
-use crate::pattern::{Matcher, PatternError};
+use crate::pattern::{shape, Matcher, PatternError};
 use crate::register::{marker_name, Served, Source, MARKER_NAME};
 use crate::report::{RouteError, RouteProblem};
 use crate::resolve::ResolvedRoute;
@@ -164,30 +164,79 @@ pub(crate) fn prefix(
 struct Candidate {
     route: usize,
     matcher: Matcher,
-    /// For a prefix the resource map could not confirm: the prefix as
-    /// recovered, and the marker to check a match against.
-    unconfirmed: Option<(Matcher, u64)>,
+    /// For a prefix the resource map could not confirm.
+    unconfirmed: Option<Unconfirmed>,
 }
 
-impl Candidate {
-    /// Whether the path matches: `Some(true)` or `Some(false)`, or `None`
-    /// when it matches only loosely and cannot be confirmed.
+/// What checks a loose match against the resource map.
+struct Unconfirmed {
+    /// The prefix as recovered, to cut the request's own prefix.
+    prefix: Matcher,
+    marker: u64,
+    /// The prefix's shape.
+    shape: String,
+}
+
+impl Table {
+    /// Whether the path matches candidate `c`: `Some(true)` or `Some(false)`,
+    /// or `None` when it matches only loosely and cannot be confirmed.
     ///
-    /// A prefix that was not confirmed is checked against the App's
-    /// resource map when one is at hand: the request's own prefix, followed
-    /// by the marker's pattern, must lead the map to the marker. That
-    /// respects the regexes of scope segments and scopes that capture a path
-    /// first, but not guards, which the map ignores: a route of another
-    /// method can take the probe, so a failed check is only "not sure".
-    fn matches(&self, path: &str, rmap: Option<&ResourceMap>) -> Option<bool> {
-        if !self.matcher.is_match(path) {
+    /// A prefix that was not confirmed is read with each dynamic segment
+    /// matching any one segment, then checked against the App's resource map
+    /// when one is at hand. The map walks the App as the router does, but
+    /// ignores guards, method guards included.
+    ///
+    /// - For a `#[cors]` route, the map names the resource the path leads
+    ///   to. This route, or an annotated route with the same pattern under a
+    ///   prefix of the same shape (the same route for another method): a
+    ///   match. Nothing at all: no match. An
+    ///   annotated route that serves the method: no match (the lookup tried
+    ///   it first). Anything else (an annotated route of another method,
+    ///   whose method guard the router would pass over; a resource unknown
+    ///   here, whose guards are unknown): not sure.
+    /// - For an `attach` route, whose resource may have no name, the
+    ///   request's own prefix followed by the marker's pattern must lead the
+    ///   map to the marker, or it is not sure.
+    fn matches(
+        &self,
+        c: &Candidate,
+        path: &str,
+        method: &[u8],
+        rmap: Option<&ResourceMap>,
+    ) -> Option<bool> {
+        if !c.matcher.is_match(path) {
             return Some(false);
         }
-        let (Some((prefix, marker)), Some(rmap)) = (&self.unconfirmed, rmap) else {
+        let (Some(unconfirmed), Some(rmap)) = (&c.unconfirmed, rmap) else {
             return Some(true);
         };
-        let len = prefix.prefix_len(path)?;
-        let name = marker_name(*marker);
+        let route = self.routes.get(c.route)?;
+        if route.resource_name.is_some() {
+            let Some(reached) = rmap.match_name(path) else {
+                return match rmap.has_resource(path) {
+                    true => None,
+                    false => Some(false),
+                };
+            };
+            let named = |i: &usize| self.routes[*i].resource_name == Some(reached);
+            let mut annotated = (0..self.routes.len()).filter(named).peekable();
+            annotated.peek()?;
+            let mut serves = false;
+            for i in annotated {
+                let same_route = self.routes[i].pattern == route.pattern
+                    && self.shapes.get(i) == Some(&unconfirmed.shape);
+                if same_route {
+                    return Some(true);
+                }
+                serves |= self.routes[i]
+                    .methods
+                    .iter()
+                    .any(|m| m.as_bytes() == method);
+            }
+            return serves.then_some(false);
+        }
+        let len = unconfirmed.prefix.prefix_len(path)?;
+        let name = marker_name(unconfirmed.marker);
         let probe = format!("{}/{name}", &path[..len]);
         (rmap.match_name(&probe) == Some(name.as_str())).then_some(true)
     }
@@ -197,8 +246,9 @@ impl Candidate {
 pub(crate) enum Found<'t> {
     /// The first route that matches.
     Route(&'t ResolvedRoute),
-    /// No route matches, but this one matches loosely and could not be
-    /// confirmed: neither its policy nor the App defaults can be trusted.
+    /// This route matches loosely and could not be confirmed, and no route
+    /// before it matches: neither its policy, nor a later route's, nor the
+    /// App defaults can be trusted.
     Unsure(&'t ResolvedRoute),
     /// No route matches.
     None,
@@ -227,6 +277,8 @@ pub(crate) struct Table {
     pub full: Vec<(String, bool)>,
     /// Notes on routes whose prefix could not be confirmed.
     pub notes: Vec<String>,
+    /// The shape of each route's prefix (see [`shape`]).
+    shapes: Vec<String>,
     candidates: Vec<Candidate>,
     methods: Vec<ByMethod>,
     /// `(address of the handler's metadata, route attribute, route)`,
@@ -258,6 +310,7 @@ impl Table {
         let mut full = Vec::with_capacity(routes.len());
         let mut notes = Vec::new();
         let mut candidates = Vec::with_capacity(routes.len());
+        let mut shapes = Vec::with_capacity(routes.len());
         for (index, route) in routes.iter().enumerate() {
             let problem = |problem| RouteError {
                 handler: route.handler.to_string(),
@@ -281,8 +334,15 @@ impl Table {
             }
             let unconfirmed = match prefix.confirmed {
                 true => Ok(None),
-                false => Matcher::prefix(&prefix.text).map(|m| Some((m, route.marker))),
+                false => Matcher::prefix(&prefix.text).and_then(|matcher| {
+                    Ok(Some(Unconfirmed {
+                        prefix: matcher,
+                        marker: route.marker,
+                        shape: shape(&prefix.text)?,
+                    }))
+                }),
             };
+            shapes.push(shape(&prefix.text).unwrap_or_default());
             match Matcher::new(&pattern).and_then(|m| Ok((m, unconfirmed?))) {
                 Ok((matcher, unconfirmed)) => candidates.push(Candidate {
                     route: index,
@@ -319,6 +379,7 @@ impl Table {
             routes,
             full,
             notes,
+            shapes,
             candidates,
             methods,
             by_served,
@@ -377,12 +438,12 @@ impl Table {
         let mut check = |i: usize| {
             let candidate = self.candidates.get(i)?;
             let route = self.routes.get(candidate.route)?;
-            match candidate.matches(path, rmap) {
+            match self.matches(candidate, path, method, rmap) {
                 Some(true) => Some(route),
                 Some(false) => None,
                 None => {
                     unsure.get_or_insert(route);
-                    None
+                    Some(route)
                 }
             }
         };
@@ -412,9 +473,11 @@ impl Table {
                 }
             }
         };
+        // An unsure route stops the search: it may be the router's choice,
+        // so no later route, nor the defaults, can be trusted either.
         match (found, unsure) {
-            (Some(route), _) => Found::Route(route),
-            (None, Some(route)) => Found::Unsure(route),
+            (_, Some(route)) => Found::Unsure(route),
+            (Some(route), None) => Found::Route(route),
             (None, None) => Found::None,
         }
     }

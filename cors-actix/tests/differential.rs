@@ -387,7 +387,6 @@ fn found_before_routing<'r>(
     path: &str,
     method: &str,
 ) -> Found<'r> {
-    let mut unsure = None;
     for route in routes
         .iter()
         .filter(|r| r.leaf.kind != Kind::Plain && r.leaf.methods.contains(&method))
@@ -401,19 +400,82 @@ fn found_before_routing<'r>(
         if !chain_matches(&route.loose, path) {
             continue;
         }
-        let confirmed = prefix_len(&route.loose, path).is_some_and(|len| {
-            let probe = format!("{}{MARKER}", &path[..len]);
-            probe_reaches(tree, &probe, route.leaf.name) == Some(true)
-        });
-        if confirmed {
-            return Found::Route(route);
+        if route.leaf.kind == Kind::Attached {
+            // The request's prefix, then the marker, must reach the marker.
+            let reaches = prefix_len(&route.loose, path).is_some_and(|len| {
+                let probe = format!("{}{MARKER}", &path[..len]);
+                probe_reaches(tree, &probe, route.leaf.name) == Some(true)
+            });
+            return match reaches {
+                true => Found::Route(route),
+                false => Found::Unsure(route),
+            };
         }
-        unsure.get_or_insert(route);
+        // The resource the path reaches (guards aside): this route, or an
+        // annotated one with the same pattern under a prefix of the same
+        // shape, matches; nothing, or an annotated
+        // route serving the method, does not; anything else is unsure.
+        let Some(reached) = reached_leaf(tree, path) else {
+            continue;
+        };
+        let reached = routes
+            .iter()
+            .find(|r| r.leaf.name == reached)
+            .map(|r| (r, r.leaf.kind));
+        match reached {
+            Some((other, Kind::Annotated { .. })) => {
+                let prefix_of = |r: &Mounted| {
+                    let pattern = if r.leaf.pattern.is_empty() || r.leaf.pattern.starts_with('/') {
+                        r.leaf.pattern.to_owned()
+                    } else {
+                        format!("/{}", r.leaf.pattern)
+                    };
+                    let prefix = r
+                        .full
+                        .strip_suffix(pattern.as_str())
+                        .unwrap_or("")
+                        .to_owned();
+                    (loose(&prefix), pattern)
+                };
+                if prefix_of(other) == prefix_of(route) {
+                    return Found::Route(route);
+                }
+                if !other.leaf.methods.contains(&method) {
+                    return Found::Unsure(route);
+                }
+            }
+            _ => return Found::Unsure(route),
+        }
     }
-    match unsure {
-        Some(route) => Found::Unsure(route),
-        None => Found::None,
+    Found::None
+}
+
+/// The leaf a path reaches as actix-web's resource map walks (see
+/// `probe_reaches`).
+fn reached_leaf(tree: &[Node], path: &str) -> Option<&'static str> {
+    fn walk(nodes: &[Node], rest: &str) -> Option<&'static str> {
+        for node in nodes {
+            match node {
+                Node::Leaf(leaf) => {
+                    let pattern = if leaf.pattern.is_empty() || leaf.pattern.starts_with('/') {
+                        leaf.pattern.to_owned()
+                    } else {
+                        format!("/{}", leaf.pattern)
+                    };
+                    if ResourceDef::new(pattern).is_match(rest) {
+                        return Some(leaf.name);
+                    }
+                }
+                Node::Scope(prefix, children) => {
+                    if let Some(len) = ResourceDef::root_prefix(prefix).find_match(rest) {
+                        return walk(children, &rest[len..]);
+                    }
+                }
+            }
+        }
+        None
     }
+    walk(tree, path)
 }
 
 /// What the rule finds.
@@ -574,6 +636,19 @@ async fn the_policy_applied_is_the_routed_handlers() {
     for app_index in 0..apps {
         let mut used = Vec::new();
         let nodes = tree(&mut rng, 0, &mut used);
+        if std::env::var("CORS_DIFFERENTIAL_SHOW").is_ok_and(|v| v == app_index.to_string()) {
+            for route in {
+                let mut all = Vec::new();
+                let root = [ResourceDef::root_prefix("")];
+                flatten(&nodes, (&root, &root), "", &mut all);
+                all
+            } {
+                eprintln!(
+                    "{} {} {:?}",
+                    route.leaf.name, route.full, route.leaf.methods
+                );
+            }
+        }
         let mut routes = Vec::new();
         let root = [ResourceDef::root_prefix("")];
         flatten(&nodes, (&root, &root), "", &mut routes);

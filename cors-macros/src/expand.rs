@@ -200,7 +200,10 @@ pub fn handler(mut item: syn::ItemFn, routes: &[Route], mode: &Mode) -> TokenStr
         }) = item.attrs.get_mut(route.attr_index)
         {
             let tokens = &list.tokens;
-            let named = (!route.has_name).then(|| quote!(, name = #resource_name));
+            let named = route
+                .name
+                .is_none()
+                .then(|| quote!(, name = #resource_name));
             list.tokens = quote!(#tokens #named, wrap = #witness);
         }
     }
@@ -208,7 +211,8 @@ pub fn handler(mut item: syn::ItemFn, routes: &[Route], mode: &Mode) -> TokenStr
     let defs = routes.iter().map(|r| {
         let pattern = r.path.value();
         let methods = &r.methods;
-        quote!(#p::RouteDef { pattern: #pattern, methods: &[#(#methods),*] })
+        let name = r.name.as_deref().unwrap_or(&resource_name);
+        quote!(#p::RouteDef { pattern: #pattern, methods: &[#(#methods),*], name: #name })
     });
     let policy = route_policy(mode);
     let notes = match mode {

@@ -253,8 +253,8 @@ pub struct Route {
     pub methods: Vec<String>,
     /// Index of the attribute on the function.
     pub attr_index: usize,
-    /// Whether it carries `name = "..."`.
-    pub has_name: bool,
+    /// The resource name it gives with `name = "..."`, if any.
+    pub name: Option<String>,
 }
 
 const METHOD_ATTRS: &[&str] = &[
@@ -298,10 +298,16 @@ pub fn routes(attrs: &[syn::Attribute]) -> syn::Result<Option<Vec<Route>>> {
         if kind != "route" {
             methods.push(kind.to_ascii_uppercase());
         }
-        let mut has_name = false;
+        let mut name = None;
         for option in &options {
             if option.path.is_ident("name") {
-                has_name = true;
+                name = Some(match &option.value {
+                    Expr::Lit(ExprLit {
+                        lit: Lit::Str(n), ..
+                    }) => n.value(),
+                    // Not a literal: actix-web reports it.
+                    _ => String::new(),
+                });
             } else if option.path.is_ident("method") {
                 if let Expr::Lit(ExprLit {
                     lit: Lit::Str(m), ..
@@ -318,7 +324,7 @@ pub fn routes(attrs: &[syn::Attribute]) -> syn::Result<Option<Vec<Route>>> {
             path,
             methods,
             attr_index: index,
-            has_name,
+            name,
         });
     }
     Ok(found.then_some(routes))
