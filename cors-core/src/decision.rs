@@ -4,7 +4,7 @@
 //! It never allocates: every header value it returns is either precomputed in
 //! the [`Policy`] or borrowed from the request.
 
-use crate::header::{request_header_names, RequestHeadersProblem};
+use crate::header::{request_header_lines, request_header_names, RequestHeadersProblem};
 use crate::policy::{Allowed, Origins, Policy};
 use crate::reason::Reason;
 
@@ -16,13 +16,21 @@ pub enum HeaderValue<'a> {
     Absent,
     /// Sent once, with this value.
     One(&'a [u8]),
-    /// Sent on more than one line. Browsers send each of these headers once,
-    /// so the engine refuses such requests.
+    /// Sent on more than one line, values not given. Browsers send each of
+    /// these headers once, so the engine refuses such requests.
     Repeated,
+    /// Sent on these lines. `Access-Control-Request-Headers` is a list, and
+    /// proxies may split a list over several lines: the engine reads them as
+    /// one line joined with commas, under the same bounds. For `Origin` and
+    /// `Access-Control-Request-Method`, several lines are refused as
+    /// [`Repeated`](HeaderValue::Repeated) are.
+    Lines(&'a [&'a [u8]]),
 }
 
 impl<'a> HeaderValue<'a> {
-    /// From the values of every line of one header.
+    /// From the values of every line of one header; several lines give
+    /// [`Repeated`](HeaderValue::Repeated). To keep their values, collect
+    /// them and pass [`Lines`](HeaderValue::Lines).
     pub fn from_lines<I: IntoIterator<Item = &'a [u8]>>(lines: I) -> Self {
         let mut lines = lines.into_iter();
         match (lines.next(), lines.next()) {
@@ -322,7 +330,9 @@ pub fn decide<'a>(policy: &'a Policy, request: &Request<'a>) -> Decision<'a> {
 
     let origin = match request.origin {
         HeaderValue::Absent => return Decision::NotCors { vary },
-        HeaderValue::Repeated => return reject(Reason::RepeatedHeader { name: "origin" }),
+        HeaderValue::Repeated | HeaderValue::Lines(_) => {
+            return reject(Reason::RepeatedHeader { name: "origin" })
+        }
         HeaderValue::One(origin) => origin,
     };
     let allow_origin = match &policy.origins {
@@ -384,8 +394,13 @@ fn check_preflight<'a>(policy: &Policy, request: &Request<'a>) -> Result<(), Rea
                 name: "access-control-request-headers",
             })
         }
-        HeaderValue::One(value) => {
-            for name in request_header_names(value) {
+        HeaderValue::One(_) | HeaderValue::Lines(_) => {
+            let names = match request.request_headers {
+                HeaderValue::Lines(lines) => request_header_lines(lines),
+                HeaderValue::One(value) => request_header_names(value),
+                _ => request_header_names(b""),
+            };
+            for name in names {
                 let name = name.map_err(|problem| match problem {
                     RequestHeadersProblem::TooLarge => Reason::TooManyRequestHeaders,
                     RequestHeadersProblem::InvalidName => Reason::InvalidRequestHeaders,
@@ -402,7 +417,7 @@ fn check_preflight<'a>(policy: &Policy, request: &Request<'a>) -> Result<(), Rea
         HeaderValue::One(b"true") if !policy.private_network => {
             Err(Reason::PrivateNetworkNotAllowed)
         }
-        HeaderValue::Repeated => Err(Reason::RepeatedHeader {
+        HeaderValue::Repeated | HeaderValue::Lines(_) => Err(Reason::RepeatedHeader {
             name: "access-control-request-private-network",
         }),
         _ => Ok(()),

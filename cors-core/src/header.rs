@@ -148,16 +148,50 @@ pub enum RequestHeadersProblem {
 pub fn request_header_names(value: &[u8]) -> RequestHeaderNames<'_> {
     RequestHeaderNames {
         rest: value,
+        lines: &[],
         count: 0,
         failed: value.len() > MAX_REQUEST_HEADERS_LEN,
         oversized: value.len() > MAX_REQUEST_HEADERS_LEN,
     }
 }
 
-/// Iterator returned by [`request_header_names`].
+/// The names of an `Access-Control-Request-Headers` header sent on several
+/// lines, which RFC 9110 (section 5.3) reads as one line joined with commas,
+/// as proxies and gateways may split it. The bounds of
+/// [`request_header_names`] apply to the lines together: their bytes, commas
+/// between lines included, and their names. More lines than
+/// [`MAX_REQUEST_HEADER_NAMES`] are refused unread, as a line that names no
+/// header has no business there.
+///
+/// ```
+/// use cors_core::header::request_header_lines;
+///
+/// let lines: &[&[u8]] = &[b"content-type", b"", b"x-a, x-b"];
+/// let names: Vec<_> = request_header_lines(lines).map(|n| n.unwrap()).collect();
+/// assert_eq!(names, [&b"content-type"[..], b"x-a", b"x-b"]);
+/// ```
+pub fn request_header_lines<'a>(lines: &'a [&'a [u8]]) -> RequestHeaderNames<'a> {
+    let joined = lines.iter().map(|l| l.len()).sum::<usize>() + lines.len().saturating_sub(1);
+    let oversized = joined > MAX_REQUEST_HEADERS_LEN || lines.len() > MAX_REQUEST_HEADER_NAMES;
+    let (rest, lines) = match lines.split_first() {
+        Some((first, others)) => (*first, others),
+        None => (&b""[..], lines),
+    };
+    RequestHeaderNames {
+        rest,
+        lines,
+        count: 0,
+        failed: oversized,
+        oversized,
+    }
+}
+
+/// Iterator returned by [`request_header_names`] and [`request_header_lines`].
 #[derive(Clone, Debug)]
 pub struct RequestHeaderNames<'a> {
     rest: &'a [u8],
+    /// Lines after the one being read.
+    lines: &'a [&'a [u8]],
     count: usize,
     failed: bool,
     oversized: bool,
@@ -171,7 +205,12 @@ impl<'a> Iterator for RequestHeaderNames<'a> {
             self.oversized = false;
             return Some(Err(RequestHeadersProblem::TooLarge));
         }
-        while !self.failed && !self.rest.is_empty() {
+        while !self.failed {
+            if self.rest.is_empty() {
+                let (next, lines) = self.lines.split_first()?;
+                (self.rest, self.lines) = (next, lines);
+                continue;
+            }
             let (item, rest) = match self.rest.iter().position(|&b| b == b',') {
                 Some(comma) => (&self.rest[..comma], &self.rest[comma + 1..]),
                 None => (self.rest, &b""[..]),
@@ -204,6 +243,38 @@ mod tests {
         request_header_names(v)
             .map(|r| r.map(|n| String::from_utf8(n.to_vec()).unwrap()))
             .collect()
+    }
+
+    #[test]
+    fn lines_are_one_list_under_the_same_bounds() {
+        let read = |lines: &[&[u8]]| -> Vec<Result<String, RequestHeadersProblem>> {
+            request_header_lines(lines)
+                .map(|r| r.map(|n| String::from_utf8(n.to_vec()).unwrap()))
+                .collect()
+        };
+        assert_eq!(read(&[]), []);
+        assert_eq!(
+            read(&[b"a", b"", b" b , c"]),
+            [Ok("a".into()), Ok("b".into()), Ok("c".into())]
+        );
+        assert_eq!(
+            read(&[b"a", b"b c"]),
+            [Ok("a".into()), Err(RequestHeadersProblem::InvalidName)]
+        );
+        let name = [b'x'; 1023];
+        let at_limit: &[&[u8]] = &[&name, &[b'y'; 1024]];
+        assert_eq!(read(at_limit).len(), 2);
+        let over: &[&[u8]] = &[&name, &[b'y'; 1025]];
+        assert_eq!(read(over), [Err(RequestHeadersProblem::TooLarge)]);
+        let many: Vec<&[u8]> = vec![b"x-a"; MAX_REQUEST_HEADER_NAMES];
+        assert_eq!(read(&many).len(), MAX_REQUEST_HEADER_NAMES);
+        let too_many: Vec<&[u8]> = vec![b""; MAX_REQUEST_HEADER_NAMES + 1];
+        assert_eq!(read(&too_many), [Err(RequestHeadersProblem::TooLarge)]);
+        let names: Vec<&[u8]> = vec![b"a, b"; MAX_REQUEST_HEADER_NAMES / 2 + 1];
+        assert_eq!(
+            read(&names).last(),
+            Some(&Err(RequestHeadersProblem::TooLarge))
+        );
     }
 
     #[test]

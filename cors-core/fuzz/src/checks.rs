@@ -624,11 +624,17 @@ pub fn decision(data: &[u8]) {
         1 => b"false",
         _ => c.bytes(),
     };
+    // Sometimes split over lines, as a proxy may send it.
+    let acrh_lines: Vec<&[u8]> = acrh.split(|&b| b == b';').collect();
+    let request_headers = match c.below(4) {
+        0 => HeaderValue::Lines(&acrh_lines),
+        _ => header_value(&mut c, &acrh),
+    };
     let request = Request {
         method,
         origin: header_value(&mut c, &origin_bytes),
         request_method: header_value(&mut c, acrm),
-        request_headers: header_value(&mut c, &acrh),
+        request_headers,
         request_private_network: header_value(&mut c, private_network),
     };
     // Often a preflight: OPTIONS with Origin and ACRM present.
@@ -658,7 +664,7 @@ fn expected_acceptance(
 ) -> Option<bool> {
     let origin = match request.origin {
         HeaderValue::Absent => return None,
-        HeaderValue::Repeated => return Some(false),
+        HeaderValue::Repeated | HeaderValue::Lines(_) => return Some(false),
         HeaderValue::One(origin) => origin,
     };
     let origin_ok = match policy.origin_rule() {
@@ -689,9 +695,22 @@ fn expected_acceptance(
         return Some(false);
     }
     let headers = spec.headers.unwrap_or(&[]);
-    let headers_ok = match request.request_headers {
+    // Several lines are one list, joined with commas (RFC 9110, 5.3), with
+    // at most as many lines as names.
+    let joined;
+    let request_headers = match request.request_headers {
+        HeaderValue::Lines(lines) if lines.len() > MAX_REQUEST_HEADER_NAMES => {
+            HeaderValue::Repeated
+        }
+        HeaderValue::Lines(lines) => {
+            joined = lines.join(&b","[..]);
+            HeaderValue::One(&joined)
+        }
+        other => other,
+    };
+    let headers_ok = match request_headers {
         HeaderValue::Absent => true,
-        HeaderValue::Repeated => false,
+        HeaderValue::Repeated | HeaderValue::Lines(_) => false,
         HeaderValue::One(value) if value.len() > MAX_REQUEST_HEADERS_LEN => false,
         HeaderValue::One(value) => {
             let names: Vec<&[u8]> = value
@@ -712,7 +731,7 @@ fn expected_acceptance(
     }
     Some(match request.request_private_network {
         HeaderValue::One(b"true") => spec.private_network == Some(true),
-        HeaderValue::Repeated => false,
+        HeaderValue::Repeated | HeaderValue::Lines(_) => false,
         _ => true,
     })
 }
