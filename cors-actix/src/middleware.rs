@@ -390,6 +390,8 @@ fn lines<'a>(headers: &'a HeaderMap, name: &HeaderName) -> cors_core::HeaderValu
     cors_core::HeaderValue::from_lines(headers.get_all(name).map(HeaderValue::as_bytes))
 }
 
+const MAX_REQUEST_HEADER_NAMES: usize = cors_core::header::MAX_REQUEST_HEADER_NAMES;
+
 const REQUEST_PRIVATE_NETWORK: HeaderName =
     HeaderName::from_static("access-control-request-private-network");
 const ALLOW_PRIVATE_NETWORK: HeaderName =
@@ -449,7 +451,8 @@ enum After {
     /// witness ran (an error before the handler, a 404, a route without
     /// `#[cors]`), by the route found before routing.
     Route {
-        origin: HeaderValue,
+        /// `None`: `Origin` was sent several times.
+        origin: Option<HeaderValue>,
         method: Method,
         uri: Uri,
     },
@@ -474,30 +477,42 @@ impl<S> CorsMiddleware<S> {
             }));
         }
         // Only an OPTIONS can be a preflight; only then do its headers count.
-        let preflight_header = |name| match req.method() == Method::OPTIONS {
+        let options = req.method() == Method::OPTIONS;
+        let preflight_header = |name| match options {
             true => lines(headers, name),
             false => cors_core::HeaderValue::Absent,
+        };
+        // A list header split over several lines is read as one; one line
+        // more than cors-core accepts is enough to refuse the rest unread.
+        let storage: [&[u8]; MAX_REQUEST_HEADER_NAMES + 1];
+        let request_headers = if options {
+            let mut lines = [&b""[..]; MAX_REQUEST_HEADER_NAMES + 1];
+            let mut count = 0;
+            let values = headers.get_all(header::ACCESS_CONTROL_REQUEST_HEADERS);
+            for (slot, value) in lines.iter_mut().zip(values) {
+                *slot = value.as_bytes();
+                count += 1;
+            }
+            storage = lines;
+            match &storage[..count] {
+                [] => cors_core::HeaderValue::Absent,
+                [one] => cors_core::HeaderValue::One(one),
+                several => cors_core::HeaderValue::Lines(several),
+            }
+        } else {
+            cors_core::HeaderValue::Absent
         };
         let request = cors_core::Request {
             method: req.method().as_str().as_bytes(),
             origin,
             request_method: preflight_header(&header::ACCESS_CONTROL_REQUEST_METHOD),
-            request_headers: preflight_header(&header::ACCESS_CONTROL_REQUEST_HEADERS),
+            request_headers,
             request_private_network: preflight_header(&REQUEST_PRIVATE_NETWORK),
         };
         let preflight = request.is_preflight();
-        let (origin, origin_value) = match (request.origin, origin_value) {
-            (cors_core::HeaderValue::One(origin), Some(value)) => (origin, value),
-            _ => {
-                let rejection = Rejection {
-                    handler: None,
-                    preflight,
-                    reason: Reason::RepeatedHeader { name: "origin" },
-                    vary: ready.map_or(Vary::ORIGIN, |r| r.no_origin_vary),
-                };
-                return Plan::Respond(self.refusal(req, &rejection));
-            }
-        };
+        // A repeated `Origin` goes on like any other: `decide` refuses it.
+        let origin_value =
+            origin_value.filter(|_| matches!(origin, cors_core::HeaderValue::One(_)));
         let Some(ready) = ready else {
             // The route table could not be completed: fail closed.
             let reason = Reason::NoPolicy {
@@ -568,12 +583,9 @@ impl<S> CorsMiddleware<S> {
                 return Plan::Respond(self.refusal(req, &rejection(reason, vary)));
             };
             return match decide(entry.policy(), &request) {
-                Decision::Preflight { status, headers } => Plan::Respond(preflight_response(
-                    Some(origin_value),
-                    status,
-                    &headers,
-                    entry,
-                )),
+                Decision::Preflight { status, headers } => {
+                    Plan::Respond(preflight_response(origin_value, status, &headers, entry))
+                }
                 Decision::PreflightRejected { reason, vary }
                 | Decision::Rejected { reason, vary } => {
                     Plan::Respond(self.refusal(req, &rejection(reason, vary)))
@@ -586,9 +598,13 @@ impl<S> CorsMiddleware<S> {
                 }
             };
         }
+        let same_origin = || match request.origin {
+            cors_core::HeaderValue::One(origin) => same_origin(req, origin),
+            _ => false,
+        };
         if state.strict
             && matches!(req.method().as_str(), "POST" | "PUT" | "PATCH" | "DELETE")
-            && !same_origin(req, origin)
+            && !same_origin()
         {
             // Strict mode stops the request before anything inside runs,
             // so it can only go by the route found before routing.
@@ -615,7 +631,7 @@ impl<S> CorsMiddleware<S> {
             }
         }
         Plan::Forward(After::Route {
-            origin: origin_value.clone(),
+            origin: origin_value.cloned(),
             method: req.method().clone(),
             uri: req.uri().clone(),
         })
@@ -666,7 +682,7 @@ impl State {
     fn finish_actual(
         &self,
         served: Option<Served>,
-        origin: &HeaderValue,
+        origin: Option<&HeaderValue>,
         method: &Method,
         (path, raw_path): (&str, &str),
         rmap: Option<&ResourceMap>,
@@ -693,7 +709,9 @@ impl State {
         };
         let request = cors_core::Request {
             method: method_bytes,
-            origin: cors_core::HeaderValue::One(origin.as_bytes()),
+            origin: origin.map_or(cors_core::HeaderValue::Repeated, |o| {
+                cors_core::HeaderValue::One(o.as_bytes())
+            }),
             request_method: cors_core::HeaderValue::Absent,
             request_headers: cors_core::HeaderValue::Absent,
             request_private_network: cors_core::HeaderValue::Absent,
@@ -703,7 +721,7 @@ impl State {
             Some((entry, Decision::Allowed(headers))) => {
                 return Finish {
                     add: Some(Add::Allow {
-                        allow_origin: allow_origin(Some(origin), headers.allow_origin),
+                        allow_origin: allow_origin(origin, headers.allow_origin),
                         credentials: headers.allow_credentials,
                         expose: entry.expose_headers.clone(),
                     }),
@@ -999,7 +1017,7 @@ where
                                     .or_else(|| request.extensions().get::<Served>().copied());
                                 state.finish_actual(
                                     served,
-                                    &origin,
+                                    origin.as_ref(),
                                     &method,
                                     (request.match_info().as_str(), request.path()),
                                     Some(request.resource_map()),
@@ -1021,7 +1039,7 @@ where
                             } => {
                                 let url = actix_web::dev::Url::new(uri);
                                 let paths = (url.path(), url.uri().path());
-                                state.finish_actual(*served, &origin, &method, paths, None)
+                                state.finish_actual(*served, origin.as_ref(), &method, paths, None)
                             }
                         };
                         error.add_response_mapper(move |mut response| {

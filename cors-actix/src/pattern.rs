@@ -152,9 +152,14 @@ fn canonical(pieces: &[Piece<'_>]) -> String {
 /// patterns. Escapes and character classes are copied as they are.
 fn unnamed_groups(regex: &str, out: &mut String) {
     let mut rest = regex;
-    let mut in_class = false;
+    // Depth of nested character classes (`[a-z&&[^x]]`), and whether the
+    // next character opens a class's content, where `]` and `^` are
+    // literal (`[]a]`, `[^]a]`).
+    let mut class_depth = 0usize;
+    let mut class_start = false;
     while let Some(c) = rest.chars().next() {
         let len = c.len_utf8();
+        let starting = std::mem::take(&mut class_start);
         match c {
             '\\' => {
                 // The escape and the character it escapes.
@@ -163,16 +168,20 @@ fn unnamed_groups(regex: &str, out: &mut String) {
                 rest = &rest[len + escaped..];
                 continue;
             }
-            '[' if !in_class => in_class = true,
-            ']' if in_class => in_class = false,
-            '(' if !in_class => {
+            '[' => {
+                class_depth += 1;
+                class_start = true;
+            }
+            '^' if starting && class_depth > 0 => class_start = true,
+            ']' if class_depth > 0 && !starting => class_depth -= 1,
+            '(' if class_depth == 0 => {
                 let name_start = ["(?P<", "(?<"]
                     .iter()
                     .find(|opening| rest.starts_with(**opening))
                     .map(|opening| opening.len());
-                if let Some(end) =
-                    name_start.and_then(|start| rest[start..].find('>').map(|e| start + e))
-                {
+                let name_end =
+                    name_start.and_then(|start| rest[start..].find('>').map(|end| start + end));
+                if let Some(end) = name_end {
                     out.push_str("(?:");
                     rest = &rest[end + 1..];
                     continue;
@@ -427,9 +436,18 @@ mod tests {
             assert!(matcher.is_match("/abc/12"), "{pattern}");
             assert!(!matcher.is_match("/abc/x"), "{pattern}");
         }
-        let mut out = String::new();
-        unnamed_groups("\\(?P<no>[(?P<x>])(?P<y>a)", &mut out);
-        assert_eq!(out, "\\(?P<no>[(?P<x>])(?:a)");
+        for (regex, written) in [
+            ("\\(?P<no>[(?P<x>])(?P<y>a)", "\\(?P<no>[(?P<x>])(?:a)"),
+            // `]` first in a class is literal; classes nest.
+            ("[](?P<x>)](?P<y>a)", "[](?P<x>)](?:a)"),
+            ("[^](?P<x>)](?P<y>a)", "[^](?P<x>)](?:a)"),
+            ("[a-z&&[^(?P<x>]](?P<y>a)", "[a-z&&[^(?P<x>]](?:a)"),
+            ("(?i)(?<n>a|b)", "(?i)(?:a|b)"),
+        ] {
+            let mut out = String::new();
+            unnamed_groups(regex, &mut out);
+            assert_eq!(out, written, "{regex}");
+        }
     }
 
     #[test]
