@@ -756,35 +756,40 @@ impl State {
     }
 }
 
-/// The annotated route that `path`, normalised as `NormalizePath` does
-/// (repeated slashes merged, a trailing slash trimmed), would find, when
-/// `path` itself finds none and no resource of the App matches it: then the
-/// path either gets 404, or reaches that route through a `NormalizePath`
-/// inside `Cors`.
+/// The annotated route that `path`, normalised as `NormalizePath` may make
+/// it (repeated slashes merged, then a trailing slash trimmed or added),
+/// finds, when `path` itself finds none and no resource of the App matches
+/// it: then the path either gets 404, or reaches that route through a
+/// `NormalizePath` inside `Cors`.
 fn near_route<'t>(
     ready: &'t Complete,
     path: &str,
     method: &[u8],
     rmap: &ResourceMap,
 ) -> Option<&'t ResolvedRoute> {
-    if !path.contains("//") && (path.len() <= 1 || !path.ends_with('/')) {
-        return None;
-    }
-    if rmap.has_resource(path) {
-        return None;
-    }
-    let mut normalised = String::with_capacity(path.len());
+    let mut merged = String::with_capacity(path.len() + 1);
     for segment in path.split('/').filter(|s| !s.is_empty()) {
-        normalised.push('/');
-        normalised.push_str(segment);
+        merged.push('/');
+        merged.push_str(segment);
     }
-    if normalised.is_empty() {
-        normalised.push('/');
-    }
-    match ready.table.find(&normalised, method, Some(rmap)) {
-        Found::Route(route) | Found::Unsure(route) => Some(route),
-        Found::None => None,
-    }
+    let trimmed = if merged.is_empty() {
+        "/"
+    } else {
+        merged.as_str()
+    };
+    let slashed = format!("{merged}/");
+    let near = [trimmed, slashed.as_str()]
+        .into_iter()
+        .filter(|normalised| *normalised != path)
+        .find_map(
+            |normalised| match ready.table.find(normalised, method, Some(rmap)) {
+                Found::Route(route) | Found::Unsure(route) => Some(route),
+                Found::None => None,
+            },
+        )?;
+    // Only now the map's walk: a path with a resource of its own is that
+    // resource's business.
+    (!rmap.has_resource(path)).then_some(near)
 }
 
 /// Logs, once per route, a lookup that matched it only loosely.

@@ -146,6 +146,39 @@ fn canonical(pieces: &[Piece<'_>]) -> String {
     canonical
 }
 
+/// Checks that the regex actix-router will build from the canonical pattern
+/// compiles, so that `ResourceDef` can never panic on it, whatever the
+/// rewriting of its parts missed. (With actix-web's `unicode` feature the
+/// router compiles with `regex`, which also accepts what `regex-lite` does.)
+fn compiles(pattern: &str, pieces: &[Piece<'_>]) -> Result<(), PatternError> {
+    let mut regex = String::from("(?s-m)^(");
+    let mut index = 0;
+    for piece in pieces {
+        match piece {
+            Piece::Literal(text) => regex.push_str(&regex_lite::escape(text)),
+            Piece::Param {
+                regex: custom,
+                tail,
+            } => {
+                let _ = write!(regex, "(?P<p{index}>");
+                match (custom, tail) {
+                    (Some(custom), _) => unnamed_groups(custom, &mut regex),
+                    (None, true) => regex.push_str(".*"),
+                    (None, false) => regex.push_str("[^/]+"),
+                }
+                regex.push(')');
+                index += 1;
+            }
+        }
+    }
+    regex.push_str(")$");
+    regex_lite::Regex::new(&regex).map(drop).map_err(|error| {
+        PatternError(format!(
+            "`{pattern}` cannot be matched once joined with its scope prefixes: {error}"
+        ))
+    })
+}
+
 /// Writes `regex` with its named groups (`(?P<name>...)`, `(?<name>...)`)
 /// made non-capturing: they match the same text, and their names can no
 /// longer clash with a parameter's or with each other across joined
@@ -232,16 +265,20 @@ pub(crate) enum Segment {
 impl Matcher {
     /// The matcher of a full pattern, or why none can be built.
     pub fn new(pattern: &str) -> Result<Matcher, PatternError> {
-        let canonical = canonical(&pieces(pattern)?);
-        Ok(Matcher::segments(&canonical)
-            .unwrap_or_else(|| Matcher::Def(ResourceDef::new(canonical))))
+        let pieces = pieces(pattern)?;
+        let canonical = canonical(&pieces);
+        if let Some(segments) = Matcher::segments(&canonical) {
+            return Ok(segments);
+        }
+        compiles(pattern, &pieces)?;
+        Ok(Matcher::Def(ResourceDef::new(canonical)))
     }
 
     /// A prefix matcher, as actix-web matches a scope's prefix.
     pub fn prefix(pattern: &str) -> Result<Matcher, PatternError> {
-        Ok(Matcher::Def(ResourceDef::prefix(canonical(&pieces(
-            pattern,
-        )?))))
+        let pieces = pieces(pattern)?;
+        compiles(pattern, &pieces)?;
+        Ok(Matcher::Def(ResourceDef::prefix(canonical(&pieces))))
     }
 
     /// How much of `path` a prefix matcher matches.
@@ -254,9 +291,10 @@ impl Matcher {
 
     /// The segment matcher, when the canonical pattern fits it.
     fn segments(pattern: &str) -> Option<Matcher> {
-        // actix-router reads a pattern without `{` but ending in `*` as a
-        // dynamic one; leave such oddities to it.
-        if !pattern.contains('{') && pattern.ends_with('*') {
+        // actix-router drops a final literal that ends in `*` (it only warns),
+        // and reads a pattern without `{` but ending in `*` as dynamic; leave
+        // such oddities to it. A `{name}*` tail is read here.
+        if pattern.ends_with('*') && !pattern.ends_with("}*") {
             return None;
         }
         let rest = pattern.strip_prefix('/')?;

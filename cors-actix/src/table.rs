@@ -40,6 +40,7 @@ use actix_web::dev::ResourceMap;
 use actix_web::error::UrlGenerationError;
 use actix_web::HttpRequest;
 use cors_core::table::Table as NameTable;
+use std::rc::Rc;
 
 /// Values handed to `url_for` for dynamic prefix segments; a prefix with
 /// more dynamic segments than actix-web allows in one pattern is refused.
@@ -91,6 +92,9 @@ fn decode(path: &str) -> Option<String> {
     }
     String::from_utf8(out).ok()
 }
+
+/// A dynamic segment of a prefix read without its regex.
+const LOOSE: &str = "{p}";
 
 fn placeholder(i: usize) -> String {
     format!("{MARKER_NAME}{i}~")
@@ -151,7 +155,7 @@ pub(crate) fn prefix(
     for i in 0..SLOTS {
         let slot = placeholder(i);
         dynamic |= text.contains(&slot);
-        text = text.replace(&slot, "{p}");
+        text = text.replace(&slot, LOOSE);
     }
     // Literal text without escapes reads back exactly: only a dynamic
     // segment's regex, or an escape's spelling, can be lost.
@@ -187,9 +191,8 @@ impl Table {
     /// ignores guards, method guards included.
     ///
     /// - For a `#[cors]` route, the map names the resource the path leads
-    ///   to. This route, or an annotated route with the same pattern under a
-    ///   prefix of the same shape (the same route for another method): a
-    ///   match. Nothing at all: no match. An
+    ///   to. This route (or the same handler's route for another method, with
+    ///   the same pattern under a prefix of the same shape): a match. Nothing at all: no match. An
     ///   annotated route that serves the method: no match (the lookup tried
     ///   it first). Anything else (an annotated route of another method,
     ///   whose method guard the router would pass over; a resource unknown
@@ -207,9 +210,11 @@ impl Table {
         if !c.matcher.is_match(path) {
             return Some(false);
         }
-        let (Some(unconfirmed), Some(rmap)) = (&c.unconfirmed, rmap) else {
+        let Some(unconfirmed) = &c.unconfirmed else {
             return Some(true);
         };
+        // Without the map (an error's response), a loose match is unsure.
+        let rmap = rmap?;
         let route = self.routes.get(c.route)?;
         if route.resource_name.is_some() {
             let Some(reached) = rmap.match_name(path) else {
@@ -223,15 +228,16 @@ impl Table {
             annotated.peek()?;
             let mut serves = false;
             for i in annotated {
-                let same_route = self.routes[i].pattern == route.pattern
+                let other = &self.routes[i];
+                // This very handler: its route for another method, under the
+                // same prefix, shares its resource name.
+                let same_route = Rc::ptr_eq(&other.source, &route.source)
+                    && other.pattern == route.pattern
                     && self.shapes.get(i) == Some(&unconfirmed.shape);
                 if same_route {
                     return Some(true);
                 }
-                serves |= self.routes[i]
-                    .methods
-                    .iter()
-                    .any(|m| m.as_bytes() == method);
+                serves |= other.methods.iter().any(|m| m.as_bytes() == method);
             }
             return serves.then_some(false);
         }
@@ -343,7 +349,14 @@ impl Table {
                 }),
             };
             shapes.push(shape(&prefix.text).unwrap_or_default());
-            match Matcher::new(&pattern).and_then(|m| Ok((m, unconfirmed?))) {
+            // Loosely read, a dynamic prefix segment matches any text, one
+            // segment or several (its regex may span segments); the resource
+            // map then has the last word.
+            let matcher = match prefix.confirmed {
+                true => Matcher::new(&pattern),
+                false => Matcher::new(&pattern.replace(LOOSE, "{p:.+}")),
+            };
+            match matcher.and_then(|m| Ok((m, unconfirmed?))) {
                 Ok((matcher, unconfirmed)) => candidates.push(Candidate {
                     route: index,
                     matcher,

@@ -286,6 +286,9 @@ struct Mounted {
     /// The same chain with the regexes of scope segments dropped: what the
     /// lookup matches when the resource map could not confirm the prefix.
     loose: Vec<ResourceDef>,
+    /// The full pattern as the lookup reads it loosely: each dynamic scope
+    /// segment matching any text, one segment or several.
+    loose_full: ResourceDef,
     /// The full pattern, for making request paths.
     full: String,
 }
@@ -330,13 +333,22 @@ fn flatten(
                 } else {
                     format!("/{}", leaf.pattern)
                 };
-                let (mut chain, mut loose) = (chain.to_vec(), loose_chain.to_vec());
+                let (mut chain, mut loose_defs) = (chain.to_vec(), loose_chain.to_vec());
                 chain.push(ResourceDef::new(pattern.as_str()));
-                loose.push(ResourceDef::new(pattern.as_str()));
+                loose_defs.push(ResourceDef::new(pattern.as_str()));
+                let mut loose_full = String::new();
+                for (i, part) in loose(full).split("{p}").enumerate() {
+                    if i > 0 {
+                        loose_full.push_str(&format!("{{s{i}:.+}}"));
+                    }
+                    loose_full.push_str(part);
+                }
+                loose_full.push_str(&pattern);
                 out.push(Mounted {
                     leaf: *leaf,
                     chain,
-                    loose,
+                    loose: loose_defs,
+                    loose_full: ResourceDef::new(loose_full),
                     full: format!("{full}{pattern}"),
                 });
             }
@@ -397,7 +409,7 @@ fn found_before_routing<'r>(
             }
             continue;
         }
-        if !chain_matches(&route.loose, path) {
+        if !route.loose_full.is_match(path) {
             continue;
         }
         if route.leaf.kind == Kind::Attached {
@@ -411,39 +423,16 @@ fn found_before_routing<'r>(
                 false => Found::Unsure(route),
             };
         }
-        // The resource the path reaches (guards aside): this route, or an
-        // annotated one with the same pattern under a prefix of the same
-        // shape, matches; nothing, or an annotated
-        // route serving the method, does not; anything else is unsure.
+        // The resource the path reaches (guards aside): this handler
+        // matches; nothing, or another annotated route serving the method,
+        // does not; anything else is unsure.
         let Some(reached) = reached_leaf(tree, path) else {
             continue;
         };
-        let reached = routes
-            .iter()
-            .find(|r| r.leaf.name == reached)
-            .map(|r| (r, r.leaf.kind));
-        match reached {
-            Some((other, Kind::Annotated { .. })) => {
-                let prefix_of = |r: &Mounted| {
-                    let pattern = if r.leaf.pattern.is_empty() || r.leaf.pattern.starts_with('/') {
-                        r.leaf.pattern.to_owned()
-                    } else {
-                        format!("/{}", r.leaf.pattern)
-                    };
-                    let prefix = r
-                        .full
-                        .strip_suffix(pattern.as_str())
-                        .unwrap_or("")
-                        .to_owned();
-                    (loose(&prefix), pattern)
-                };
-                if prefix_of(other) == prefix_of(route) {
-                    return Found::Route(route);
-                }
-                if !other.leaf.methods.contains(&method) {
-                    return Found::Unsure(route);
-                }
-            }
+        let reached = routes.iter().find(|r| r.leaf.name == reached);
+        match reached.map(|r| (r, r.leaf.kind)) {
+            Some((other, _)) if other.leaf.name == route.leaf.name => return Found::Route(route),
+            Some((other, Kind::Annotated { .. })) if other.leaf.methods.contains(&method) => {}
             _ => return Found::Unsure(route),
         }
     }
@@ -546,12 +535,19 @@ fn policy_of(found: Found<'_>) -> Option<&'static str> {
 }
 
 /// The path as `NormalizePath` makes it, when that changes it.
-fn normalise(path: &str) -> Option<String> {
-    if !path.contains("//") && (path.len() <= 1 || !path.ends_with('/')) {
-        return None;
-    }
+/// The path as `NormalizePath` may make it (merged, then trimmed or with a
+/// trailing slash), where that changes it.
+fn normalise(path: &str) -> Vec<String> {
     let joined: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
-    Some(format!("/{}", joined.join("/")))
+    let trimmed = format!("/{}", joined.join("/"));
+    let slashed = match joined.is_empty() {
+        true => "/".to_owned(),
+        false => format!("{trimmed}/"),
+    };
+    [trimmed, slashed]
+        .into_iter()
+        .filter(|n| n != path)
+        .collect()
 }
 
 /// A path for a full pattern: parameters filled in, characters a URI may
@@ -800,9 +796,9 @@ async fn the_policy_applied_is_the_routed_handlers() {
                 None if preflight
                     && !has_resource
                     && before == Some("defaults")
-                    && normalise(&path).is_some_and(|n| {
+                    && normalise(&path).iter().any(|n| {
                         !matches!(
-                            found_before_routing(&nodes, &routes, &unconfirmed, &n, method),
+                            found_before_routing(&nodes, &routes, &unconfirmed, n, method),
                             Found::None
                         )
                     }) =>

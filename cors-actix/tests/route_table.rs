@@ -4,7 +4,7 @@
 mod common;
 
 use actix_web::http::Method;
-use actix_web::{get, put, routes, test as atest, web, App, HttpResponse, Responder};
+use actix_web::{get, post, put, routes, test as atest, web, App, HttpResponse, Responder};
 use common::{actual, call, capture_logs, logged, preflight, start_up_fails};
 use cors_actix::{attach, cors, cors_policy, Cors, CorsPolicy, RouteProblem};
 
@@ -672,4 +672,209 @@ async fn decoded_paths_never_reach_the_logs() {
     assert_eq!(res.status, 200);
     assert!(!logged(&["/p/x%0AERROR%20forged%20line"]).is_empty());
     assert!(logged(&["\nERROR forged"]).is_empty());
+}
+
+// ---- findings of the third review -------------------------------------------
+
+const B: &str = "https://b.example";
+
+mod scoped {
+    use super::*;
+
+    #[cors(origins = ["https://admin.example.com"], credentials)]
+    #[get("/items")]
+    pub async fn admin_items() -> impl Responder {
+        HttpResponse::Ok().body("admin")
+    }
+
+    #[cors(origins = ["https://b.example"])]
+    #[get("/items")]
+    pub async fn tenant_items() -> impl Responder {
+        HttpResponse::Ok().body("tenant")
+    }
+}
+
+#[actix_web::test]
+async fn another_handler_of_the_same_shape_never_lends_its_policy() {
+    let app = atest::init_service(
+        App::new()
+            .wrap(Cors::new())
+            .service(web::scope("/{v:v[0-9]+}").service(scoped::admin_items))
+            .service(web::scope("/{tenant}").service(scoped::tenant_items)),
+    )
+    .await;
+    // The router sends /acme/items to `tenant_items`.
+    let res = call(
+        &app,
+        preflight("/acme/items", ADMIN, "GET", None).to_request(),
+    )
+    .await;
+    assert_eq!(res.status, 403);
+    assert_eq!(res.get("access-control-allow-credentials"), None);
+    let res = call(
+        &app,
+        preflight("/v1/items", ADMIN, "GET", None).to_request(),
+    )
+    .await;
+    assert_eq!(res.status, 204);
+}
+
+#[cors(origins = ["https://admin.example.com"], credentials)]
+#[get("/items")]
+async fn v1_items() -> impl Responder {
+    HttpResponse::Ok().finish()
+}
+
+#[actix_web::test]
+async fn an_error_under_an_unconfirmed_prefix_gets_no_policy() {
+    let app = atest::init_service(
+        App::new()
+            .wrap(Cors::new())
+            .service(web::scope("/{ver:v1}").service(v1_items))
+            .service(
+                web::scope("/{ver:v2}")
+                    .wrap_fn(|req: actix_web::dev::ServiceRequest, _| {
+                        let fail = req.headers().contains_key("x-fail");
+                        let res = req.into_response(HttpResponse::Ok().body("plain v2"));
+                        async move {
+                            match fail {
+                                true => Err(actix_web::error::ErrorUnauthorized("login")),
+                                false => Ok(res),
+                            }
+                        }
+                    })
+                    .service(web::resource("/items").route(web::get().to(HttpResponse::Ok))),
+            ),
+    )
+    .await;
+    let res = call(
+        &app,
+        preflight("/v2/items", ADMIN, "GET", None).to_request(),
+    )
+    .await;
+    assert_eq!(res.status, 403);
+    let res = call(&app, actual(Method::GET, "/v2/items", ADMIN).to_request()).await;
+    assert_eq!(res.get("access-control-allow-origin"), None);
+    let res = call(
+        &app,
+        actual(Method::GET, "/v2/items", ADMIN)
+            .insert_header(("x-fail", "1"))
+            .to_request(),
+    )
+    .await;
+    assert_eq!(res.status, 401);
+    assert_eq!(res.get("access-control-allow-origin"), None);
+    assert_eq!(res.get("access-control-allow-credentials"), None);
+}
+
+#[cors(origins = ["https://app.example.com"])]
+#[get("/{a}/x*")]
+async fn star_literal() -> impl Responder {
+    HttpResponse::Ok().body("A")
+}
+
+#[cors(origins = ["https://b.example"])]
+#[get("/{b}")]
+async fn any_one() -> impl Responder {
+    HttpResponse::Ok().body("B")
+}
+
+#[actix_web::test]
+async fn a_final_literal_star_is_read_as_actix_reads_it() {
+    let app = atest::init_service(
+        App::new()
+            .wrap(Cors::new())
+            .service(star_literal)
+            .service(any_one),
+    )
+    .await;
+    // actix-router drops the final `/x*`: `star_literal` serves `/foo`.
+    let res = call(&app, atest::TestRequest::get().uri("/foo").to_request()).await;
+    assert_eq!(res.status, 200);
+    let res = call(&app, preflight("/foo", APP, "GET", None).to_request()).await;
+    assert_eq!(res.status, 204);
+    let res = call(&app, preflight("/foo", B, "GET", None).to_request()).await;
+    assert_eq!(res.status, 403);
+}
+
+#[cors(origins = ["https://app.example.com"])]
+#[get("/r/{id:[](?P<]>}")]
+async fn odd_class() -> impl Responder {
+    HttpResponse::Ok().finish()
+}
+
+#[actix_web::test]
+async fn a_class_opening_with_a_bracket_never_panics() {
+    let app = atest::init_service(
+        App::new()
+            .wrap(Cors::new())
+            .service(odd_class)
+            .route("/health", web::get().to(HttpResponse::Ok)),
+    )
+    .await;
+    for _ in 0..2 {
+        let res = call(&app, atest::TestRequest::get().uri("/health").to_request()).await;
+        assert_eq!(res.status, 200);
+    }
+    let res = call(&app, preflight("/r/%5D%3E", APP, "GET", None).to_request()).await;
+    assert_eq!(res.status, 204);
+}
+
+#[actix_web::test]
+async fn a_scope_regex_over_several_segments_never_lets_the_defaults_answer() {
+    let app = atest::init_service(
+        App::new()
+            .wrap(Cors::builder().origins([B]).build().unwrap())
+            .service(web::scope("/{org:[a-z]+/[a-z]+}").service(items)),
+    )
+    .await;
+    let res = call(
+        &app,
+        atest::TestRequest::get().uri("/acme/eu/items").to_request(),
+    )
+    .await;
+    assert_eq!(res.status, 200);
+    let res = call(
+        &app,
+        preflight("/acme/eu/items", B, "GET", None).to_request(),
+    )
+    .await;
+    assert_eq!(res.status, 403);
+    let res = call(
+        &app,
+        preflight("/acme/eu/items", APP, "GET", None).to_request(),
+    )
+    .await;
+    assert_eq!(res.status, 204);
+}
+
+#[cors(origins = ["https://admin.example.com"], headers = ["content-type"])]
+#[post("/admin/users/")]
+async fn create_user() -> impl Responder {
+    HttpResponse::Created().body("created")
+}
+
+#[actix_web::test]
+async fn normalize_path_adding_a_slash_inside_cors_is_refused_too() {
+    let cors = Cors::builder()
+        .origins([B])
+        .headers(["content-type"])
+        .methods(["GET", "POST"])
+        .build()
+        .unwrap();
+    let app = atest::init_service(
+        App::new()
+            .wrap(actix_web::middleware::NormalizePath::new(
+                actix_web::middleware::TrailingSlash::Always,
+            ))
+            .wrap(cors)
+            .service(create_user),
+    )
+    .await;
+    let res = call(
+        &app,
+        preflight("/admin/users", B, "POST", Some("content-type")).to_request(),
+    )
+    .await;
+    assert_eq!(res.status, 403);
 }
