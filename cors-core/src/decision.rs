@@ -108,15 +108,18 @@ impl Vary {
     pub const REQUEST_METHOD: Vary = Vary(2);
     /// `Access-Control-Request-Headers`.
     pub const REQUEST_HEADERS: Vary = Vary(4);
+    /// `Access-Control-Request-Private-Network`.
+    pub const REQUEST_PRIVATE_NETWORK: Vary = Vary(8);
 
-    const NAMES: [&'static str; 3] = [
+    const NAMES: [&'static str; 4] = [
         "Origin",
         "Access-Control-Request-Method",
         "Access-Control-Request-Headers",
+        "Access-Control-Request-Private-Network",
     ];
 
     /// Every combination, joined once, indexed by the bits.
-    const VALUES: [&'static str; 8] = [
+    const VALUES: [&'static str; 16] = [
         "",
         "Origin",
         "Access-Control-Request-Method",
@@ -125,6 +128,14 @@ impl Vary {
         "Origin, Access-Control-Request-Headers",
         "Access-Control-Request-Method, Access-Control-Request-Headers",
         "Origin, Access-Control-Request-Method, Access-Control-Request-Headers",
+        "Access-Control-Request-Private-Network",
+        "Origin, Access-Control-Request-Private-Network",
+        "Access-Control-Request-Method, Access-Control-Request-Private-Network",
+        "Origin, Access-Control-Request-Method, Access-Control-Request-Private-Network",
+        "Access-Control-Request-Headers, Access-Control-Request-Private-Network",
+        "Origin, Access-Control-Request-Headers, Access-Control-Request-Private-Network",
+        "Access-Control-Request-Method, Access-Control-Request-Headers, Access-Control-Request-Private-Network",
+        "Origin, Access-Control-Request-Method, Access-Control-Request-Headers, Access-Control-Request-Private-Network",
     ];
 
     /// Both sets.
@@ -144,7 +155,7 @@ impl Vary {
 
     /// The header value, tokens joined by `, ` (empty for [`Vary::NONE`]).
     pub fn value(self) -> &'static str {
-        Self::VALUES[usize::from(self.0 & 7)]
+        Self::VALUES[usize::from(self.0 & 15)]
     }
 
     /// The tokens still missing from a response that already has these
@@ -316,10 +327,19 @@ pub fn decide<'a>(policy: &'a Policy, request: &Request<'a>) -> Decision<'a> {
         Vary::NONE
     };
     let preflight = request.is_preflight();
+    // A Private Network Access preflight's answer depends on its
+    // `Access-Control-Request-Private-Network` too.
+    let private_network = if request.request_private_network.is_present() || policy.private_network
+    {
+        Vary::REQUEST_PRIVATE_NETWORK
+    } else {
+        Vary::NONE
+    };
     let vary = if preflight {
         origin_vary
             .union(Vary::REQUEST_METHOD)
             .union(Vary::REQUEST_HEADERS)
+            .union(private_network)
     } else {
         origin_vary
     };

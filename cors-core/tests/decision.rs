@@ -307,12 +307,14 @@ fn preflight_rejections() {
     ];
     for (description, request, reason) in rows {
         assert!(request.is_preflight(), "{description}");
+        // A Private Network Access preflight varies on its request header too.
+        let vary = match request.request_private_network {
+            HeaderValue::Absent => PREFLIGHT_VARY,
+            _ => PREFLIGHT_VARY.union(Vary::REQUEST_PRIVATE_NETWORK),
+        };
         assert_eq!(
             decide(&api, &request),
-            Decision::PreflightRejected {
-                reason,
-                vary: PREFLIGHT_VARY
-            },
+            Decision::PreflightRejected { reason, vary },
             "{description}"
         );
     }

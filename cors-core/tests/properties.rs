@@ -429,7 +429,15 @@ proptest! {
         let request = req.get();
         let decision = decide(&policy, &request);
         let base = if policy.varies_by_origin() { Vary::ORIGIN } else { Vary::NONE };
-        let preflight_vary = base.union(Vary::REQUEST_METHOD).union(Vary::REQUEST_HEADERS);
+        // Private Network Access preflights vary on their request header too.
+        let private_network = match (request.request_private_network, policy.private_network()) {
+            (HeaderValue::Absent, false) => Vary::NONE,
+            _ => Vary::REQUEST_PRIVATE_NETWORK,
+        };
+        let preflight_vary = base
+            .union(Vary::REQUEST_METHOD)
+            .union(Vary::REQUEST_HEADERS)
+            .union(private_network);
         match decision {
             Decision::NotCors { vary } => {
                 prop_assert_eq!(request.origin, HeaderValue::Absent);

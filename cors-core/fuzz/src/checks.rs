@@ -745,9 +745,16 @@ fn check_decision(spec: &PolicySpec<'_>, policy: &Policy, request: &Request<'_>)
         Vary::NONE
     };
     let preflight = request.is_preflight();
+    // A Private Network Access preflight (the header sent, or the policy
+    // answering them) varies on its request header too.
+    let private_network = match request.request_private_network {
+        HeaderValue::Absent if !policy.private_network() => Vary::NONE,
+        _ => Vary::REQUEST_PRIVATE_NETWORK,
+    };
     let vary = if preflight {
         base.union(Vary::REQUEST_METHOD)
             .union(Vary::REQUEST_HEADERS)
+            .union(private_network)
     } else {
         base
     };
