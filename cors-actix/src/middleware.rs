@@ -3,7 +3,7 @@
 
 use crate::builder::{BuildError, CorsBuilder};
 use crate::diagnostics::{check_preflight_route, log_rejection, Outcome};
-use crate::register::{live_groups, Group, Listen, Served};
+use crate::register::{live_groups, Group, Listen, RouteCors, Served, Source};
 use crate::report::{Report, StartupError};
 use crate::resolve::{resolve, Defaults, PolicyEntry, ResolvedRoute};
 use crate::table::{clean_request, in_app, Found, Table};
@@ -298,6 +298,8 @@ struct Complete {
     /// `Vary` for requests without `Origin`: `Origin` unless every policy
     /// of the App allows any origin.
     no_origin_vary: Vary,
+    /// Whether some policy of the App allows any origin.
+    any_origin: bool,
 }
 
 impl State {
@@ -335,12 +337,16 @@ impl State {
         };
         let table =
             Table::build(routes, rmap, &clean).map_err(|problems| StartupError { problems })?;
-        let varies = table
-            .routes
-            .iter()
-            .filter_map(|r| r.policy.as_ref())
-            .chain(self.defaults.as_ref().map(|d| &d.entry))
-            .any(|e| e.policy().varies_by_origin());
+        let policies = || {
+            table
+                .routes
+                .iter()
+                .filter_map(|r| r.policy.as_ref())
+                .chain(self.defaults.as_ref().map(|d| &d.entry))
+        };
+        let varies = policies().any(|e| e.policy().varies_by_origin());
+        let any_origin =
+            policies().any(|e| matches!(e.policy().origin_rule(), cors_core::Origins::Any));
         let mut notes = notes;
         notes.extend(table.notes.iter().cloned());
         let report = Report::new(
@@ -356,6 +362,7 @@ impl State {
         Ok(Complete {
             table,
             no_origin_vary: if varies { Vary::ORIGIN } else { Vary::NONE },
+            any_origin,
         })
     }
 
@@ -446,6 +453,10 @@ enum Plan {
 enum After {
     /// Decided before routing.
     Fixed(Finish),
+    /// A request without `Origin`: no CORS headers, but a route whose
+    /// policy allows any origin answers `*` on every response, so that a
+    /// cached copy serves every origin.
+    NoOrigin { method: Method },
     /// An actual request with an `Origin`: decided by the policy of the
     /// route the router dispatched to, as its witness reports; when no
     /// witness ran (an error before the handler, a 404, a route without
@@ -471,10 +482,9 @@ impl<S> CorsMiddleware<S> {
             (Some(_), Some(_)) => cors_core::HeaderValue::Repeated,
         };
         if origin == cors_core::HeaderValue::Absent {
-            return Plan::Forward(After::Fixed(Finish {
-                add: None,
-                vary: ready.map_or(Vary::ORIGIN, |r| r.no_origin_vary),
-            }));
+            return Plan::Forward(After::NoOrigin {
+                method: req.method().clone(),
+            });
         }
         // Only an OPTIONS can be a preflight; only then do its headers count.
         let options = req.method() == Method::OPTIONS;
@@ -526,10 +536,7 @@ impl<S> CorsMiddleware<S> {
             };
             return match preflight {
                 true => Plan::Respond(self.refusal(req, &rejection)),
-                false => Plan::Forward(After::Fixed(Finish {
-                    add: Some(Add::Strip),
-                    vary: Vary::ORIGIN,
-                })),
+                false => Plan::Forward(After::Fixed(Finish::strip(Vary::ORIGIN))),
             };
         };
         let path = req.match_info().as_str();
@@ -591,10 +598,7 @@ impl<S> CorsMiddleware<S> {
                     Plan::Respond(self.refusal(req, &rejection(reason, vary)))
                 }
                 Decision::Allowed(_) | Decision::NotCors { .. } => {
-                    Plan::Forward(After::Fixed(Finish {
-                        add: None,
-                        vary: Vary::NONE,
-                    }))
+                    Plan::Forward(After::Fixed(Finish::strip(Vary::NONE)))
                 }
             };
         }
@@ -674,6 +678,56 @@ impl<S> CorsMiddleware<S> {
 }
 
 impl State {
+    /// How the response to a request without `Origin` is finished: by the
+    /// route the router dispatched to, or, when the App has a policy that
+    /// allows any origin, by the route found before routing.
+    fn finish_no_origin(
+        &self,
+        served: Option<Served>,
+        method: &Method,
+        path: Option<&str>,
+        rmap: Option<&ResourceMap>,
+    ) -> Finish {
+        let Some(Some(ready)) = self.table.get() else {
+            return Finish::strip(Vary::ORIGIN);
+        };
+        let vary = ready.no_origin_vary;
+        let (route, entry) = match served.and_then(|s| ready.table.served(s)) {
+            Some(route) if route.policy.is_none() => {
+                return Finish {
+                    add: Add::Keep,
+                    vary,
+                    route: None,
+                }
+            }
+            Some(route) => (Some(route), route.policy.as_deref()),
+            // An error's response has no request to look the path up with.
+            None if ready.any_origin && path.is_some() => {
+                let path = path.unwrap_or_default();
+                match ready.table.find(path, method.as_str().as_bytes(), rmap) {
+                    Found::Route(route) => (Some(route), route.policy.as_deref()),
+                    Found::Unsure(_) => return Finish::strip(vary),
+                    Found::None => (None, self.defaults.as_ref().map(|d| &*d.entry)),
+                }
+            }
+            None => return Finish::strip(vary),
+        };
+        match entry {
+            Some(entry) if matches!(entry.policy().origin_rule(), cors_core::Origins::Any) => {
+                Finish {
+                    add: Add::Allow {
+                        allow_origin: HeaderValue::from_static("*"),
+                        credentials: false,
+                        expose: entry.expose_headers.clone(),
+                    },
+                    vary: Vary::NONE,
+                    route: static_route(route),
+                }
+            }
+            _ => Finish::strip(vary),
+        }
+    }
+
     /// How an actual response is finished: by the policy of the route the
     /// router dispatched to, or of the route found before routing.
     ///
@@ -688,10 +742,7 @@ impl State {
         rmap: Option<&ResourceMap>,
     ) -> Finish {
         let Some(Some(ready)) = self.table.get() else {
-            return Finish {
-                add: Some(Add::Strip),
-                vary: Vary::ORIGIN,
-            };
+            return Finish::strip(Vary::ORIGIN);
         };
         let method_bytes = method.as_str().as_bytes();
         let (route, entry) = match served.and_then(|s| Some((s, ready.table.served(s)?))) {
@@ -717,18 +768,20 @@ impl State {
             request_private_network: cors_core::HeaderValue::Absent,
         };
         let handler = route.map(|r| &*r.handler);
+        let disabled_served = served.is_some() && route.is_some_and(|r| r.policy.is_none());
         let (reason, vary) = match entry.map(|e| (e, decide(e.policy(), &request))) {
             Some((entry, Decision::Allowed(headers))) => {
                 return Finish {
-                    add: Some(Add::Allow {
+                    add: Add::Allow {
                         allow_origin: allow_origin(origin, headers.allow_origin),
                         credentials: headers.allow_credentials,
                         expose: entry.expose_headers.clone(),
-                    }),
+                    },
                     vary: headers.vary,
+                    route: static_route(route),
                 }
             }
-            Some((_, Decision::NotCors { vary })) => return Finish { add: None, vary },
+            Some((_, Decision::NotCors { vary })) => return Finish::strip(vary),
             Some((_, Decision::Rejected { reason, vary }))
             | Some((_, Decision::PreflightRejected { reason, vary })) => (reason, vary),
             Some((_, Decision::Preflight { .. })) | None => (
@@ -742,6 +795,14 @@ impl State {
                 },
             ),
         };
+        if disabled_served {
+            // `#[cors(disable)]`: the handler's own business.
+            return Finish {
+                add: Add::Keep,
+                vary,
+                route: None,
+            };
+        }
         log_rejection(
             Outcome::ServedWithoutHeaders,
             method.as_str(),
@@ -750,8 +811,9 @@ impl State {
             &reason,
         );
         Finish {
-            add: Some(Add::Strip),
+            add: Add::Strip,
             vary,
+            route: static_route(route),
         }
     }
 }
@@ -909,47 +971,98 @@ enum Add {
         credentials: bool,
         expose: Option<HeaderValue>,
     },
-    /// A refused origin: whatever CORS headers the app set itself go, so
-    /// that no handler can grant what the policy refuses.
+    /// No CORS headers: whatever CORS headers the app set itself go, so that
+    /// no handler, proxied upstream or leftover middleware can grant what
+    /// the policy does not.
     Strip,
+    /// A `#[cors(disable)]` handler served it: CORS is its own business, and
+    /// the headers it sets itself stay.
+    Keep,
 }
+
+/// The CORS response headers, all of which the policy decides.
+const CORS_RESPONSE_HEADERS: [HeaderName; 7] = [
+    header::ACCESS_CONTROL_ALLOW_ORIGIN,
+    header::ACCESS_CONTROL_ALLOW_CREDENTIALS,
+    header::ACCESS_CONTROL_EXPOSE_HEADERS,
+    header::ACCESS_CONTROL_ALLOW_METHODS,
+    header::ACCESS_CONTROL_ALLOW_HEADERS,
+    header::ACCESS_CONTROL_MAX_AGE,
+    ALLOW_PRIVATE_NETWORK,
+];
 
 /// What to do with the inner service's response.
 #[derive(Clone)]
 struct Finish {
-    add: Option<Add>,
+    add: Add,
     vary: Vary,
+    /// The route whose policy decided, for the log line about headers the
+    /// app set itself.
+    route: Option<&'static RouteCors>,
 }
 
 impl Finish {
+    /// No CORS headers, and this `Vary`.
+    fn strip(vary: Vary) -> Finish {
+        Finish {
+            add: Add::Strip,
+            vary,
+            route: None,
+        }
+    }
+
     fn apply(self, headers: &mut HeaderMap) {
-        match self.add {
-            // Insert replaces: whatever the app set, the header is sent once.
-            Some(Add::Allow {
-                allow_origin,
-                credentials,
-                expose,
-            }) => {
-                headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, allow_origin);
-                if credentials {
-                    headers.insert(header::ACCESS_CONTROL_ALLOW_CREDENTIALS, TRUE);
-                }
-                if let Some(expose) = expose {
-                    headers.insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, expose);
-                }
+        // One pass over the names first: most responses carry none.
+        let app_set = !matches!(self.add, Add::Keep)
+            && headers
+                .keys()
+                .any(|name| name.as_str().starts_with("access-control-"));
+        if app_set {
+            let mut replaced = false;
+            for name in CORS_RESPONSE_HEADERS {
+                replaced |= headers.remove(name).next().is_some();
             }
-            Some(Add::Strip) => {
-                for name in [
-                    header::ACCESS_CONTROL_ALLOW_ORIGIN,
-                    header::ACCESS_CONTROL_ALLOW_CREDENTIALS,
-                    header::ACCESS_CONTROL_EXPOSE_HEADERS,
-                ] {
-                    headers.remove(name);
-                }
+            if replaced {
+                log_app_set_headers(self.route);
             }
-            None => {}
+        }
+        if let Add::Allow {
+            allow_origin,
+            credentials,
+            expose,
+        } = self.add
+        {
+            headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, allow_origin);
+            if credentials {
+                headers.insert(header::ACCESS_CONTROL_ALLOW_CREDENTIALS, TRUE);
+            }
+            if let Some(expose) = expose {
+                headers.insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, expose);
+            }
         }
         merge_vary(headers, self.vary);
+    }
+}
+
+/// The static metadata of a `#[cors]` route.
+fn static_route(route: Option<&ResolvedRoute>) -> Option<&'static RouteCors> {
+    match route.map(|r| &*r.source) {
+        Some(Source::Static(route)) => Some(route),
+        _ => None,
+    }
+}
+
+/// Logs, at debug, once per route (once in all for routes without static
+/// metadata), that CORS headers the app set were replaced by the policy's.
+fn log_app_set_headers(route: Option<&'static RouteCors>) {
+    static OTHER_ROUTES: AtomicBool = AtomicBool::new(false);
+    let flag = route.map_or(&OTHER_ROUTES, |r| &r.app_headers_logged);
+    if !flag.swap(true, Ordering::Relaxed) {
+        log::debug!(
+            target: "cors_actix",
+            "CORS headers set by the app on a response of {} were replaced by what its policy decides (use #[cors(disable)] on a handler that manages CORS itself)",
+            route.map_or("a route without #[cors]", |r| r.handler),
+        );
     }
 }
 
@@ -1013,6 +1126,17 @@ where
                     Ok(mut response) => {
                         let finish = match after {
                             After::Fixed(finish) => finish,
+                            After::NoOrigin { method } => {
+                                let request = response.request();
+                                let served = served
+                                    .or_else(|| request.extensions().get::<Served>().copied());
+                                state.finish_no_origin(
+                                    served,
+                                    &method,
+                                    Some(request.match_info().as_str()),
+                                    Some(request.resource_map()),
+                                )
+                            }
                             After::Route { origin, method, .. } => {
                                 let request = response.request();
                                 // A witness that ran on another task (middleware
@@ -1037,6 +1161,9 @@ where
                     Err(mut error) => {
                         let finish = match after {
                             After::Fixed(finish) => finish,
+                            After::NoOrigin { method } => {
+                                state.finish_no_origin(*served, &method, None, None)
+                            }
                             After::Route {
                                 origin,
                                 method,

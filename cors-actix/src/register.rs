@@ -44,6 +44,7 @@ pub struct RouteCors {
     pub(crate) shadow_logged: AtomicBool,
     /// Set when a `Cors` route table holds this handler.
     pub(crate) covered: AtomicBool,
+    pub(crate) app_headers_logged: AtomicBool,
 }
 
 impl RouteCors {
@@ -60,6 +61,7 @@ impl RouteCors {
             unwrapped_logged: AtomicBool::new(false),
             shadow_logged: AtomicBool::new(false),
             covered: AtomicBool::new(false),
+            app_headers_logged: AtomicBool::new(false),
         }
     }
 }

@@ -267,6 +267,9 @@ pub enum NoteKind {
     /// `origin_fn` together with `credentials`: every origin the predicate
     /// accepts can read credentialed responses.
     PredicateWithCredentials,
+    /// `origin_fn` together with `origins = "*"`, which allows every origin
+    /// before the predicate could be asked.
+    PredicateNeverConsulted,
 }
 
 impl fmt::Display for Finding<NoteKind> {
@@ -334,6 +337,17 @@ pub fn validate(spec: &PolicySpec<'_>, options: BuildOptions) -> Validation {
             Field::Credentials,
             None,
             "origin_fn",
+            message,
+        );
+    }
+    let wildcard = spec.origins.and_then(|o| o.iter().position(|i| *i == "*"));
+    if let (Some(_), Some(at)) = (spec.origin_fn, wildcard) {
+        let message = "`origin_fn` is never consulted: `origins = \"*\"` already allows every origin; remove one of them".into();
+        v.note(
+            NoteKind::PredicateNeverConsulted,
+            Field::Origins,
+            Some(at),
+            "*",
             message,
         );
     }

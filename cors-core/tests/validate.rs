@@ -1158,3 +1158,26 @@ fn a_predicate_with_credentials_is_noted() {
     };
     assert!(validate(&without, BuildOptions::default()).notes.is_empty());
 }
+
+#[test]
+fn a_predicate_beside_a_wildcard_is_never_consulted() {
+    fn partner(origin: &str) -> bool {
+        origin.ends_with(".partner.test")
+    }
+    let spec = PolicySpec {
+        origins: Some(&["*"]),
+        origin_fn: Some(cors_core::OriginPredicate(partner)),
+        ..PolicySpec::EMPTY
+    };
+    let validation = validate(&spec, BuildOptions::default());
+    assert!(validation.policy.is_ok());
+    let note = &validation.notes[0];
+    assert_eq!(note.kind(), NoteKind::PredicateNeverConsulted);
+    assert_eq!((note.field(), note.index()), (Field::Origins, Some(0)));
+    assert!(note.to_string().contains("never consulted"), "{note}");
+    let listed = PolicySpec {
+        origins: Some(&["https://app.example.com"]),
+        ..spec
+    };
+    assert!(validate(&listed, BuildOptions::default()).notes.is_empty());
+}
