@@ -237,22 +237,31 @@ where
             .defaults
             .as_ref()
             .map(|(spec, policy)| Defaults::new(spec.clone(), policy.clone()));
-        // The newest group is the App being built, unless another App on
-        // this thread is being built at the same time; the first request
-        // checks it against the App's resource map.
+        // One live group is the App being built. Several mean another App
+        // is being built on this thread at the same time, and which group is
+        // this App's is only known from its resource map: the first request
+        // finds it and checks its routes then, rather than failing this App
+        // for another's routes.
         let candidates = live_groups();
-        let resolved = match candidates.last() {
-            Some(group) => {
-                group.seal();
-                match resolve(&group.registrations.borrow(), defaults.as_ref()) {
-                    Ok((routes, notes)) => Some((group.clone(), routes, notes)),
-                    Err(problems) => {
-                        self.inner.record(Err(StartupError { problems }));
-                        return ready(Err(()));
-                    }
+        for group in &candidates {
+            group.seal();
+        }
+        let resolved = match candidates.as_slice() {
+            [group] => match resolve(&group.registrations.borrow(), defaults.as_ref()) {
+                Ok((routes, notes)) => Some((group.clone(), routes, notes)),
+                Err(problems) => {
+                    self.inner.record(Err(StartupError { problems }));
+                    return ready(Err(()));
                 }
+            },
+            [] => None,
+            _ => {
+                log::debug!(
+                    target: "cors_actix",
+                    "several Apps are being built on this thread; their routes are checked on the first request each serves"
+                );
+                None
             }
-            None => None,
         };
         let report = match &resolved {
             Some((_, routes, notes)) => Report::new(routes, None, defaults.as_ref(), notes.clone()),

@@ -878,3 +878,52 @@ async fn normalize_path_adding_a_slash_inside_cors_is_refused_too() {
     .await;
     assert_eq!(res.status, 403);
 }
+
+#[actix_web::test]
+async fn apps_built_concurrently_are_each_checked_against_their_own_routes() {
+    use actix_service::{IntoServiceFactory, ServiceFactory};
+    let config = actix_web::dev::AppConfig::default;
+    // Both register before either starts: neither may fail for the other's
+    // routes. `bare` needs App defaults, which only `b` has.
+    let cors_a = Cors::new();
+    let a = App::new()
+        .wrap(cors_a.clone())
+        .service(items)
+        .into_factory()
+        .new_service(config());
+    let b = App::new()
+        .wrap(Cors::builder().origins([APP]).build().unwrap())
+        .service(bare)
+        .into_factory()
+        .new_service(config());
+    let (a, b) = futures_util::future::join(a, b).await;
+    let (a, b) = (a.expect("a starts"), b.expect("b starts"));
+    assert!(cors_a.startup_error().is_none());
+    let res = call(&a, preflight("/items", APP, "GET", None).to_request()).await;
+    assert_eq!(res.status, 204);
+    let res = call(&b, preflight("/bare", APP, "GET", None).to_request()).await;
+    assert_eq!(res.status, 204);
+
+    // An invalid App built beside another is caught by its first request,
+    // and fails closed.
+    let cors_c = Cors::new();
+    let c = App::new()
+        .wrap(cors_c.clone())
+        .service(bare)
+        .into_factory()
+        .new_service(config());
+    let d = App::new()
+        .wrap(Cors::new())
+        .service(items)
+        .into_factory()
+        .new_service(config());
+    let (c, _d) = futures_util::future::join(c, d).await;
+    let c = c.expect("c starts: its routes are not known yet");
+    let res = call(&c, preflight("/bare", APP, "GET", None).to_request()).await;
+    assert_eq!(res.status, 403);
+    let error = cors_c.startup_error().expect("found on the first request");
+    assert!(matches!(
+        error.problems[0].problem,
+        RouteProblem::NoDefaults
+    ));
+}
