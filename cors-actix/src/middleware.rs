@@ -211,6 +211,13 @@ impl Inner {
     fn record(&self, outcome: Result<Report, StartupError>) {
         if let Err(error) = &outcome {
             log::error!(target: "cors_actix", "{error}");
+            // actix-web reports only `()` for it: without a logger the reason
+            // would reach nobody.
+            if log::max_level() == log::LevelFilter::Off {
+                eprintln!(
+                    "[cors_actix] {error}\n(no logger is installed, so this goes to stderr; `Cors::startup_error()` returns it)"
+                );
+            }
         }
         if let Ok(mut slot) = self.outcome.lock() {
             *slot = Some(outcome);

@@ -927,3 +927,43 @@ async fn apps_built_concurrently_are_each_checked_against_their_own_routes() {
         RouteProblem::NoDefaults
     ));
 }
+
+// ---- start-up errors reach a user who installed no logger -------------------
+
+#[cors]
+#[get("/needs-defaults")]
+async fn needs_defaults() -> impl Responder {
+    HttpResponse::Ok().finish()
+}
+
+/// Runs this test binary again, as a program without a logger would run,
+/// and reads what it prints.
+#[actix_web::test]
+async fn a_start_up_error_is_printed_without_a_logger() {
+    const CHILD: &str = "CORS_ACTIX_STARTUP_CHILD";
+    if std::env::var_os(CHILD).is_some() {
+        // The child: no logger; the App cannot start.
+        let _ = atest::init_service(App::new().wrap(Cors::new()).service(needs_defaults)).await;
+        return;
+    }
+    let output = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "a_start_up_error_is_printed_without_a_logger",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(CHILD, "1")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    // actix-web's own panic says only `()`; the reason comes first.
+    assert!(!output.status.success());
+    assert!(stderr.contains("service initialization failed"), "{stderr}");
+    let reason = "[cors_actix] CORS start-up failed:\n  - `route_table::needs_defaults` (GET /needs-defaults): needs App defaults";
+    assert!(stderr.contains(reason), "{stderr}");
+    assert!(
+        stderr.contains("`Cors::startup_error()` returns it"),
+        "{stderr}"
+    );
+}

@@ -212,8 +212,32 @@ fn check_kind(
     Err(syn::Error::new_spanned(span, expected))
 }
 
+/// Keys that users of other CORS libraries (actix-cors, tower-http, Spring,
+/// ASP.NET, the Go libraries) type, and this library's spelling.
+const OTHER_LIBRARIES: &[(&str, &str)] = &[
+    ("allowed_origins", "origins"),
+    ("allow_origins", "origins"),
+    ("allow_origin", "origins"),
+    ("allowed_origin", "origins"),
+    ("allow_any_origin", "origins = \"*\""),
+    ("allowed_methods", "methods"),
+    ("allow_methods", "methods"),
+    ("allowed_headers", "headers"),
+    ("allow_headers", "headers"),
+    ("expose_headers", "expose"),
+    ("exposed_headers", "expose"),
+    ("allow_credentials", "credentials"),
+    ("supports_credentials", "credentials"),
+    ("max_age_secs", "max_age"),
+    ("max_age_seconds", "max_age"),
+    ("allow_private_network", "private_network"),
+];
+
 /// `unknown key `x``, with the closest known key when one is close enough.
 fn unknown_key_message(name: &str) -> String {
+    if let Some((_, ours)) = OTHER_LIBRARIES.iter().find(|(theirs, _)| *theirs == name) {
+        return format!("unknown key `{name}`; did you mean `{ours}`?");
+    }
     let best = KEYS
         .iter()
         .map(|k| (edit_distance(name, k.name), k.name))
@@ -344,6 +368,21 @@ mod tests {
             unknown_key_message("maxage"),
             "unknown key `maxage`; did you mean `max_age`?"
         );
+        for (theirs, ours) in [
+            ("expose_headers", "expose"),
+            ("allow_credentials", "credentials"),
+            ("allowed_origins", "origins"),
+            ("allowed_methods", "methods"),
+            ("allowed_headers", "headers"),
+            ("supports_credentials", "credentials"),
+            ("max_age_secs", "max_age"),
+            ("allow_any_origin", "origins = \"*\""),
+        ] {
+            assert_eq!(
+                unknown_key_message(theirs),
+                format!("unknown key `{theirs}`; did you mean `{ours}`?")
+            );
+        }
         assert!(unknown_key_message("zzzzzzzzzzzzzzzzzzzz")
             .starts_with("unknown key `zzzzzzzzzzzzzzzzzzzz`; expected one of: origins"));
     }
