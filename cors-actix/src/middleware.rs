@@ -472,7 +472,11 @@ enum After {
     /// A request without `Origin`: no CORS headers, but a route whose
     /// policy allows any origin answers `*` on every response, so that a
     /// cached copy serves every origin.
-    NoOrigin { method: Method },
+    NoOrigin {
+        method: Method,
+        /// For an error's response: kept only when the App has a `*` policy.
+        uri: Option<Uri>,
+    },
     /// An actual request with an `Origin`: decided by the policy of the
     /// route the router dispatched to, as its witness reports; when no
     /// witness ran (an error before the handler, a 404, a route without
@@ -500,6 +504,7 @@ impl<S> CorsMiddleware<S> {
         if origin == cors_core::HeaderValue::Absent {
             return Plan::Forward(After::NoOrigin {
                 method: req.method().clone(),
+                uri: ready.filter(|r| r.any_origin).map(|_| req.uri().clone()),
             });
         }
         // Only an OPTIONS can be a preflight; only then do its headers count.
@@ -626,23 +631,28 @@ impl<S> CorsMiddleware<S> {
             && matches!(req.method().as_str(), "POST" | "PUT" | "PATCH" | "DELETE")
             && !same_origin()
         {
-            // Strict mode stops the request before anything inside runs,
-            // so it can only go by the route found before routing.
+            // Strict mode stops the request before anything inside runs, so
+            // it goes by the routes found before routing; since guards may
+            // pick any of those the path matches, it refuses when one of them
+            // would (the App defaults when none matches).
             let rmap = Some(req.resource_map());
-            let (route, entry) = state.guess(ready, path, request.method, rmap);
-            let refusal = match entry.map(|e| decide(e.policy(), &request)) {
-                None => Some((
-                    Reason::NoPolicy {
-                        method: request.method,
-                    },
-                    Vary::ORIGIN,
-                )),
-                Some(Decision::Rejected { reason, vary }) => Some((reason, vary)),
-                Some(_) => None,
-            };
-            if let Some((reason, vary)) = refusal {
+            let mut refusal = None;
+            let mut matched = false;
+            for route in ready.table.all_matching(path, request.method, rmap) {
+                matched = true;
+                let entry = route.policy.as_deref();
+                if let Some(found) = strict_refusal(entry, &request) {
+                    refusal = Some((found, Some(&*route.handler)));
+                    break;
+                }
+            }
+            if !matched {
+                let entry = state.defaults.as_ref().map(|d| &*d.entry);
+                refusal = strict_refusal(entry, &request).map(|found| (found, None));
+            }
+            if let Some(((reason, vary), handler)) = refusal {
                 let rejection = Rejection {
-                    handler: route.map(|r| &*r.handler),
+                    handler,
                     preflight: false,
                     reason,
                     vary,
@@ -717,7 +727,7 @@ impl State {
                 }
             }
             Some(route) => (Some(route), route.policy.as_deref()),
-            // An error's response has no request to look the path up with.
+            // The path is kept for an error's response only when needed.
             None if ready.any_origin && path.is_some() => {
                 let path = path.unwrap_or_default();
                 match ready.table.find(path, method.as_str().as_bytes(), rmap) {
@@ -772,6 +782,15 @@ impl State {
                 }
                 (Some(route), route.policy.as_deref())
             }
+            // An error's response has no resource map, and its path is the
+            // one sent: if `NormalizePath` inside `Cors` sent it to an
+            // annotated route, the defaults are not its answer.
+            None if rmap.is_none() => match self.guess(ready, path, method_bytes, rmap) {
+                (None, _) if normalised_route(ready, path, method_bytes, None).is_some() => {
+                    (None, None)
+                }
+                found => found,
+            },
             None => self.guess(ready, path, method_bytes, rmap),
         };
         let request = cors_core::Request {
@@ -836,14 +855,12 @@ impl State {
 
 /// The annotated route that `path`, normalised as `NormalizePath` may make
 /// it (repeated slashes merged, then a trailing slash trimmed or added),
-/// finds, when `path` itself finds none and no resource of the App matches
-/// it: then the path either gets 404, or reaches that route through a
-/// `NormalizePath` inside `Cors`.
-fn near_route<'t>(
+/// finds, when it is not `path` itself.
+fn normalised_route<'t>(
     ready: &'t Complete,
     path: &str,
     method: &[u8],
-    rmap: &ResourceMap,
+    rmap: Option<&ResourceMap>,
 ) -> Option<&'t ResolvedRoute> {
     let mut merged = String::with_capacity(path.len() + 1);
     for segment in path.split('/').filter(|s| !s.is_empty()) {
@@ -856,15 +873,29 @@ fn near_route<'t>(
         merged.as_str()
     };
     let slashed = format!("{merged}/");
-    let near = [trimmed, slashed.as_str()]
+    let found = [trimmed, slashed.as_str()]
         .into_iter()
         .filter(|normalised| *normalised != path)
         .find_map(
-            |normalised| match ready.table.find(normalised, method, Some(rmap)) {
+            |normalised| match ready.table.find(normalised, method, rmap) {
                 Found::Route(route) | Found::Unsure(route) => Some(route),
                 Found::None => None,
             },
-        )?;
+        );
+    found
+}
+
+/// The annotated route a preflight's path finds once normalised, when the
+/// path itself finds none and no resource of the App matches it: then the
+/// path either gets 404, or reaches that route through a `NormalizePath`
+/// inside `Cors`.
+fn near_route<'t>(
+    ready: &'t Complete,
+    path: &str,
+    method: &[u8],
+    rmap: &ResourceMap,
+) -> Option<&'t ResolvedRoute> {
+    let near = normalised_route(ready, path, method, Some(rmap))?;
     // Only now the map's walk: a path with a resource of its own is that
     // resource's business.
     (!rmap.has_resource(path)).then_some(near)
@@ -898,6 +929,24 @@ fn log_unnormalised(req: &ServiceRequest, route: &ResolvedRoute) {
     );
 }
 
+/// Why strict mode refuses a request under this policy (`None`: no policy),
+/// if it does.
+fn strict_refusal<'a>(
+    entry: Option<&'a PolicyEntry>,
+    request: &cors_core::Request<'a>,
+) -> Option<(Reason<'a>, Vary)> {
+    match entry.map(|e| decide(e.policy(), request)) {
+        None => Some((
+            Reason::NoPolicy {
+                method: request.method,
+            },
+            Vary::ORIGIN,
+        )),
+        Some(Decision::Rejected { reason, vary }) => Some((reason, vary)),
+        Some(_) => None,
+    }
+}
+
 /// A refused request, with what its log line and response need.
 struct Rejection<'a> {
     handler: Option<&'a str>,
@@ -907,7 +956,9 @@ struct Rejection<'a> {
 }
 
 /// Whether the request comes from the server's own origin: the browser says
-/// so (`Sec-Fetch-Site: same-origin`), or `Origin` is `http(s)://` + `Host`.
+/// so (`Sec-Fetch-Site: same-origin`), or `Origin` is the request's own
+/// scheme and host (as actix-web reads them, forwarding headers included):
+/// `http://` and `https://` are different origins.
 fn same_origin(req: &ServiceRequest, origin: &[u8]) -> bool {
     let headers = req.headers();
     if headers
@@ -916,14 +967,11 @@ fn same_origin(req: &ServiceRequest, origin: &[u8]) -> bool {
     {
         return true;
     }
-    let host = headers
-        .get(header::HOST)
-        .map(HeaderValue::as_bytes)
-        .or_else(|| req.uri().authority().map(|a| a.as_str().as_bytes()));
+    let info = req.connection_info();
     let rest = origin
-        .strip_prefix(b"https://")
-        .or_else(|| origin.strip_prefix(b"http://"));
-    matches!((rest, host), (Some(rest), Some(host)) if rest == host)
+        .strip_prefix(info.scheme().as_bytes())
+        .and_then(|rest| rest.strip_prefix(b"://"));
+    rest == Some(info.host().as_bytes())
 }
 
 fn allow_origin(origin: Option<&HeaderValue>, allow: AllowOrigin<'_>) -> HeaderValue {
@@ -1142,7 +1190,7 @@ where
                     Ok(mut response) => {
                         let finish = match after {
                             After::Fixed(finish) => finish,
-                            After::NoOrigin { method } => {
+                            After::NoOrigin { method, .. } => {
                                 let request = response.request();
                                 let served = served
                                     .or_else(|| request.extensions().get::<Served>().copied());
@@ -1177,8 +1225,10 @@ where
                     Err(mut error) => {
                         let finish = match after {
                             After::Fixed(finish) => finish,
-                            After::NoOrigin { method } => {
-                                state.finish_no_origin(*served, &method, None, None)
+                            After::NoOrigin { method, uri } => {
+                                let url = uri.map(actix_web::dev::Url::new);
+                                let path = url.as_ref().map(|url| url.path());
+                                state.finish_no_origin(*served, &method, path, None)
                             }
                             After::Route {
                                 origin,

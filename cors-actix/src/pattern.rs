@@ -227,21 +227,6 @@ fn unnamed_groups(regex: &str, out: &mut String) {
     }
 }
 
-/// The shape of a pattern: its literal text, with every parameter written
-/// `{p}` (`{p}*` for a tail), regexes dropped. Two routes of one scope with
-/// the same pattern have the same shape; so does a prefix read back without
-/// its regexes.
-pub(crate) fn shape(pattern: &str) -> Result<String, PatternError> {
-    let mut shape = String::with_capacity(pattern.len());
-    for piece in pieces(pattern)? {
-        match piece {
-            Piece::Literal(text) => shape.push_str(text),
-            Piece::Param { tail, .. } => shape.push_str(if tail { "{p}*" } else { "{p}" }),
-        }
-    }
-    Ok(shape)
-}
-
 /// A full pattern (scope prefixes included), matched against the path the
 /// router matches.
 pub(crate) enum Matcher {
@@ -272,21 +257,6 @@ impl Matcher {
         }
         compiles(pattern, &pieces)?;
         Ok(Matcher::Def(ResourceDef::new(canonical)))
-    }
-
-    /// A prefix matcher, as actix-web matches a scope's prefix.
-    pub fn prefix(pattern: &str) -> Result<Matcher, PatternError> {
-        let pieces = pieces(pattern)?;
-        compiles(pattern, &pieces)?;
-        Ok(Matcher::Def(ResourceDef::prefix(canonical(&pieces))))
-    }
-
-    /// How much of `path` a prefix matcher matches.
-    pub fn prefix_len(&self, path: &str) -> Option<usize> {
-        match self {
-            Matcher::Def(def) => def.find_match(path),
-            Matcher::Segments { .. } => None,
-        }
     }
 
     /// The segment matcher, when the canonical pattern fits it.

@@ -73,8 +73,6 @@ pub struct RouteDef {
     pub pattern: &'static str,
     /// The methods the route serves.
     pub methods: &'static [&'static str],
-    /// The resource's name: the route's `name = "..."`, else the handler's.
-    pub name: &'static str,
 }
 
 /// What a handler's attribute said.
@@ -165,9 +163,6 @@ pub(crate) struct Registration {
     pub source: Rc<Source>,
     /// Which route attribute of the handler this is.
     pub def: u16,
-    /// The name of the route's resource (`None` for `attach`, whose
-    /// resource may have none).
-    pub resource_name: Option<&'static str>,
     /// A pattern that nothing else checked and that cannot be used.
     pub invalid_pattern: Option<PatternError>,
 }
@@ -281,7 +276,6 @@ pub fn register(config: &mut AppService, route: &'static RouteCors) {
             handler_methods: handler_methods.clone(),
             source: source.clone(),
             def: u16::try_from(def).unwrap_or(u16::MAX),
-            resource_name: Some(route_def.name),
             // actix-web parses the route's own pattern when it registers
             // the handler, right after this.
             invalid_pattern: None,
@@ -350,7 +344,6 @@ impl<F: HttpServiceFactory> HttpServiceFactory for Attached<F> {
             methods,
             source: Rc::new(Source::Manual(self.policy)),
             def: 0,
-            resource_name: None,
         });
         self.service.register(config);
     }

@@ -80,8 +80,6 @@ pub(crate) struct ResolvedRoute {
     pub source: Rc<Source>,
     /// Which route attribute of its handler it is.
     pub def: u16,
-    /// The name of its resource, when known.
-    pub resource_name: Option<&'static str>,
     /// Where the policy came from, for the report.
     pub label: String,
     /// `None`: `#[cors(disable)]`.
@@ -121,7 +119,6 @@ pub(crate) fn resolve(
                     methods: reg.methods.clone(),
                     source: reg.source.clone(),
                     def: reg.def,
-                    resource_name: reg.resource_name,
                     label,
                     policy,
                     unnormalised_logged: std::cell::Cell::new(false),

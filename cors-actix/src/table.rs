@@ -32,7 +32,7 @@
 //! hash lookup), and the few candidates are tried in registration order.
 //! The cost does not grow with the number of other routes.
 
-use crate::pattern::{shape, Matcher, PatternError};
+use crate::pattern::{Matcher, PatternError};
 use crate::register::{marker_name, Served, Source, MARKER_NAME};
 use crate::report::{RouteError, RouteProblem};
 use crate::resolve::ResolvedRoute;
@@ -40,7 +40,6 @@ use actix_web::dev::ResourceMap;
 use actix_web::error::UrlGenerationError;
 use actix_web::HttpRequest;
 use cors_core::table::Table as NameTable;
-use std::rc::Rc;
 
 /// Values handed to `url_for` for dynamic prefix segments; a prefix with
 /// more dynamic segments than actix-web allows in one pattern is refused.
@@ -96,6 +95,18 @@ fn decode(path: &str) -> Option<String> {
 /// A dynamic segment of a prefix read without its regex.
 const LOOSE: &str = "{p}";
 
+/// Probe values for dynamic prefix segments; see [`prefix`].
+const PROBES: &[&str] = &[
+    "0",
+    "a",
+    "0000",
+    "A",
+    "AAA",
+    "v1",
+    "00000000-0000-0000-0000-000000000000",
+    "000000000000000000000000",
+];
+
 fn placeholder(i: usize) -> String {
     format!("{MARKER_NAME}{i}~")
 }
@@ -109,14 +120,12 @@ pub(crate) fn prefix(
     let name = marker_name(marker);
     let own = format!("/{name}");
     let unique: Vec<String> = (0..SLOTS).map(placeholder).collect();
-    // Placeholders that satisfy the common regexes (`\d+`, `[a-z]+`) too.
-    let attempts = [
-        unique,
-        vec!["0".to_owned(); SLOTS],
-        vec!["a".to_owned(); SLOTS],
-    ];
+    // Values that satisfy the common regexes of dynamic segments too: digits
+    // and letters of common lengths, versions, UUIDs, object ids.
+    let attempts =
+        std::iter::once(unique).chain(PROBES.iter().map(|v| vec![(*v).to_owned(); SLOTS]));
     let mut structure = None;
-    for (attempt, elements) in attempts.iter().enumerate() {
+    for (attempt, elements) in attempts.enumerate() {
         let url = match rmap.url_for(clean, &name, elements) {
             Ok(url) => url,
             Err(UrlGenerationError::ResourceNotFound) => {
@@ -174,39 +183,32 @@ struct Candidate {
 
 /// What checks a loose match against the resource map.
 struct Unconfirmed {
-    /// The prefix as recovered, to cut the request's own prefix.
+    /// The prefix as recovered, each dynamic segment matching any text: the
+    /// part of a request's path it matches may be the request's prefix.
     prefix: Matcher,
     marker: u64,
-    /// The prefix's shape.
-    shape: String,
 }
+
+/// At most this many ways to cut a request's path into prefix and rest are
+/// checked against the resource map, so a path of many slashes costs no
+/// more.
+const MAX_CUTS: usize = 16;
 
 impl Table {
     /// Whether the path matches candidate `c`: `Some(true)` or `Some(false)`,
     /// or `None` when it matches only loosely and cannot be confirmed.
     ///
     /// A prefix that was not confirmed is read with each dynamic segment
-    /// matching any one segment, then checked against the App's resource map
-    /// when one is at hand. The map walks the App as the router does, but
-    /// ignores guards, method guards included.
-    ///
-    /// - For a `#[cors]` route, the map names the resource the path leads
-    ///   to. This route (or the same handler's route for another method, with
-    ///   the same pattern under a prefix of the same shape): a match. Nothing at all: no match. An
-    ///   annotated route that serves the method: no match (the lookup tried
-    ///   it first). Anything else (an annotated route of another method,
-    ///   whose method guard the router would pass over; a resource unknown
-    ///   here, whose guards are unknown): not sure.
-    /// - For an `attach` route, whose resource may have no name, the
-    ///   request's own prefix followed by the marker's pattern must lead the
-    ///   map to the marker, or it is not sure.
-    fn matches(
-        &self,
-        c: &Candidate,
-        path: &str,
-        method: &[u8],
-        rmap: Option<&ResourceMap>,
-    ) -> Option<bool> {
+    /// matching any text, then checked against the App's resource map when
+    /// one is at hand: the request's own prefix, followed by the marker's
+    /// pattern, must lead the map to this route's marker. The map walks the
+    /// App as the router does (the scope regexes and the scopes that capture
+    /// a path first included), so that is exact but for guards, which the map
+    /// ignores: a route of another method, or behind a guard, may take the
+    /// probe's path first. So a failed check only means "not sure". Resource
+    /// names are no help here: actix-web names resources after their
+    /// functions, and two modules' `list` share a name.
+    fn matches(&self, c: &Candidate, path: &str, rmap: Option<&ResourceMap>) -> Option<bool> {
         if !c.matcher.is_match(path) {
             return Some(false);
         }
@@ -215,36 +217,21 @@ impl Table {
         };
         // Without the map (an error's response), a loose match is unsure.
         let rmap = rmap?;
-        let route = self.routes.get(c.route)?;
-        if route.resource_name.is_some() {
-            let Some(reached) = rmap.match_name(path) else {
-                return match rmap.has_resource(path) {
-                    true => None,
-                    false => Some(false),
-                };
-            };
-            let named = |i: &usize| self.routes[*i].resource_name == Some(reached);
-            let mut annotated = (0..self.routes.len()).filter(named).peekable();
-            annotated.peek()?;
-            let mut serves = false;
-            for i in annotated {
-                let other = &self.routes[i];
-                // This very handler: its route for another method, under the
-                // same prefix, shares its resource name.
-                let same_route = Rc::ptr_eq(&other.source, &route.source)
-                    && other.pattern == route.pattern
-                    && self.shapes.get(i) == Some(&unconfirmed.shape);
-                if same_route {
-                    return Some(true);
-                }
-                serves |= other.methods.iter().any(|m| m.as_bytes() == method);
-            }
-            return serves.then_some(false);
-        }
-        let len = unconfirmed.prefix.prefix_len(path)?;
         let name = marker_name(unconfirmed.marker);
-        let probe = format!("{}/{name}", &path[..len]);
-        (rmap.match_name(&probe) == Some(name.as_str())).then_some(true)
+        let cuts = path
+            .char_indices()
+            .filter(|&(_, c)| c == '/')
+            .map(|(i, _)| i)
+            .chain([path.len()])
+            .filter(|&cut| unconfirmed.prefix.is_match(&path[..cut]))
+            .take(MAX_CUTS);
+        for cut in cuts {
+            let probe = format!("{}/{name}", &path[..cut]);
+            if rmap.match_name(&probe) == Some(name.as_str()) {
+                return Some(true);
+            }
+        }
+        None
     }
 }
 
@@ -283,8 +270,6 @@ pub(crate) struct Table {
     pub full: Vec<(String, bool)>,
     /// Notes on routes whose prefix could not be confirmed.
     pub notes: Vec<String>,
-    /// The shape of each route's prefix (see [`shape`]).
-    shapes: Vec<String>,
     candidates: Vec<Candidate>,
     methods: Vec<ByMethod>,
     /// `(address of the handler's metadata, route attribute, route)`,
@@ -316,7 +301,6 @@ impl Table {
         let mut full = Vec::with_capacity(routes.len());
         let mut notes = Vec::new();
         let mut candidates = Vec::with_capacity(routes.len());
-        let mut shapes = Vec::with_capacity(routes.len());
         for (index, route) in routes.iter().enumerate() {
             let problem = |problem| RouteError {
                 handler: route.handler.to_string(),
@@ -340,15 +324,13 @@ impl Table {
             }
             let unconfirmed = match prefix.confirmed {
                 true => Ok(None),
-                false => Matcher::prefix(&prefix.text).and_then(|matcher| {
-                    Ok(Some(Unconfirmed {
+                false => Matcher::new(&prefix.text.replace(LOOSE, "{p:.+}")).map(|matcher| {
+                    Some(Unconfirmed {
                         prefix: matcher,
                         marker: route.marker,
-                        shape: shape(&prefix.text)?,
-                    }))
+                    })
                 }),
             };
-            shapes.push(shape(&prefix.text).unwrap_or_default());
             // Loosely read, a dynamic prefix segment matches any text, one
             // segment or several (its regex may span segments); the resource
             // map then has the last word.
@@ -392,7 +374,6 @@ impl Table {
             routes,
             full,
             notes,
-            shapes,
             candidates,
             methods,
             by_served,
@@ -451,7 +432,7 @@ impl Table {
         let mut check = |i: usize| {
             let candidate = self.candidates.get(i)?;
             let route = self.routes.get(candidate.route)?;
-            match self.matches(candidate, path, method, rmap) {
+            match self.matches(candidate, path, rmap) {
                 Some(true) => Some(route),
                 Some(false) => None,
                 None => {
@@ -493,6 +474,24 @@ impl Table {
             (Some(route), None) => Found::Route(route),
             (None, None) => Found::None,
         }
+    }
+
+    /// Every route, in registration order, whose full pattern matches `path`
+    /// and that serves `method`, guards aside: those the router may pick.
+    /// Routes matched only loosely and not confirmed are included.
+    pub fn all_matching<'s>(
+        &'s self,
+        path: &'s str,
+        method: &[u8],
+        rmap: Option<&'s ResourceMap>,
+    ) -> impl Iterator<Item = &'s ResolvedRoute> + 's {
+        let by_method = self.methods.iter().find(|m| m.method.as_bytes() == method);
+        by_method
+            .into_iter()
+            .flat_map(|m| m.all.iter())
+            .filter_map(|&i| self.candidates.get(i))
+            .filter(move |c| self.matches(c, path, rmap) != Some(false))
+            .filter_map(|c| self.routes.get(c.route))
     }
 
     /// The route a witness reported.

@@ -283,9 +283,6 @@ fn build_scope(prefix: &'static str, nodes: &[Node]) -> Scope {
 struct Mounted {
     leaf: Leaf,
     chain: Vec<ResourceDef>,
-    /// The same chain with the regexes of scope segments dropped: what the
-    /// lookup matches when the resource map could not confirm the prefix.
-    loose: Vec<ResourceDef>,
     /// The full pattern as the lookup reads it loosely: each dynamic scope
     /// segment matching any text, one segment or several.
     loose_full: ResourceDef,
@@ -318,13 +315,7 @@ fn loose(prefix: &str) -> String {
     out
 }
 
-fn flatten(
-    nodes: &[Node],
-    chains: (&[ResourceDef], &[ResourceDef]),
-    full: &str,
-    out: &mut Vec<Mounted>,
-) {
-    let (chain, loose_chain) = chains;
+fn flatten(nodes: &[Node], chain: &[ResourceDef], full: &str, out: &mut Vec<Mounted>) {
     for node in nodes {
         match node {
             Node::Leaf(leaf) => {
@@ -333,9 +324,8 @@ fn flatten(
                 } else {
                     format!("/{}", leaf.pattern)
                 };
-                let (mut chain, mut loose_defs) = (chain.to_vec(), loose_chain.to_vec());
+                let mut chain = chain.to_vec();
                 chain.push(ResourceDef::new(pattern.as_str()));
-                loose_defs.push(ResourceDef::new(pattern.as_str()));
                 let mut loose_full = String::new();
                 for (i, part) in loose(full).split("{p}").enumerate() {
                     if i > 0 {
@@ -347,7 +337,6 @@ fn flatten(
                 out.push(Mounted {
                     leaf: *leaf,
                     chain,
-                    loose: loose_defs,
                     loose_full: ResourceDef::new(loose_full),
                     full: format!("{full}{pattern}"),
                 });
@@ -355,15 +344,9 @@ fn flatten(
             Node::Scope(prefix, children) => {
                 let def = ResourceDef::root_prefix(prefix);
                 let text = def.pattern().unwrap_or("").to_owned();
-                let (mut chain, mut loose_defs) = (chain.to_vec(), loose_chain.to_vec());
-                loose_defs.push(ResourceDef::root_prefix(&loose(&text)));
+                let mut chain = chain.to_vec();
                 chain.push(def);
-                flatten(
-                    children,
-                    (&chain, &loose_defs),
-                    &format!("{full}{text}"),
-                    out,
-                );
+                flatten(children, &chain, &format!("{full}{text}"), out);
             }
         }
     }
@@ -412,59 +395,37 @@ fn found_before_routing<'r>(
         if !route.loose_full.is_match(path) {
             continue;
         }
-        if route.leaf.kind == Kind::Attached {
-            // The request's prefix, then the marker, must reach the marker.
-            let reaches = prefix_len(&route.loose, path).is_some_and(|len| {
-                let probe = format!("{}{MARKER}", &path[..len]);
+        // The request's own prefix (any cut the loose prefix matches), then
+        // the marker, must lead the map to the marker; else unsure.
+        let prefix = route
+            .full
+            .strip_suffix(route_pattern(&route.leaf).as_str())
+            .unwrap_or("");
+        let mut loose_prefix = String::new();
+        for (i, part) in loose(prefix).split("{p}").enumerate() {
+            if i > 0 {
+                loose_prefix.push_str(&format!("{{s{i}:.+}}"));
+            }
+            loose_prefix.push_str(part);
+        }
+        let loose_prefix = ResourceDef::new(loose_prefix);
+        let reaches = path
+            .char_indices()
+            .filter(|&(_, c)| c == '/')
+            .map(|(i, _)| i)
+            .chain([path.len()])
+            .filter(|&cut| loose_prefix.is_match(&path[..cut]))
+            .take(16)
+            .any(|cut| {
+                let probe = format!("{}{MARKER}", &path[..cut]);
                 probe_reaches(tree, &probe, route.leaf.name) == Some(true)
             });
-            return match reaches {
-                true => Found::Route(route),
-                false => Found::Unsure(route),
-            };
-        }
-        // The resource the path reaches (guards aside): this handler
-        // matches; nothing, or another annotated route serving the method,
-        // does not; anything else is unsure.
-        let Some(reached) = reached_leaf(tree, path) else {
-            continue;
+        return match reaches {
+            true => Found::Route(route),
+            false => Found::Unsure(route),
         };
-        let reached = routes.iter().find(|r| r.leaf.name == reached);
-        match reached.map(|r| (r, r.leaf.kind)) {
-            Some((other, _)) if other.leaf.name == route.leaf.name => return Found::Route(route),
-            Some((other, Kind::Annotated { .. })) if other.leaf.methods.contains(&method) => {}
-            _ => return Found::Unsure(route),
-        }
     }
     Found::None
-}
-
-/// The leaf a path reaches as actix-web's resource map walks (see
-/// `probe_reaches`).
-fn reached_leaf(tree: &[Node], path: &str) -> Option<&'static str> {
-    fn walk(nodes: &[Node], rest: &str) -> Option<&'static str> {
-        for node in nodes {
-            match node {
-                Node::Leaf(leaf) => {
-                    let pattern = if leaf.pattern.is_empty() || leaf.pattern.starts_with('/') {
-                        leaf.pattern.to_owned()
-                    } else {
-                        format!("/{}", leaf.pattern)
-                    };
-                    if ResourceDef::new(pattern).is_match(rest) {
-                        return Some(leaf.name);
-                    }
-                }
-                Node::Scope(prefix, children) => {
-                    if let Some(len) = ResourceDef::root_prefix(prefix).find_match(rest) {
-                        return walk(children, &rest[len..]);
-                    }
-                }
-            }
-        }
-        None
-    }
-    walk(tree, path)
 }
 
 /// What the rule finds.
@@ -476,17 +437,17 @@ enum Found<'r> {
     None,
 }
 
+/// A leaf's pattern as actix-web normalises it.
+fn route_pattern(leaf: &Leaf) -> String {
+    if leaf.pattern.is_empty() || leaf.pattern.starts_with('/') {
+        leaf.pattern.to_owned()
+    } else {
+        format!("/{}", leaf.pattern)
+    }
+}
+
 /// Stands for a route's marker resource, mounted just before the route.
 const MARKER: &str = "/~cors~marker";
-
-/// How much of the path a chain's scope prefixes match.
-fn prefix_len(chain: &[ResourceDef], path: &str) -> Option<usize> {
-    let mut len = 0;
-    for def in &chain[..chain.len() - 1] {
-        len += def.find_match(&path[len..])?;
-    }
-    Some(len)
-}
 
 /// Walks the tree as actix-web's resource map does (first match at each
 /// level, scopes by prefix, guards ignored, never sideways out of a scope
@@ -636,7 +597,7 @@ async fn the_policy_applied_is_the_routed_handlers() {
             for route in {
                 let mut all = Vec::new();
                 let root = [ResourceDef::root_prefix("")];
-                flatten(&nodes, (&root, &root), "", &mut all);
+                flatten(&nodes, &root, "", &mut all);
                 all
             } {
                 eprintln!(
@@ -647,7 +608,7 @@ async fn the_policy_applied_is_the_routed_handlers() {
         }
         let mut routes = Vec::new();
         let root = [ResourceDef::root_prefix("")];
-        flatten(&nodes, (&root, &root), "", &mut routes);
+        flatten(&nodes, &root, "", &mut routes);
         if routes.is_empty() {
             continue;
         }

@@ -1037,9 +1037,11 @@ async fn strict_mode_stops_cross_origin_state_changes_before_the_handler() {
         "the side effect never happens"
     );
 
-    // Same origin, by Origin == Host, and by Sec-Fetch-Site.
+    // Same origin, by Origin == the request's scheme and Host (here behind
+    // a proxy that ends TLS), and by Sec-Fetch-Site.
     let same = actual(Method::POST, "/transfer", "https://bank.example")
         .insert_header(("Host", "bank.example"))
+        .insert_header(("X-Forwarded-Proto", "https"))
         .to_request();
     assert_eq!(call(&app, same).await.status, 200);
     let same = actual(Method::POST, "/transfer", "https://elsewhere.example")

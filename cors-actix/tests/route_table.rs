@@ -609,29 +609,15 @@ async fn user_report() -> impl Responder {
 #[actix_web::test]
 async fn an_unconfirmed_prefix_is_checked_against_the_resource_map() {
     let cors = Cors::new();
+    // No probe value satisfies this regex: the prefix stays unconfirmed.
     let app = atest::init_service(
         App::new()
             .wrap(cors.clone())
-            .service(web::scope("/{year:\\d{4}}").service(open_report))
+            .service(web::scope("/{year:(19|20)[0-9]{2}}").service(open_report))
             .service(user_report),
     )
     .await;
-    let res = call(
-        &app,
-        preflight("/alice/report", "https://evil.example", "PUT", None).to_request(),
-    )
-    .await;
-    assert_eq!(res.status, 403);
-    let res = call(
-        &app,
-        preflight("/alice/report", ADMIN, "PUT", None).to_request(),
-    )
-    .await;
-    assert_eq!(res.status, 204);
-    assert_eq!(
-        res.get("access-control-allow-credentials").as_deref(),
-        Some("true")
-    );
+    // Checked against the resource map, the year route serves its years.
     let res = call(
         &app,
         preflight("/2024/report", "https://evil.example", "PUT", None).to_request(),
@@ -640,6 +626,62 @@ async fn an_unconfirmed_prefix_is_checked_against_the_resource_map() {
     assert_eq!(res.status, 204);
     let report = cors.report().unwrap();
     assert!(!report.route("PUT", "/{p}/report").unwrap().confirmed);
+    // The loose reading also matches `/alice/report`, which the map does not
+    // lead to the year route: never the year route's `*` there. Since the
+    // map cannot tell a regex from a guard, the lookup is unsure and stops:
+    // refused, rather than risking another route's policy (a known limit).
+    for origin in ["https://evil.example", ADMIN] {
+        let res = call(
+            &app,
+            preflight("/alice/report", origin, "PUT", None).to_request(),
+        )
+        .await;
+        assert_eq!(res.status, 403, "{origin}");
+    }
+    // The actual request follows the routed handler, whatever the lookup.
+    let res = call(
+        &app,
+        actual(Method::PUT, "/alice/report", ADMIN).to_request(),
+    )
+    .await;
+    assert_eq!(
+        res.get("access-control-allow-origin").as_deref(),
+        Some(ADMIN)
+    );
+}
+
+#[cors(origins = ["https://admin.example.com"], credentials)]
+#[put("/{year:\\d{4}}/archive")]
+async fn archive() -> impl Responder {
+    HttpResponse::Ok().finish()
+}
+
+#[actix_web::test]
+async fn common_regexes_of_scope_segments_are_confirmed() {
+    let cors = Cors::new();
+    let app = atest::init_service(
+        App::new()
+            .wrap(cors.clone())
+            .service(web::scope("/{year:\\d{4}}").service(open_report))
+            .service(web::scope("/{id:[0-9a-f]{24}}").service(archive))
+            .service(user_report),
+    )
+    .await;
+    let res = call(
+        &app,
+        preflight("/alice/report", ADMIN, "PUT", None).to_request(),
+    )
+    .await;
+    assert_eq!(res.status, 204);
+    let report = cors.report().unwrap();
+    assert!(
+        report
+            .route("PUT", "/{year:\\d{4}}/report")
+            .unwrap()
+            .confirmed
+    );
+    let archived = "/{id:[0-9a-f]{24}}/{year:\\d{4}}/archive";
+    assert!(report.route("PUT", archived).unwrap().confirmed);
 }
 
 #[cors(origins = ["https://app.example.com"])]
@@ -966,4 +1008,238 @@ async fn a_start_up_error_is_printed_without_a_logger() {
         stderr.contains("`Cors::startup_error()` returns it"),
         "{stderr}"
     );
+}
+
+// ---- findings of the fourth review ------------------------------------------
+
+mod tenant {
+    use super::*;
+
+    #[cors(origins = ["https://app.example.com"], credentials, headers = ["x-api"])]
+    #[get("/items")]
+    pub async fn list() -> impl Responder {
+        HttpResponse::Ok().body("tenant items")
+    }
+}
+
+mod admin {
+    use super::*;
+
+    /// No `#[cors]`: no CORS under `Cors::new()`. Same function name, so the
+    /// same resource name, as `tenant::list`.
+    #[get("/admin/items")]
+    pub async fn list() -> impl Responder {
+        HttpResponse::Ok().body("ADMIN SECRET")
+    }
+}
+
+#[actix_web::test]
+async fn a_shared_resource_name_never_lends_a_policy() {
+    let app = atest::init_service(
+        App::new()
+            .wrap(Cors::new())
+            .service(web::scope("/{tenant:[A-Z]{3}}").service(tenant::list))
+            .service(admin::list),
+    )
+    .await;
+    let res = call(&app, actual(Method::GET, "/admin/items", APP).to_request()).await;
+    assert_eq!(res.status, 200);
+    assert_eq!(res.get("access-control-allow-origin"), None);
+    assert_eq!(res.get("access-control-allow-credentials"), None);
+    let res = call(
+        &app,
+        preflight("/admin/items", APP, "GET", Some("x-api")).to_request(),
+    )
+    .await;
+    assert_eq!(res.status, 403);
+    // The tenant route itself is still found.
+    let res = call(
+        &app,
+        preflight("/ABC/items", APP, "GET", Some("x-api")).to_request(),
+    )
+    .await;
+    assert_eq!(res.status, 204);
+}
+
+mod versions {
+    use super::*;
+
+    pub mod v1 {
+        use super::*;
+
+        #[cors(origins = ["https://admin.example.com"], credentials)]
+        #[get("/items")]
+        pub async fn list() -> impl Responder {
+            HttpResponse::Ok().finish()
+        }
+    }
+
+    pub mod v2 {
+        use super::*;
+
+        #[cors(origins = ["https://b.example"])]
+        #[get("/items")]
+        pub async fn list() -> impl Responder {
+            HttpResponse::Ok().finish()
+        }
+    }
+}
+
+#[actix_web::test]
+async fn same_named_handlers_under_regex_scopes_keep_their_policies() {
+    let app = atest::init_service(
+        App::new()
+            .wrap(Cors::new())
+            .service(web::scope("/{ver:v1}").service(versions::v1::list))
+            .service(web::scope("/{ver:v2}").service(versions::v2::list)),
+    )
+    .await;
+    // Never v1's credentialed policy on v2's path.
+    let res = call(
+        &app,
+        preflight("/v2/items", ADMIN, "GET", None).to_request(),
+    )
+    .await;
+    assert_eq!(res.status, 403);
+    assert_eq!(res.get("access-control-allow-credentials"), None);
+    let res = call(
+        &app,
+        preflight("/v1/items", ADMIN, "GET", None).to_request(),
+    )
+    .await;
+    assert_eq!(res.status, 204);
+}
+
+static SIDE_EFFECTS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+fn public_host(ctx: &actix_web::guard::GuardContext<'_>) -> bool {
+    ctx.head()
+        .headers()
+        .get("host")
+        .is_some_and(|h| h == "public.example.com")
+}
+
+#[cors(origins = "*")]
+#[post("/action", guard = "public_host")]
+async fn public_action() -> impl Responder {
+    HttpResponse::Ok().body("public")
+}
+
+#[cors(origins = ["https://admin.example.com"], credentials)]
+#[post("/action")]
+async fn admin_action() -> impl Responder {
+    SIDE_EFFECTS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    HttpResponse::Ok().finish()
+}
+
+#[actix_web::test]
+async fn strict_mode_refuses_when_any_route_the_guards_may_pick_refuses() {
+    let cors = Cors::builder().strict(true).build().unwrap();
+    let app = atest::init_service(
+        App::new()
+            .wrap(cors)
+            .service(public_action)
+            .service(admin_action),
+    )
+    .await;
+    let form = actual(Method::POST, "/action", "https://evil.example")
+        .insert_header(("host", "admin.example.com"))
+        .insert_header(("content-type", "application/x-www-form-urlencoded"));
+    let res = call(&app, form.to_request()).await;
+    assert_eq!(res.status, 403);
+    assert_eq!(SIDE_EFFECTS.load(std::sync::atomic::Ordering::SeqCst), 0);
+
+    // `http://` is another origin than `https://` on the same host.
+    let res = call(
+        &app,
+        actual(Method::POST, "/action", "http://admin.example.com")
+            .insert_header(("host", "admin.example.com"))
+            .insert_header(("x-forwarded-proto", "https"))
+            .to_request(),
+    )
+    .await;
+    assert_eq!(res.status, 403);
+    assert_eq!(SIDE_EFFECTS.load(std::sync::atomic::Ordering::SeqCst), 0);
+    // The allowed origin passes, and the handler runs.
+    let res = call(&app, actual(Method::POST, "/action", ADMIN).to_request()).await;
+    assert_eq!(res.status, 200);
+    assert_eq!(SIDE_EFFECTS.load(std::sync::atomic::Ordering::SeqCst), 1);
+}
+
+#[cors(origins = "*")]
+#[get("/prices")]
+async fn prices() -> impl Responder {
+    HttpResponse::Ok().finish()
+}
+
+#[actix_web::test]
+async fn a_repeated_origin_on_a_public_route_is_never_cached_for_others() {
+    let app = atest::init_service(App::new().wrap(Cors::new()).service(prices)).await;
+    let res = call(
+        &app,
+        actual(Method::GET, "/prices", APP)
+            .append_header(("origin", B))
+            .to_request(),
+    )
+    .await;
+    assert_eq!(res.get("access-control-allow-origin"), None);
+    assert_eq!(res.vary(), ["Origin"]);
+}
+
+#[cors(origins = ["https://admin.example.com"])]
+#[get("/secrets")]
+async fn admin_secrets() -> impl Responder {
+    HttpResponse::Ok().finish()
+}
+
+#[actix_web::test]
+async fn an_error_under_normalize_path_inside_cors_never_gets_the_defaults() {
+    let cors = Cors::builder()
+        .origins([APP])
+        .credentials(true)
+        .build()
+        .unwrap();
+    let app = atest::init_service(
+        App::new()
+            .wrap(actix_web::middleware::NormalizePath::trim())
+            .wrap(cors)
+            .service(
+                web::scope("/admin")
+                    .wrap_fn(|_req, _| async {
+                        Err::<actix_web::dev::ServiceResponse, _>(
+                            actix_web::error::ErrorUnauthorized("login"),
+                        )
+                    })
+                    .service(admin_secrets),
+            ),
+    )
+    .await;
+    for path in ["/admin/secrets", "/admin/secrets/", "/admin//secrets"] {
+        let res = call(&app, actual(Method::GET, path, APP).to_request()).await;
+        assert_eq!(res.status, 401, "{path}");
+        assert_eq!(res.get("access-control-allow-origin"), None, "{path}");
+    }
+}
+
+#[actix_web::test]
+async fn an_error_without_origin_on_a_public_route_still_answers_star() {
+    let app = atest::init_service(
+        App::new().wrap(Cors::new()).service(
+            web::scope("/pub")
+                .wrap_fn(|_req, _| async {
+                    Err::<actix_web::dev::ServiceResponse, _>(
+                        actix_web::error::ErrorTooManyRequests("slow down"),
+                    )
+                })
+                .service(prices),
+        ),
+    )
+    .await;
+    let res = call(
+        &app,
+        atest::TestRequest::get().uri("/pub/prices").to_request(),
+    )
+    .await;
+    assert_eq!(res.status, 429);
+    assert_eq!(res.get("access-control-allow-origin").as_deref(), Some("*"));
 }

@@ -350,8 +350,16 @@ pub fn decide<'a>(policy: &'a Policy, request: &Request<'a>) -> Decision<'a> {
 
     let origin = match request.origin {
         HeaderValue::Absent => return Decision::NotCors { vary },
+        // The refusal depends on `Origin` even under a `*` policy: without
+        // `Vary: Origin`, a cache could hand this header-less answer to every
+        // later `fetch()` of the URL.
         HeaderValue::Repeated | HeaderValue::Lines(_) => {
-            return reject(Reason::RepeatedHeader { name: "origin" })
+            let vary = vary.union(Vary::ORIGIN);
+            let reason = Reason::RepeatedHeader { name: "origin" };
+            return match preflight {
+                true => Decision::PreflightRejected { reason, vary },
+                false => Decision::Rejected { reason, vary },
+            };
         }
         HeaderValue::One(origin) => origin,
     };

@@ -211,8 +211,7 @@ pub fn handler(mut item: syn::ItemFn, routes: &[Route], mode: &Mode) -> TokenStr
     let defs = routes.iter().map(|r| {
         let pattern = r.path.value();
         let methods = &r.methods;
-        let name = r.name.as_deref().unwrap_or(&resource_name);
-        quote!(#p::RouteDef { pattern: #pattern, methods: &[#(#methods),*], name: #name })
+        quote!(#p::RouteDef { pattern: #pattern, methods: &[#(#methods),*] })
     });
     let policy = route_policy(mode);
     let notes = match mode {
