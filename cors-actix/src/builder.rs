@@ -30,8 +30,18 @@ impl CorsBuilder {
     /// a response; a cross-site form POST still reaches the handler. Strict
     /// mode stops its side effects, as defence in depth beside CSRF tokens
     /// and `SameSite` cookies. Same-origin requests (`Sec-Fetch-Site:
-    /// same-origin`, or an `Origin` equal to the request's own host) and
-    /// requests without `Origin` pass.
+    /// same-origin`, or an `Origin` equal to the request's own scheme and
+    /// host) and requests without `Origin` pass. Before routing, guards are
+    /// unknown: a request is refused when any annotated route matching its
+    /// path and method would refuse it.
+    ///
+    /// ```
+    /// let cors = cors_actix::Cors::builder()
+    ///     .origins(["https://app.example.com"])
+    ///     .strict(true)
+    ///     .build()
+    ///     .unwrap();
+    /// ```
     pub fn strict(mut self, strict: bool) -> Self {
         self.strict = strict;
         self
