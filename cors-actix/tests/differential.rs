@@ -18,7 +18,11 @@
 //! before routing: the first annotated or attached route, in registration
 //! order, whose full pattern matches the path and that serves the method,
 //! else the App defaults. The test models that rule with actix-router's own
-//! `ResourceDef`s, scope by scope, from the tree it built.
+//! `ResourceDef`s, scope by scope, from the tree it built. For routes whose
+//! prefix the report marks unconfirmed, it models the loose reading and the
+//! marker probe (a walk of the tree as actix-web's resource map walks it);
+//! an unsure lookup must refuse. A preflight whose path no resource matches
+//! but finds an annotated route once normalised must be refused.
 //!
 //! The first request to every App carries a hostile `Host` or
 //! `X-Forwarded-*` header. `CORS_DIFFERENTIAL_APPS` sets the number of Apps
