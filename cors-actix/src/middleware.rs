@@ -544,8 +544,17 @@ impl<S> CorsMiddleware<S> {
         // A repeated `Origin` goes on like any other: `decide` refuses it.
         let origin_value =
             origin_value.filter(|_| matches!(origin, cors_core::HeaderValue::One(_)));
+        let same_origin = || match request.origin {
+            cors_core::HeaderValue::One(origin) => same_origin(req, origin),
+            _ => false,
+        };
+        let strict = state.strict
+            && !preflight
+            && matches!(req.method().as_str(), "POST" | "PUT" | "PATCH" | "DELETE")
+            && !same_origin();
         let Some(ready) = ready else {
-            // The route table could not be completed: fail closed.
+            // The route table could not be completed: fail closed, strict
+            // mode included.
             let reason = Reason::NoPolicy {
                 method: request.method,
             };
@@ -555,7 +564,7 @@ impl<S> CorsMiddleware<S> {
                 reason,
                 vary: Vary::ORIGIN,
             };
-            return match preflight {
+            return match preflight || strict {
                 true => Plan::Respond(self.refusal(req, &rejection)),
                 false => Plan::Forward(After::Fixed(Finish::strip(Vary::ORIGIN))),
             };
@@ -623,14 +632,7 @@ impl<S> CorsMiddleware<S> {
                 }
             };
         }
-        let same_origin = || match request.origin {
-            cors_core::HeaderValue::One(origin) => same_origin(req, origin),
-            _ => false,
-        };
-        if state.strict
-            && matches!(req.method().as_str(), "POST" | "PUT" | "PATCH" | "DELETE")
-            && !same_origin()
-        {
+        if strict {
             // Strict mode stops the request before anything inside runs, so
             // it goes by the routes found before routing; since guards may
             // pick any of those the path matches, it refuses when one of them
@@ -638,9 +640,11 @@ impl<S> CorsMiddleware<S> {
             let rmap = Some(req.resource_map());
             let mut refusal = None;
             let mut matched = false;
-            for route in ready.table.all_matching(path, request.method, rmap) {
+            for (route, sure) in ready.table.all_matching(path, request.method, rmap) {
                 matched = true;
-                let entry = route.policy.as_deref();
+                // A route matched only loosely may or may not be the one
+                // served: its policy cannot let the request through.
+                let entry = route.policy.as_deref().filter(|_| sure);
                 if let Some(found) = strict_refusal(entry, &request) {
                     refusal = Some((found, Some(&*route.handler)));
                     break;

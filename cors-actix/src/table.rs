@@ -186,13 +186,15 @@ struct Unconfirmed {
     /// The prefix as recovered, each dynamic segment matching any text: the
     /// part of a request's path it matches may be the request's prefix.
     prefix: Matcher,
+    /// The route's own pattern, which the rest of the path must match.
+    own: Matcher,
     marker: u64,
 }
 
-/// At most this many ways to cut a request's path into prefix and rest are
-/// checked against the resource map, so a path of many slashes costs no
-/// more.
-const MAX_CUTS: usize = 16;
+/// At most this many places to cut a request's path into prefix and rest
+/// are looked at (the slashes from the start, and the end), so a path of
+/// many slashes costs no more.
+const MAX_CUTS: usize = 32;
 
 impl Table {
     /// Whether the path matches candidate `c`: `Some(true)` or `Some(false)`,
@@ -205,7 +207,8 @@ impl Table {
     /// App as the router does (the scope regexes and the scopes that capture
     /// a path first included), so that is exact but for guards, which the map
     /// ignores: a route of another method, or behind a guard, may take the
-    /// probe's path first. So a failed check only means "not sure". Resource
+    /// probe's path first. So a failed check only means "not sure". The rest
+    /// of the path after the cut must match the route's own pattern. Resource
     /// names are no help here: actix-web names resources after their
     /// functions, and two modules' `list` share a name.
     fn matches(&self, c: &Candidate, path: &str, rmap: Option<&ResourceMap>) -> Option<bool> {
@@ -218,15 +221,17 @@ impl Table {
         // Without the map (an error's response), a loose match is unsure.
         let rmap = rmap?;
         let name = marker_name(unconfirmed.marker);
-        let cuts = path
+        let slashes = path
             .char_indices()
             .filter(|&(_, c)| c == '/')
             .map(|(i, _)| i)
-            .chain([path.len()])
-            .filter(|&cut| unconfirmed.prefix.is_match(&path[..cut]))
             .take(MAX_CUTS);
-        for cut in cuts {
-            let probe = format!("{}/{name}", &path[..cut]);
+        for cut in slashes.chain([path.len()]) {
+            let (prefix, rest) = path.split_at(cut);
+            if !unconfirmed.prefix.is_match(prefix) || !unconfirmed.own.is_match(rest) {
+                continue;
+            }
+            let probe = format!("{prefix}/{name}");
             if rmap.match_name(&probe) == Some(name.as_str()) {
                 return Some(true);
             }
@@ -324,11 +329,12 @@ impl Table {
             }
             let unconfirmed = match prefix.confirmed {
                 true => Ok(None),
-                false => Matcher::new(&prefix.text.replace(LOOSE, "{p:.+}")).map(|matcher| {
-                    Some(Unconfirmed {
+                false => Matcher::new(&prefix.text.replace(LOOSE, "{p:.+}")).and_then(|matcher| {
+                    Ok(Some(Unconfirmed {
                         prefix: matcher,
+                        own: Matcher::new(&route.pattern)?,
                         marker: route.marker,
-                    })
+                    }))
                 }),
             };
             // Loosely read, a dynamic prefix segment matches any text, one
@@ -478,20 +484,23 @@ impl Table {
 
     /// Every route, in registration order, whose full pattern matches `path`
     /// and that serves `method`, guards aside: those the router may pick.
-    /// Routes matched only loosely and not confirmed are included.
+    /// Each comes with whether the match is sure (`false`: matched only
+    /// loosely, and not confirmed).
     pub fn all_matching<'s>(
         &'s self,
         path: &'s str,
         method: &[u8],
         rmap: Option<&'s ResourceMap>,
-    ) -> impl Iterator<Item = &'s ResolvedRoute> + 's {
+    ) -> impl Iterator<Item = (&'s ResolvedRoute, bool)> + 's {
         let by_method = self.methods.iter().find(|m| m.method.as_bytes() == method);
         by_method
             .into_iter()
             .flat_map(|m| m.all.iter())
             .filter_map(|&i| self.candidates.get(i))
-            .filter(move |c| self.matches(c, path, rmap) != Some(false))
-            .filter_map(|c| self.routes.get(c.route))
+            .filter_map(move |c| match self.matches(c, path, rmap) {
+                Some(false) => None,
+                sure => Some((self.routes.get(c.route)?, sure.is_some())),
+            })
     }
 
     /// The route a witness reported.

@@ -413,13 +413,14 @@ fn found_before_routing<'r>(
             loose_prefix.push_str(part);
         }
         let loose_prefix = ResourceDef::new(loose_prefix);
+        let own = ResourceDef::new(route_pattern(&route.leaf));
         let reaches = path
             .char_indices()
             .filter(|&(_, c)| c == '/')
             .map(|(i, _)| i)
+            .take(32)
             .chain([path.len()])
-            .filter(|&cut| loose_prefix.is_match(&path[..cut]))
-            .take(16)
+            .filter(|&cut| loose_prefix.is_match(&path[..cut]) && own.is_match(&path[cut..]))
             .any(|cut| {
                 let probe = format!("{}{MARKER}", &path[..cut]);
                 probe_reaches(tree, &probe, route.leaf.name) == Some(true)

@@ -1243,3 +1243,136 @@ async fn an_error_without_origin_on_a_public_route_still_answers_star() {
     assert_eq!(res.status, 429);
     assert_eq!(res.get("access-control-allow-origin").as_deref(), Some("*"));
 }
+
+// ---- findings of the fifth review -------------------------------------------
+
+#[cors(origins = ["https://evil.example"], credentials)]
+#[get("/items")]
+async fn lang_items() -> impl Responder {
+    HttpResponse::Ok().body("lang_items")
+}
+
+/// No `#[cors]`: under `Cors::new()` it gets no CORS at all.
+#[get("/{a}/{b}/items")]
+async fn deep_items() -> impl Responder {
+    HttpResponse::Ok().body("deep_items SECRET")
+}
+
+const EVIL: &str = "https://evil.example";
+
+#[actix_web::test]
+async fn the_rest_of_the_path_must_match_the_routes_own_pattern() {
+    let app = atest::init_service(
+        App::new()
+            .wrap(Cors::new())
+            .service(deep_items)
+            .service(web::scope("/{lang:en|fr}").service(lang_items)),
+    )
+    .await;
+    let res = call(&app, actual(Method::GET, "/en/x/items", EVIL).to_request()).await;
+    assert_eq!(res.status, 200);
+    assert_eq!(res.get("access-control-allow-origin"), None);
+    assert_eq!(res.get("access-control-allow-credentials"), None);
+    let res = call(
+        &app,
+        preflight("/en/x/items", EVIL, "GET", None).to_request(),
+    )
+    .await;
+    assert_eq!(res.status, 403);
+    // The language route itself.
+    let res = call(&app, preflight("/fr/items", EVIL, "GET", None).to_request()).await;
+    assert_eq!(res.status, 204);
+}
+
+#[cors(origins = ["https://evil.example"])]
+#[post("/items")]
+async fn lang_create() -> impl Responder {
+    HttpResponse::Created().finish()
+}
+
+static STRICT_RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+#[post("/{x}/items")]
+async fn any_create() -> impl Responder {
+    STRICT_RUNS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    HttpResponse::Created().finish()
+}
+
+#[post("/{a}/{b}/items")]
+async fn deep_create() -> impl Responder {
+    STRICT_RUNS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    HttpResponse::Created().finish()
+}
+
+#[cors(origins = ["https://app.example.com"], credentials)]
+#[post("/transfer")]
+async fn strict_transfer() -> impl Responder {
+    STRICT_RUNS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    HttpResponse::Ok().body("moved money")
+}
+
+#[actix_web::test]
+async fn strict_mode_never_trusts_an_unsure_or_failed_lookup() {
+    let strict = || Cors::builder().strict(true).build().unwrap();
+    let runs = || STRICT_RUNS.load(std::sync::atomic::Ordering::SeqCst);
+
+    // Unsure: the language route matches `/de/items` only loosely.
+    let app = atest::init_service(
+        App::new()
+            .wrap(strict())
+            .service(web::scope("/{lang:en|fr}").service(lang_create))
+            .service(any_create),
+    )
+    .await;
+    let res = call(&app, actual(Method::POST, "/de/items", EVIL).to_request()).await;
+    assert_eq!(res.status, 403);
+    let res = call(&app, actual(Method::POST, "/fr/items", EVIL).to_request()).await;
+    assert_eq!(res.status, 201);
+
+    // A prefix cut that leaves a rest the route does not match.
+    let app = atest::init_service(
+        App::new()
+            .wrap(strict())
+            .service(deep_create)
+            .service(web::scope("/{lang:en|fr}").service(lang_create)),
+    )
+    .await;
+    let res = call(&app, actual(Method::POST, "/en/x/items", EVIL).to_request()).await;
+    assert_eq!(res.status, 403);
+    assert_eq!(res.get("access-control-allow-origin"), None);
+
+    // A table that failed closed keeps strict mode.
+    let cors = strict();
+    let app = atest::init_service(
+        App::new()
+            .wrap(cors.clone())
+            .service(web::scope("/{s1}/{s2}/{s3}/{s4}/{s5}/{s6}/{s7}/{s8}").service(nine))
+            .service(strict_transfer),
+    )
+    .await;
+    let res = call(&app, actual(Method::POST, "/transfer", EVIL).to_request()).await;
+    assert_eq!(res.status, 403);
+    assert!(cors.startup_error().is_some());
+    assert_eq!(runs(), 0, "no refused request reached a handler");
+}
+
+#[actix_web::test]
+async fn a_path_of_many_slashes_is_answered() {
+    let app = atest::init_service(
+        App::new()
+            .wrap(Cors::new())
+            .service(web::scope("/{lang:en|fr}").service(web::scope("/api").service(items))),
+    )
+    .await;
+    // Loosely read, the prefix could end at any slash; only the first ones
+    // are looked at.
+    let path = format!("/{}api/items", "a/".repeat(4000));
+    let res = call(&app, preflight(&path, APP, "GET", None).to_request()).await;
+    assert_eq!(res.status, 403);
+    let res = call(
+        &app,
+        preflight("/en/api/items", APP, "GET", None).to_request(),
+    )
+    .await;
+    assert_eq!(res.status, 204);
+}

@@ -92,12 +92,28 @@ pub enum Reason<'a> {
 const MAX_QUOTED: usize = 128;
 
 fn text(bytes: &[u8]) -> Cow<'_, str> {
-    match bytes.get(..MAX_QUOTED) {
-        Some(head) if bytes.len() > MAX_QUOTED => {
-            let shown = String::from_utf8_lossy(head);
-            Cow::Owned(format!("{shown}… ({} bytes)", bytes.len()))
-        }
-        _ => String::from_utf8_lossy(bytes),
+    let (head, long) = match bytes.get(..MAX_QUOTED) {
+        Some(head) if bytes.len() > MAX_QUOTED => (head, true),
+        _ => (bytes, false),
+    };
+    let shown = String::from_utf8_lossy(head);
+    // Control characters (C0 and C1: a header may carry `\xC2\x85`, a line
+    // break to many log readers) are written escaped.
+    let shown = match shown.chars().any(char::is_control) {
+        true => Cow::Owned(
+            shown
+                .chars()
+                .map(|c| match c.is_control() {
+                    true => c.escape_unicode().to_string(),
+                    false => c.to_string(),
+                })
+                .collect(),
+        ),
+        false => shown,
+    };
+    match long {
+        true => Cow::Owned(format!("{shown}… ({} bytes)", bytes.len())),
+        false => shown,
     }
 }
 

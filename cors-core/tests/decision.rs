@@ -773,3 +773,14 @@ fn methods_are_case_sensitive_both_ways() {
         assert_eq!(rejection(decision), Reason::MethodNotAllowed { method });
     }
 }
+
+#[test]
+fn control_characters_of_a_request_are_escaped_in_reasons() {
+    let origin = b"https://x\xc2\x85FAKE LINE\xc2\x9b31m\x1b[0m";
+    let text = Reason::OriginNotAllowed { origin }.to_string();
+    assert!(!text.chars().any(char::is_control), "{text:?}");
+    assert!(
+        text.contains("\\u{85}FAKE LINE\\u{9b}31m\\u{1b}[0m"),
+        "{text}"
+    );
+}
