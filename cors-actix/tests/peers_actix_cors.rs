@@ -38,9 +38,9 @@ use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Compat;
 use actix_web::test::{self as atest, TestRequest};
 use actix_web::{get, post, route, web, App, HttpResponse, Responder};
-use common::{actual, call, preflight, Reply};
+use common::{actual, builder_error_kinds, call, policy_error_kinds, preflight, Reply};
 use cors_actix::cors_core::ErrorKind;
-use cors_actix::{cors, BuildProblem, Cors, CorsPolicy};
+use cors_actix::{cors, Cors, CorsPolicy};
 use std::collections::BTreeSet;
 use std::sync::Mutex;
 
@@ -114,27 +114,6 @@ fn get(origin: Option<&str>) -> TestRequest {
     match origin {
         Some(o) => req.insert_header(("Origin", o)),
         None => req,
-    }
-}
-
-fn kinds_of_policy(policy: &CorsPolicy) -> Vec<ErrorKind> {
-    match policy.build() {
-        Ok(_) => Vec::new(),
-        Err(errors) => errors.iter().map(|e| e.kind()).collect(),
-    }
-}
-
-fn kinds_of_builder(result: Result<Cors, cors_actix::BuildError>) -> Vec<ErrorKind> {
-    match result {
-        Ok(_) => Vec::new(),
-        Err(error) => error
-            .problems()
-            .iter()
-            .filter_map(|p| match p {
-                BuildProblem::Config { error, .. } => Some(error.kind()),
-                BuildProblem::Env { .. } => None,
-            })
-            .collect(),
     }
 }
 
@@ -352,22 +331,22 @@ async fn configurations_that_are_refused_or_mean_something_else() {
     // tests/tests.rs: test_wildcard_origin. Deliberate difference: actix-cors
     // panics on `allowed_origin("*")`; here `*` alone *is* the any-origin
     // setting (README, "Wildcard or specific origins") ...
-    assert_eq!(kinds_of_policy(&CorsPolicy::new().origins(["*"])), []);
+    assert_eq!(policy_error_kinds(&CorsPolicy::new().origins(["*"])), []);
     // ... and `*` beside other origins is refused.
     assert_eq!(
-        kinds_of_policy(&CorsPolicy::new().origins([EX, "*"])),
+        policy_error_kinds(&CorsPolicy::new().origins([EX, "*"])),
         [ErrorKind::WildcardInList]
     );
     // src/builder.rs: illegal_allow_credentials (any origin, sent as `*`, with
     // credentials), for a route policy and for App defaults.
     let star_with_credentials = CorsPolicy::new().origins(["*"]).credentials(true);
     assert_eq!(
-        kinds_of_policy(&star_with_credentials),
+        policy_error_kinds(&star_with_credentials),
         [ErrorKind::WildcardWithCredentials]
     );
     let built = Cors::builder().origins(["*"]).credentials(true).build();
     assert_eq!(
-        kinds_of_builder(built),
+        builder_error_kinds(built),
         [ErrorKind::WildcardWithCredentials]
     );
     // Cors::permissive() also exposes any header with credentials: refused too.
@@ -377,7 +356,7 @@ async fn configurations_that_are_refused_or_mean_something_else() {
         .credentials(true)
         .build();
     assert_eq!(
-        kinds_of_builder(built),
+        builder_error_kinds(built),
         [ErrorKind::WildcardWithCredentials]
     );
     // tests/tests.rs: vary_header_on_all_handled_responses, second config
@@ -385,7 +364,7 @@ async fn configurations_that_are_refused_or_mean_something_else() {
     // Deliberate difference: App defaults that allow no origin are refused
     // (README, "The merge rule"; use `Cors::new()` for no defaults).
     let built = Cors::builder().methods(["*"]).build();
-    assert_eq!(kinds_of_builder(built), [ErrorKind::MissingOrigins]);
+    assert_eq!(builder_error_kinds(built), [ErrorKind::MissingOrigins]);
     // src/builder.rs: impl_eq, for the runtime policy type.
     assert_eq!(CorsPolicy::new(), CorsPolicy::new());
     assert_ne!(CorsPolicy::new().origins(["*"]), CorsPolicy::new());

@@ -55,11 +55,10 @@ use actix_web::http::header::{HeaderValue, ACCESS_CONTROL_ALLOW_CREDENTIALS, VAR
 use actix_web::http::Method;
 use actix_web::test::{self as atest, TestRequest};
 use actix_web::{get, web, App, HttpResponse};
-use common::{actual, call, preflight, Reply};
+use common::{actual, call, preflight, tokens, Reply};
 use cors_actix::cors_core::validate::validate;
 use cors_actix::cors_core::{BuildOptions, ErrorKind, OriginProblem, PolicySpec};
 use cors_actix::{attach, cors, Cors, CorsPolicy};
-use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 const LOCAL: &str = "http://localhost:9090";
@@ -84,22 +83,6 @@ const CHECKED: [&str; 8] = [
     "vary",
     "x-spy",
 ];
-
-fn tokens<'a>(values: impl IntoIterator<Item = &'a str>, exact: bool) -> BTreeSet<String> {
-    values
-        .into_iter()
-        .flat_map(|v| v.split(','))
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .map(|t| {
-            if exact {
-                t.to_owned()
-            } else {
-                t.to_ascii_lowercase()
-            }
-        })
-        .collect()
-}
 
 /// Status and every `CHECKED` header: lists as sets (header names
 /// case-insensitively, methods exactly), the others byte for byte.

@@ -42,10 +42,9 @@ mod common;
 use actix_web::http::Method;
 use actix_web::test::{self as atest, TestRequest};
 use actix_web::{get, web, App, HttpResponse, Responder};
-use common::{actual, call, preflight, Reply};
+use common::{actual, builder_error_kinds, call, preflight, tokens, Reply};
 use cors_actix::cors_core::{ErrorKind, OriginProblem};
-use cors_actix::{cors, BuildProblem, Cors, CorsBuilder};
-use std::collections::BTreeSet;
+use cors_actix::{cors, Cors, CorsBuilder};
 
 const PF_VARY: &str = "Origin, Access-Control-Request-Method, Access-Control-Request-Headers";
 const FOOBAR: &str = "http://foobar.com";
@@ -65,23 +64,6 @@ const CHECKED: [&str; 9] = [
     "vary",
     "x-spy",
 ];
-
-/// List tokens as a set; folded to lowercase unless `exact` (methods).
-fn tokens<'a>(values: impl IntoIterator<Item = &'a str>, exact: bool) -> BTreeSet<String> {
-    values
-        .into_iter()
-        .flat_map(|v| v.split(','))
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .map(|t| {
-            if exact {
-                t.to_owned()
-            } else {
-                t.to_ascii_lowercase()
-            }
-        })
-        .collect()
-}
 
 /// Checks the status and every header of `CHECKED`: list headers as sets
 /// (header names case-insensitively), the others byte for byte.
@@ -156,20 +138,6 @@ fn starts_with_foo(origin: &str) -> bool {
 
 fn always(_: &str) -> bool {
     true
-}
-
-fn kinds(result: Result<Cors, cors_actix::BuildError>) -> Vec<ErrorKind> {
-    let Err(problems) = result else {
-        panic!("build() should fail")
-    };
-    problems
-        .problems()
-        .iter()
-        .map(|p| match p {
-            BuildProblem::Config { error, .. } => error.kind(),
-            other => panic!("unexpected {other:?}"),
-        })
-        .collect()
 }
 
 // ---- TestSpec, through App defaults --------------------------------------
@@ -407,7 +375,10 @@ async fn wildcard_with_credentials_is_refused() {
     // `*` with `Access-Control-Allow-Credentials: true`, which browsers
     // reject. Here the configuration fails (README error 2).
     let result = b().origins(["*"]).credentials(true).build();
-    assert_eq!(kinds(result), [ErrorKind::WildcardWithCredentials]);
+    assert_eq!(
+        builder_error_kinds(result),
+        [ErrorKind::WildcardWithCredentials]
+    );
 }
 
 #[actix_web::test]
@@ -417,7 +388,7 @@ async fn wildcards_inside_a_label_are_refused() {
     for origin in ["http://foo*bar.com", "https://a.*.example.com"] {
         let result = b().origins([origin]).build();
         let want = [ErrorKind::InvalidOrigin(OriginProblem::MisplacedWildcard)];
-        assert_eq!(kinds(result), want, "{origin}");
+        assert_eq!(builder_error_kinds(result), want, "{origin}");
     }
 }
 
@@ -596,5 +567,5 @@ async fn duplicate_allowed_header_is_refused() {
         .origins([FOOBAR])
         .headers(["x-foo", "x-bar", "x-foo"])
         .build();
-    assert_eq!(kinds(result), [ErrorKind::Duplicate]);
+    assert_eq!(builder_error_kinds(result), [ErrorKind::Duplicate]);
 }

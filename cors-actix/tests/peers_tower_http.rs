@@ -36,9 +36,9 @@ mod common;
 use actix_web::http::Method;
 use actix_web::test::{self as atest, TestRequest};
 use actix_web::{get, web, App, HttpResponse, Responder};
-use common::{actual, call, preflight, Reply};
+use common::{actual, builder_error_kinds, call, policy_error_kinds, preflight, Reply};
 use cors_actix::cors_core::ErrorKind;
-use cors_actix::{cors, BuildProblem, Cors, CorsPolicy};
+use cors_actix::{cors, Cors, CorsPolicy};
 use std::collections::BTreeSet;
 
 const ACAO: &str = "access-control-allow-origin";
@@ -107,27 +107,6 @@ macro_rules! app {
         )
         .await
     };
-}
-
-fn kinds(policy: &CorsPolicy) -> Vec<ErrorKind> {
-    match policy.build() {
-        Ok(_) => Vec::new(),
-        Err(errors) => errors.iter().map(|e| e.kind()).collect(),
-    }
-}
-
-fn builder_kinds(result: Result<Cors, cors_actix::BuildError>) -> Vec<ErrorKind> {
-    match result {
-        Ok(_) => Vec::new(),
-        Err(error) => error
-            .problems()
-            .iter()
-            .filter_map(|p| match p {
-                BuildProblem::Config { error, .. } => Some(error.kind()),
-                BuildProblem::Env { .. } => None,
-            })
-            .collect(),
-    }
 }
 
 /// `CorsLayer::permissive()`: any origin, method and request header, every
@@ -473,7 +452,7 @@ async fn private_network_access() {
     // ... and refused as configuration (README, "Origin lists": no scheme).
     let no_scheme = CorsPolicy::new().origins(["localhost"]);
     assert!(matches!(
-        kinds(&no_scheme).as_slice(),
+        policy_error_kinds(&no_scheme).as_slice(),
         [ErrorKind::InvalidOrigin(_)]
     ));
 }
@@ -496,7 +475,7 @@ async fn credentials_never_with_a_wildcard() {
     ];
     for (what, policy) in rows {
         assert_eq!(
-            kinds(&policy),
+            policy_error_kinds(&policy),
             [ErrorKind::WildcardWithCredentials],
             "{what}"
         );
@@ -507,11 +486,17 @@ async fn credentials_never_with_a_wildcard() {
         .headers(["*"])
         .credentials(true)
         .build();
-    assert_eq!(builder_kinds(built), [ErrorKind::WildcardWithCredentials]);
+    assert_eq!(
+        builder_error_kinds(built),
+        [ErrorKind::WildcardWithCredentials]
+    );
 
     // allow_origin.rs: AllowOrigin::list panics on `*` in a list.
     let star_in_list = CorsPolicy::new().origins(["http://example.com", "*"]);
-    assert_eq!(kinds(&star_in_list), [ErrorKind::WildcardInList]);
+    assert_eq!(
+        policy_error_kinds(&star_in_list),
+        [ErrorKind::WildcardInList]
+    );
 }
 
 // ---- which headers on which response (mod.rs `Cors::call`) ----------------------------

@@ -181,3 +181,47 @@ where
         .await
         .is_err()
 }
+
+/// The kinds of the validator's errors for a runtime policy; empty when it
+/// builds.
+pub fn policy_error_kinds(policy: &cors_actix::CorsPolicy) -> Vec<cors_core::ErrorKind> {
+    match policy.build() {
+        Ok(_) => Vec::new(),
+        Err(errors) => errors.iter().map(|e| e.kind()).collect(),
+    }
+}
+
+/// The kinds of a builder's configuration errors; empty when it builds.
+pub fn builder_error_kinds(
+    result: Result<cors_actix::Cors, cors_actix::BuildError>,
+) -> Vec<cors_core::ErrorKind> {
+    match result {
+        Ok(_) => Vec::new(),
+        Err(error) => error
+            .problems()
+            .iter()
+            .filter_map(|p| match p {
+                cors_actix::BuildProblem::Config { error, .. } => Some(error.kind()),
+                cors_actix::BuildProblem::Env { .. } => None,
+            })
+            .collect(),
+    }
+}
+
+/// The tokens of list header values, as a set; folded to lowercase unless
+/// `exact` (methods are case-sensitive).
+pub fn tokens<'a>(
+    values: impl IntoIterator<Item = &'a str>,
+    exact: bool,
+) -> std::collections::BTreeSet<String> {
+    values
+        .into_iter()
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(|t| match exact {
+            true => t.to_owned(),
+            false => t.to_ascii_lowercase(),
+        })
+        .collect()
+}
