@@ -651,7 +651,13 @@ impl<S> CorsMiddleware<S> {
                 }
             }
             if !matched {
-                let entry = state.defaults.as_ref().map(|d| &*d.entry);
+                // A `NormalizePath` (or another path rewrite) inside `Cors`
+                // may still send the request to an annotated route.
+                let entry = match normalised_route(ready, path, request.method, rmap) {
+                    Found::Route(route) => route.policy.as_deref(),
+                    Found::Unsure(_) => None,
+                    Found::None => state.defaults.as_ref().map(|d| &*d.entry),
+                };
                 refusal = strict_refusal(entry, &request).map(|found| (found, None));
             }
             if let Some(((reason, vary), handler)) = refusal {
@@ -790,7 +796,12 @@ impl State {
             // one sent: if `NormalizePath` inside `Cors` sent it to an
             // annotated route, the defaults are not its answer.
             None if rmap.is_none() => match self.guess(ready, path, method_bytes, rmap) {
-                (None, _) if normalised_route(ready, path, method_bytes, None).is_some() => {
+                (None, _)
+                    if !matches!(
+                        normalised_route(ready, path, method_bytes, None),
+                        Found::None
+                    ) =>
+                {
                     (None, None)
                 }
                 found => found,
@@ -865,7 +876,7 @@ fn normalised_route<'t>(
     path: &str,
     method: &[u8],
     rmap: Option<&ResourceMap>,
-) -> Option<&'t ResolvedRoute> {
+) -> Found<'t> {
     let mut merged = String::with_capacity(path.len() + 1);
     for segment in path.split('/').filter(|s| !s.is_empty()) {
         merged.push('/');
@@ -880,12 +891,9 @@ fn normalised_route<'t>(
     let found = [trimmed, slashed.as_str()]
         .into_iter()
         .filter(|normalised| *normalised != path)
-        .find_map(
-            |normalised| match ready.table.find(normalised, method, rmap) {
-                Found::Route(route) | Found::Unsure(route) => Some(route),
-                Found::None => None,
-            },
-        );
+        .map(|normalised| ready.table.find(normalised, method, rmap))
+        .find(|found| !matches!(found, Found::None))
+        .unwrap_or(Found::None);
     found
 }
 
@@ -899,7 +907,10 @@ fn near_route<'t>(
     method: &[u8],
     rmap: &ResourceMap,
 ) -> Option<&'t ResolvedRoute> {
-    let near = normalised_route(ready, path, method, Some(rmap))?;
+    let near = match normalised_route(ready, path, method, Some(rmap)) {
+        Found::Route(route) | Found::Unsure(route) => route,
+        Found::None => return None,
+    };
     // Only now the map's walk: a path with a resource of its own is that
     // resource's business.
     (!rmap.has_resource(path)).then_some(near)

@@ -333,6 +333,10 @@ where
 
 impl<F: HttpServiceFactory> HttpServiceFactory for Attached<F> {
     fn register(self, config: &mut AppService) {
+        // The service first: when it is a scope, the annotated routes inside
+        // it come before the attached pattern in the lookup, so a tail over
+        // the whole scope never answers for them.
+        self.service.register(config);
         let pattern = normalise(&self.pattern).into_owned();
         let methods: Vec<Cow<'static, str>> = self.methods.into_iter().map(Cow::Owned).collect();
         register_route(config, |marker| Registration {
@@ -345,7 +349,6 @@ impl<F: HttpServiceFactory> HttpServiceFactory for Attached<F> {
             source: Rc::new(Source::Manual(self.policy)),
             def: 0,
         });
-        self.service.register(config);
     }
 }
 

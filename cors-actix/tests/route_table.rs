@@ -1376,3 +1376,85 @@ async fn a_path_of_many_slashes_is_answered() {
     .await;
     assert_eq!(res.status, 204);
 }
+
+// ---- findings of the sixth review -------------------------------------------
+
+static DELETES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+#[cors(origins = ["https://admin.example.com"], credentials)]
+#[post("/admin/delete")]
+async fn admin_delete() -> impl Responder {
+    DELETES.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    HttpResponse::Ok().finish()
+}
+
+#[actix_web::test]
+async fn strict_mode_holds_with_normalize_path_inside_cors() {
+    use actix_web::middleware::{NormalizePath, TrailingSlash};
+    for trailing in [TrailingSlash::Trim, TrailingSlash::MergeOnly] {
+        let cors = Cors::builder().origins(["*"]).strict(true).build().unwrap();
+        let app = atest::init_service(
+            App::new()
+                .wrap(NormalizePath::new(trailing))
+                .wrap(cors)
+                .service(admin_delete),
+        )
+        .await;
+        for path in ["/admin/delete", "/admin//delete", "//admin/delete"] {
+            let res = call(&app, actual(Method::POST, path, EVIL).to_request()).await;
+            assert_eq!(res.status, 403, "{path}");
+        }
+        // The route's own origin still passes.
+        let res = call(
+            &app,
+            actual(Method::POST, "/admin//delete", ADMIN).to_request(),
+        )
+        .await;
+        assert_eq!(res.status, 200);
+    }
+    assert_eq!(DELETES.load(std::sync::atomic::Ordering::SeqCst), 2);
+}
+
+#[cors(origins = ["https://admin.example.com"], credentials, headers = ["content-type"])]
+#[post("/x")]
+async fn inner_x() -> impl Responder {
+    HttpResponse::Ok().finish()
+}
+
+#[actix_web::test]
+async fn an_attached_scope_never_answers_for_its_annotated_routes() {
+    let app = atest::init_service(
+        App::new().wrap(Cors::new()).service(attach(
+            "/s/{tail:.*}",
+            ["GET", "POST"],
+            CorsPolicy::new()
+                .origins([APP])
+                .credentials(true)
+                .headers(["content-type"]),
+            web::scope("/s")
+                .service(inner_x)
+                .route("/other", web::post().to(HttpResponse::Ok)),
+        )),
+    )
+    .await;
+    // The annotated route inside decides its own preflights.
+    let res = call(
+        &app,
+        preflight("/s/x", APP, "POST", Some("content-type")).to_request(),
+    )
+    .await;
+    assert_eq!(res.status, 403);
+    let res = call(
+        &app,
+        preflight("/s/x", ADMIN, "POST", Some("content-type")).to_request(),
+    )
+    .await;
+    assert_eq!(res.status, 204);
+    // The rest of the scope follows the attached policy.
+    let res = call(
+        &app,
+        preflight("/s/other", APP, "POST", Some("content-type")).to_request(),
+    )
+    .await;
+    assert_eq!(res.status, 204);
+}
