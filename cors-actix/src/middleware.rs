@@ -640,8 +640,12 @@ impl<S> CorsMiddleware<S> {
             let rmap = Some(req.resource_map());
             let mut refusal = None;
             let mut matched = false;
+            // Whether every matching route has a guard: the router may then
+            // pass them all over.
+            let mut all_guarded = true;
             for (route, sure) in ready.table.all_matching(path, request.method, rmap) {
                 matched = true;
+                all_guarded &= route.guarded;
                 // A route matched only loosely may or may not be the one
                 // served: its policy cannot let the request through.
                 let entry = route.policy.as_deref().filter(|_| sure);
@@ -660,6 +664,12 @@ impl<S> CorsMiddleware<S> {
                 };
                 refusal = strict_refusal(entry, &request).map(|found| (found, None));
             }
+            if refusal.is_none() && matched && all_guarded {
+                // Guards may pass every matching route over, and the request
+                // then reaches a route without a policy of its own.
+                let entry = state.defaults.as_ref().map(|d| &*d.entry);
+                refusal = strict_refusal(entry, &request).map(|found| (found, None));
+            }
             if let Some(((reason, vary), handler)) = refusal {
                 let rejection = Rejection {
                     handler,
@@ -669,6 +679,10 @@ impl<S> CorsMiddleware<S> {
                 };
                 return Plan::Respond(self.refusal(req, &rejection));
             }
+            // The route the router picks checks again, before its handler
+            // runs: a rewrite of the path or method inside `Cors`, or a
+            // guard, may pick another than the lookup could know.
+            req.extensions_mut().insert(StrictCheck(self.state.clone()));
         }
         Plan::Forward(After::Route {
             origin: origin_value.cloned(),
@@ -942,6 +956,34 @@ fn log_unnormalised(req: &ServiceRequest, route: &ResolvedRoute) {
         req.path(),
         route.handler,
     );
+}
+
+/// Left on a state-changing cross-origin request that strict mode let
+/// through before routing, for the witness of the route the router picks.
+struct StrictCheck(Rc<State>);
+
+/// Called by the witness of the route the router picked, before its
+/// handler: whether strict mode refuses the request under that route's
+/// policy. Only for requests `Cors` let through in strict mode.
+pub(crate) fn strict_refusal_after_routing(req: &ServiceRequest, served: Served) -> Option<Error> {
+    let state = req.extensions().get::<StrictCheck>()?.0.clone();
+    let Some(Some(ready)) = state.table.get() else {
+        return Some(actix_web::error::ErrorForbidden(""));
+    };
+    let origin = req.headers().get(header::ORIGIN)?;
+    let method = req.method().as_str().as_bytes();
+    let request = cors_core::Request::new(method).origin(origin.as_bytes());
+    let route = ready.table.served(served);
+    let entry = route.and_then(|r| r.policy.as_deref());
+    let (reason, _) = strict_refusal(entry, &request)?;
+    log_rejection(
+        Outcome::Refused,
+        req.method().as_str(),
+        req.path(),
+        route.map(|r| &*r.handler),
+        &reason,
+    );
+    Some(actix_web::error::ErrorForbidden(""))
 }
 
 /// Why strict mode refuses a request under this policy (`None`: no policy),

@@ -23,7 +23,7 @@ use actix_web::dev::{
 };
 use actix_web::{guard, HttpMessage, Resource};
 use cors_core::{Policy, PolicySpec};
-use futures_util::future::{ready, Ready};
+use futures_util::future::{ready, Either, Ready};
 use std::any::Any;
 use std::borrow::Cow;
 use std::cell::{Cell, RefCell};
@@ -73,6 +73,8 @@ pub struct RouteDef {
     pub pattern: &'static str,
     /// The methods the route serves.
     pub methods: &'static [&'static str],
+    /// Whether the route has a guard of its own (`guard = ...`).
+    pub guarded: bool,
 }
 
 /// What a handler's attribute said.
@@ -163,6 +165,9 @@ pub(crate) struct Registration {
     pub source: Rc<Source>,
     /// Which route attribute of the handler this is.
     pub def: u16,
+    /// Whether the route has a guard of its own, so that the router may pass
+    /// it over (unknown for `attach`: taken as no).
+    pub guarded: bool,
     /// A pattern that nothing else checked and that cannot be used.
     pub invalid_pattern: Option<PatternError>,
 }
@@ -276,6 +281,7 @@ pub fn register(config: &mut AppService, route: &'static RouteCors) {
             handler_methods: handler_methods.clone(),
             source: source.clone(),
             def: u16::try_from(def).unwrap_or(u16::MAX),
+            guarded: route_def.guarded,
             // actix-web parses the route's own pattern when it registers
             // the handler, right after this.
             invalid_pattern: None,
@@ -348,6 +354,7 @@ impl<F: HttpServiceFactory> HttpServiceFactory for Attached<F> {
             methods,
             source: Rc::new(Source::Manual(self.policy)),
             def: 0,
+            guarded: false,
         });
     }
 }
@@ -402,7 +409,7 @@ where
 {
     type Response = ServiceResponse<B>;
     type Error = actix_web::Error;
-    type Future = S::Future;
+    type Future = Either<S::Future, Ready<Result<ServiceResponse<B>, actix_web::Error>>>;
 
     actix_service::forward_ready!(service);
 
@@ -424,7 +431,11 @@ where
                 crate::diagnostics::served_without_cors(self.served.route);
             }
         }
-        self.service.call(req)
+        // Strict mode, checked again now that the route is known.
+        if let Some(refused) = crate::middleware::strict_refusal_after_routing(&req, self.served) {
+            return Either::Right(ready(Err(refused)));
+        }
+        Either::Left(self.service.call(req))
     }
 }
 

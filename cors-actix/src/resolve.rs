@@ -80,6 +80,8 @@ pub(crate) struct ResolvedRoute {
     pub source: Rc<Source>,
     /// Which route attribute of its handler it is.
     pub def: u16,
+    /// Whether the route has a guard of its own.
+    pub guarded: bool,
     /// Where the policy came from, for the report.
     pub label: String,
     /// `None`: `#[cors(disable)]`.
@@ -119,6 +121,7 @@ pub(crate) fn resolve(
                     methods: reg.methods.clone(),
                     source: reg.source.clone(),
                     def: reg.def,
+                    guarded: reg.guarded,
                     label,
                     policy,
                     unnormalised_logged: std::cell::Cell::new(false),

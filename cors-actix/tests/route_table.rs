@@ -1458,3 +1458,129 @@ async fn an_attached_scope_never_answers_for_its_annotated_routes() {
     .await;
     assert_eq!(res.status, 204);
 }
+
+// ---- findings of the seventh review -----------------------------------------
+
+static GUARDED_RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+fn count_guarded() -> HttpResponse {
+    GUARDED_RUNS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    HttpResponse::Ok().body("side effect")
+}
+
+fn signed(ctx: &actix_web::guard::GuardContext<'_>) -> bool {
+    ctx.head().headers().contains_key("x-signature")
+}
+
+#[cors(origins = "*")]
+#[post("/hook", guard = "signed")]
+async fn webhook() -> impl Responder {
+    HttpResponse::Ok().finish()
+}
+
+#[actix_web::test]
+async fn strict_mode_holds_when_a_guard_passes_the_annotated_route_over() {
+    let strict = || Cors::builder().strict(true).build().unwrap();
+    let runs = || GUARDED_RUNS.load(std::sync::atomic::Ordering::SeqCst);
+    let app = atest::init_service(
+        App::new()
+            .wrap(strict())
+            .service(webhook)
+            .route("/hook", web::post().to(|| async { count_guarded() })),
+    )
+    .await;
+    let res = call(&app, actual(Method::POST, "/hook", EVIL).to_request()).await;
+    assert_eq!(res.status, 403);
+    let app = atest::init_service(
+        App::new()
+            .wrap(strict())
+            .service(
+                web::scope("")
+                    .guard(actix_web::guard::Header("x-api", "1"))
+                    .service(webhook),
+            )
+            .default_service(web::to(|| async { count_guarded() })),
+    )
+    .await;
+    let res = call(&app, actual(Method::POST, "/hook", EVIL).to_request()).await;
+    assert_eq!(res.status, 403);
+    assert_eq!(runs(), 0);
+}
+
+static REWRITTEN_RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+#[cors(origins = ["https://admin.example.com"], credentials)]
+#[post("/admin/remove")]
+async fn admin_remove() -> impl Responder {
+    REWRITTEN_RUNS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    HttpResponse::Ok().finish()
+}
+
+#[cors(origins = "*")]
+#[post("/admin/{tail:.*}")]
+async fn admin_public() -> impl Responder {
+    HttpResponse::Ok().finish()
+}
+
+#[cors(origins = "*")]
+#[post("/doc")]
+async fn doc_comment() -> impl Responder {
+    HttpResponse::Ok().finish()
+}
+
+#[cors(origins = ["https://admin.example.com"], credentials)]
+#[actix_web::delete("/doc")]
+async fn doc_delete() -> impl Responder {
+    REWRITTEN_RUNS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    HttpResponse::Ok().finish()
+}
+
+#[actix_web::test]
+async fn strict_mode_is_checked_again_by_the_route_the_router_picks() {
+    use actix_web::dev::Service;
+    use actix_web::middleware::{NormalizePath, TrailingSlash};
+    let strict = || Cors::builder().strict(true).build().unwrap();
+    let runs = || REWRITTEN_RUNS.load(std::sync::atomic::Ordering::SeqCst);
+    // A path rewritten inside `Cors`: as sent, it finds the `*` route.
+    for (trailing, path) in [
+        (TrailingSlash::Trim, "/admin/remove/"),
+        (TrailingSlash::MergeOnly, "/admin//remove"),
+    ] {
+        let app = atest::init_service(
+            App::new()
+                .wrap(NormalizePath::new(trailing))
+                .wrap(strict())
+                .service(admin_remove)
+                .service(admin_public),
+        )
+        .await;
+        let res = call(&app, actual(Method::POST, path, EVIL).to_request()).await;
+        assert_eq!(res.status, 403, "{path}");
+        assert_eq!(res.get("access-control-allow-origin"), None);
+        let res = call(&app, actual(Method::POST, path, ADMIN).to_request()).await;
+        assert_eq!(res.status, 200, "{path}");
+    }
+    // A method rewritten inside `Cors`.
+    let app = atest::init_service(
+        App::new()
+            .wrap_fn(|mut req: actix_web::dev::ServiceRequest, srv| {
+                if req.query_string().contains("_method=DELETE") {
+                    req.head_mut().method = Method::DELETE;
+                }
+                srv.call(req)
+            })
+            .wrap(strict())
+            .service(doc_comment)
+            .service(doc_delete),
+    )
+    .await;
+    let res = call(
+        &app,
+        actual(Method::POST, "/doc?_method=DELETE", EVIL).to_request(),
+    )
+    .await;
+    assert_eq!(res.status, 403);
+    let res = call(&app, actual(Method::POST, "/doc", EVIL).to_request()).await;
+    assert_eq!(res.status, 200);
+    assert_eq!(runs(), 2, "only the admin origin's requests ran");
+}

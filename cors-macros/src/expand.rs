@@ -200,10 +200,7 @@ pub fn handler(mut item: syn::ItemFn, routes: &[Route], mode: &Mode) -> TokenStr
         }) = item.attrs.get_mut(route.attr_index)
         {
             let tokens = &list.tokens;
-            let named = route
-                .name
-                .is_none()
-                .then(|| quote!(, name = #resource_name));
+            let named = (!route.has_name).then(|| quote!(, name = #resource_name));
             list.tokens = quote!(#tokens #named, wrap = #witness);
         }
     }
@@ -211,7 +208,8 @@ pub fn handler(mut item: syn::ItemFn, routes: &[Route], mode: &Mode) -> TokenStr
     let defs = routes.iter().map(|r| {
         let pattern = r.path.value();
         let methods = &r.methods;
-        quote!(#p::RouteDef { pattern: #pattern, methods: &[#(#methods),*] })
+        let guarded = r.guarded;
+        quote!(#p::RouteDef { pattern: #pattern, methods: &[#(#methods),*], guarded: #guarded })
     });
     let policy = route_policy(mode);
     let notes = match mode {

@@ -277,8 +277,10 @@ pub struct Route {
     pub methods: Vec<String>,
     /// Index of the attribute on the function.
     pub attr_index: usize,
-    /// The resource name it gives with `name = "..."`, if any.
-    pub name: Option<String>,
+    /// Whether it carries `name = "..."`.
+    pub has_name: bool,
+    /// Whether it carries `guard = "..."`: the router may then pass it over.
+    pub guarded: bool,
 }
 
 const METHOD_ATTRS: &[&str] = &[
@@ -322,16 +324,13 @@ pub fn routes(attrs: &[syn::Attribute]) -> syn::Result<Option<Vec<Route>>> {
         if kind != "route" {
             methods.push(kind.to_ascii_uppercase());
         }
-        let mut name = None;
+        let mut has_name = false;
+        let mut guarded = false;
         for option in &options {
             if option.path.is_ident("name") {
-                name = Some(match &option.value {
-                    Expr::Lit(ExprLit {
-                        lit: Lit::Str(n), ..
-                    }) => n.value(),
-                    // Not a literal: actix-web reports it.
-                    _ => String::new(),
-                });
+                has_name = true;
+            } else if option.path.is_ident("guard") {
+                guarded = true;
             } else if option.path.is_ident("method") {
                 if let Expr::Lit(ExprLit {
                     lit: Lit::Str(m), ..
@@ -348,7 +347,8 @@ pub fn routes(attrs: &[syn::Attribute]) -> syn::Result<Option<Vec<Route>>> {
             path,
             methods,
             attr_index: index,
-            name,
+            has_name,
+            guarded,
         });
     }
     Ok(found.then_some(routes))
