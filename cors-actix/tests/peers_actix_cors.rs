@@ -38,7 +38,7 @@ use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Compat;
 use actix_web::test::{self as atest, TestRequest};
 use actix_web::{get, post, route, web, App, HttpResponse, Responder};
-use common::{actual, builder_error_kinds, call, policy_error_kinds, preflight, Reply};
+use common::{actual, builder_error_kinds, call, names, policy_error_kinds, preflight, Reply};
 use cors_actix::cors_core::ErrorKind;
 use cors_actix::{cors, Cors, CorsPolicy};
 use std::collections::BTreeSet;
@@ -59,15 +59,6 @@ const ACMA: &str = "access-control-max-age";
 const ACAPN: &str = "access-control-allow-private-network";
 
 // ---- helpers ---------------------------------------------------------------
-
-/// The tokens of a list header (names: compared case-insensitively).
-fn names(res: &Reply, header: &str) -> BTreeSet<String> {
-    res.all(header)
-        .iter()
-        .flat_map(|v| v.split(',').map(|t| t.trim().to_ascii_lowercase()))
-        .filter(|t| !t.is_empty())
-        .collect()
-}
 
 /// The methods of `Access-Control-Allow-Methods` (case-sensitive).
 fn methods(res: &Reply) -> BTreeSet<String> {

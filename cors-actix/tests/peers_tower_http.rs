@@ -36,7 +36,7 @@ mod common;
 use actix_web::http::Method;
 use actix_web::test::{self as atest, TestRequest};
 use actix_web::{get, web, App, HttpResponse, Responder};
-use common::{actual, builder_error_kinds, call, policy_error_kinds, preflight, Reply};
+use common::{actual, builder_error_kinds, call, names, policy_error_kinds, preflight, Reply};
 use cors_actix::cors_core::ErrorKind;
 use cors_actix::{cors, Cors, CorsPolicy};
 use std::collections::BTreeSet;
@@ -55,15 +55,6 @@ const ACRH: &str = "access-control-request-headers";
 const EXAMPLE: &str = "https://example.com";
 
 // ---- helpers ---------------------------------------------------------------
-
-/// The tokens of a list header of header names, case-insensitively.
-fn names(res: &Reply, header: &str) -> BTreeSet<String> {
-    res.all(header)
-        .iter()
-        .flat_map(|v| v.split(',').map(|t| t.trim().to_ascii_lowercase()))
-        .filter(|t| !t.is_empty())
-        .collect()
-}
 
 fn set(items: &[&str]) -> BTreeSet<String> {
     items.iter().map(|s| s.to_ascii_lowercase()).collect()

@@ -225,3 +225,9 @@ pub fn tokens<'a>(
         })
         .collect()
 }
+
+/// The tokens of a list header of a response, names compared
+/// case-insensitively.
+pub fn names(res: &Reply, header: &str) -> std::collections::BTreeSet<String> {
+    tokens(res.all(header).iter().map(String::as_str), false)
+}
