@@ -679,9 +679,12 @@ impl<S> CorsMiddleware<S> {
                 };
                 return Plan::Respond(self.refusal(req, &rejection));
             }
+        }
+        if state.strict {
             // The route the router picks checks again, before its handler
-            // runs: a rewrite of the path or method inside `Cors`, or a
-            // guard, may pick another than the lookup could know.
+            // runs: a rewrite of the path or method inside `Cors` (a GET made
+            // a DELETE, say), or a guard, may pick another than the lookup
+            // could know.
             req.extensions_mut().insert(StrictCheck(self.state.clone()));
         }
         Plan::Forward(After::Route {
@@ -912,22 +915,19 @@ fn normalised_route<'t>(
 }
 
 /// The annotated route a preflight's path finds once normalised, when the
-/// path itself finds none and no resource of the App matches it: then the
-/// path either gets 404, or reaches that route through a `NormalizePath`
-/// inside `Cors`.
+/// path itself finds none: a `NormalizePath` inside `Cors` may send it there.
+/// Whether some other resource matches the path as sent cannot tell, since
+/// the resource map ignores methods (a GET catch-all matches every path).
 fn near_route<'t>(
     ready: &'t Complete,
     path: &str,
     method: &[u8],
     rmap: &ResourceMap,
 ) -> Option<&'t ResolvedRoute> {
-    let near = match normalised_route(ready, path, method, Some(rmap)) {
-        Found::Route(route) | Found::Unsure(route) => route,
-        Found::None => return None,
-    };
-    // Only now the map's walk: a path with a resource of its own is that
-    // resource's business.
-    (!rmap.has_resource(path)).then_some(near)
+    match normalised_route(ready, path, method, Some(rmap)) {
+        Found::Route(route) | Found::Unsure(route) => Some(route),
+        Found::None => None,
+    }
 }
 
 /// Logs, once per route, a lookup that matched it only loosely.
@@ -967,10 +967,17 @@ struct StrictCheck(Rc<State>);
 /// policy. Only for requests `Cors` let through in strict mode.
 pub(crate) fn strict_refusal_after_routing(req: &ServiceRequest, served: Served) -> Option<Error> {
     let state = req.extensions().get::<StrictCheck>()?.0.clone();
+    // The method as routed, which a rewrite inside `Cors` may have changed.
+    if !matches!(req.method().as_str(), "POST" | "PUT" | "PATCH" | "DELETE") {
+        return None;
+    }
+    let origin = req.headers().get(header::ORIGIN)?;
+    if same_origin(req, origin.as_bytes()) {
+        return None;
+    }
     let Some(Some(ready)) = state.table.get() else {
         return Some(actix_web::error::ErrorForbidden(""));
     };
-    let origin = req.headers().get(header::ORIGIN)?;
     let method = req.method().as_str().as_bytes();
     let request = cors_core::Request::new(method).origin(origin.as_bytes());
     let route = ready.table.served(served);

@@ -1584,3 +1584,99 @@ async fn strict_mode_is_checked_again_by_the_route_the_router_picks() {
     assert_eq!(res.status, 200);
     assert_eq!(runs(), 2, "only the admin origin's requests ran");
 }
+
+// ---- findings of the eighth review ------------------------------------------
+
+static NORMALISED_PUTS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+#[cors(origins = ["https://admin.example.com"], credentials)]
+#[put("/things/{id}")]
+async fn put_thing() -> impl Responder {
+    NORMALISED_PUTS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    HttpResponse::Ok().finish()
+}
+
+#[actix_web::test]
+async fn a_catch_all_never_lets_the_defaults_answer_for_a_normalised_path() {
+    use actix_web::middleware::{NormalizePath, TrailingSlash};
+    let defaults = Cors::builder()
+        .origins([APP])
+        .methods(["GET", "PUT"])
+        .credentials(true)
+        .build()
+        .unwrap();
+    let app = atest::init_service(
+        App::new()
+            .wrap(NormalizePath::new(TrailingSlash::Trim))
+            .wrap(defaults)
+            .service(put_thing)
+            // An SPA fallback: a GET catch-all, which the resource map
+            // matches for every path whatever the method.
+            .service(
+                web::resource("/{tail:.*}")
+                    .route(web::get().to(|| async { HttpResponse::Ok().body("index.html") })),
+            ),
+    )
+    .await;
+    for path in ["/things/7", "/things/7/", "/things//7"] {
+        let res = call(&app, preflight(path, APP, "PUT", None).to_request()).await;
+        assert_eq!(res.status, 403, "{path}");
+    }
+    let res = call(
+        &app,
+        preflight("/things/7/", ADMIN, "PUT", None).to_request(),
+    )
+    .await;
+    assert_eq!(
+        res.status, 403,
+        "refused, with a warning to wrap NormalizePath outside"
+    );
+}
+
+static GET_DELETES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+#[cors(origins = "*")]
+#[get("/page")]
+async fn page_get() -> impl Responder {
+    HttpResponse::Ok().finish()
+}
+
+#[cors(origins = ["https://admin.example.com"], credentials)]
+#[actix_web::delete("/page")]
+async fn page_delete() -> impl Responder {
+    GET_DELETES.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    HttpResponse::Ok().finish()
+}
+
+#[actix_web::test]
+async fn strict_mode_sees_a_get_rewritten_to_delete() {
+    use actix_web::dev::Service;
+    let app = atest::init_service(
+        App::new()
+            .wrap_fn(|mut req: actix_web::dev::ServiceRequest, srv| {
+                if req.query_string().contains("_method=DELETE") {
+                    req.head_mut().method = Method::DELETE;
+                }
+                srv.call(req)
+            })
+            .wrap(Cors::builder().strict(true).build().unwrap())
+            .service(page_get)
+            .service(page_delete),
+    )
+    .await;
+    let res = call(
+        &app,
+        actual(Method::GET, "/page?_method=DELETE", EVIL).to_request(),
+    )
+    .await;
+    assert_eq!(res.status, 403);
+    let res = call(&app, actual(Method::GET, "/page", EVIL).to_request()).await;
+    assert_eq!(res.status, 200);
+    let res = call(
+        &app,
+        actual(Method::GET, "/page?_method=DELETE", ADMIN).to_request(),
+    )
+    .await;
+    assert_eq!(res.status, 200);
+    assert_eq!(GET_DELETES.load(std::sync::atomic::Ordering::SeqCst), 1);
+}
