@@ -33,7 +33,8 @@ pub(crate) fn check_preflight_route(
         }
         crate::register::Source::Manual(_) => false,
     });
-    if same || !log_once(&served.route.shadow_logged) {
+    // Once per handler, whatever the outcome: the check is not repeated.
+    if !log_once(&served.route.shadow_logged) || same {
         return;
     }
     let other = found.map_or("no annotated route", |r| &*r.handler);

@@ -176,3 +176,35 @@ async fn the_middleware_adds_no_allocation() {
     assert_eq!(res.status(), 204);
     assert!(res.headers().contains_key("access-control-allow-origin"));
 }
+
+/// Under a scope whose regex no probe satisfies, the route's prefix is not
+/// confirmed at start-up; an actual request from an allowed origin still
+/// follows its witness and allocates nothing more.
+#[actix_web::test]
+async fn an_unconfirmed_prefix_adds_no_allocation_to_actual_requests() {
+    use actix_web::web;
+    let scope = || web::scope("/{lang:en|fr}");
+    let bare = init_service(App::new().service(scope().service(plain))).await;
+    let ours = init_service(
+        App::new()
+            .wrap(cors_actix::Cors::new())
+            .service(scope().service(annotated)),
+    )
+    .await;
+    for origin in [
+        Some("https://app.example.com"),
+        Some("https://evil.example"),
+        None,
+    ] {
+        let make = || {
+            let mut req = TestRequest::get().uri("/en/items/7");
+            if let Some(origin) = origin {
+                req = req.insert_header(("origin", HeaderValue::from_static(origin)));
+            }
+            req.to_request()
+        };
+        let without = per_call(&bare, make).await;
+        let with = per_call(&ours, make).await;
+        assert_eq!(with, without, "{origin:?}");
+    }
+}

@@ -1680,3 +1680,78 @@ async fn strict_mode_sees_a_get_rewritten_to_delete() {
     assert_eq!(res.status, 200);
     assert_eq!(GET_DELETES.load(std::sync::atomic::Ordering::SeqCst), 1);
 }
+
+// ---- findings of the ninth review -------------------------------------------
+
+fn partner(origin: &str) -> bool {
+    origin.ends_with(".partner.example")
+}
+
+#[cors(origins = ["https://admin.example.com"], credentials)]
+#[get("/own-origins")]
+async fn own_origins() -> impl Responder {
+    HttpResponse::Ok().body("secret")
+}
+
+cors_policy! {
+    ADMIN_ONLY { origins = ["https://admin.example.com"], credentials }
+}
+
+#[cors(policy = ADMIN_ONLY, max_age = 600)]
+#[get("/named-origins")]
+async fn named_origins() -> impl Responder {
+    HttpResponse::Ok().body("secret")
+}
+
+#[actix_web::test]
+async fn a_routes_own_origins_take_nothing_from_the_defaults_origin_keys() {
+    let partner_origin = "https://evil.partner.example";
+    let cors = Cors::builder()
+        .origins([APP])
+        .origin_fn(partner)
+        .dev_origins(["http://localhost:*"])
+        .strict(true)
+        .build()
+        .unwrap();
+    let app = atest::init_service(
+        App::new()
+            .wrap(cors.clone())
+            .service(own_origins)
+            .service(named_origins)
+            .route("/plain", web::get().to(HttpResponse::Ok)),
+    )
+    .await;
+    for path in ["/own-origins", "/named-origins"] {
+        for origin in [partner_origin, "http://localhost:3000", APP] {
+            let res = call(&app, actual(Method::GET, path, origin).to_request()).await;
+            assert_eq!(
+                res.get("access-control-allow-origin"),
+                None,
+                "{path} {origin}"
+            );
+        }
+        let res = call(&app, actual(Method::GET, path, ADMIN).to_request()).await;
+        assert_eq!(
+            res.get("access-control-allow-origin").as_deref(),
+            Some(ADMIN)
+        );
+    }
+    // The defaults keep all three for routes without origins of their own.
+    let res = call(
+        &app,
+        actual(Method::GET, "/plain", partner_origin).to_request(),
+    )
+    .await;
+    assert_eq!(
+        res.get("access-control-allow-origin").as_deref(),
+        Some(partner_origin)
+    );
+    let report = cors.report().unwrap();
+    let route = report.route("GET", "/own-origins").unwrap();
+    assert!(!route
+        .policy
+        .as_ref()
+        .unwrap()
+        .to_string()
+        .contains("origin_fn"));
+}

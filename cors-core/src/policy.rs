@@ -77,6 +77,11 @@ impl<'a> PolicySpec<'a> {
     /// is taken from `defaults`. Lists are replaced, never concatenated, so a
     /// route's `origins` is exactly what it says.
     ///
+    /// The keys that allow origins go together: a spec that sets `origins` or
+    /// `origin_fn` takes neither of them, nor `dev_origins`, from `defaults`,
+    /// so that no origin the route did not name can reach it. A spec that
+    /// sets only `dev_origins` keeps the defaults' `origins` and `origin_fn`.
+    ///
     /// # Examples
     ///
     /// ```
@@ -87,12 +92,24 @@ impl<'a> PolicySpec<'a> {
     /// let merged = route.or(defaults);
     /// assert_eq!(merged.origins, Some(&["https://b.example"][..]));
     /// assert_eq!(merged.max_age, Some(600));
+    ///
+    /// // The defaults' development origins do not reach a route's own list.
+    /// let defaults = PolicySpec { dev_origins: Some(&["http://localhost:*"]), ..defaults };
+    /// assert_eq!(route.or(defaults).dev_origins, None);
     /// ```
     pub fn or(self, defaults: PolicySpec<'a>) -> PolicySpec<'a> {
+        let (origins, dev_origins, origin_fn) = match self.has_origins() {
+            true => (self.origins, self.dev_origins, self.origin_fn),
+            false => (
+                defaults.origins,
+                self.dev_origins.or(defaults.dev_origins),
+                defaults.origin_fn,
+            ),
+        };
         PolicySpec {
-            origins: self.origins.or(defaults.origins),
-            dev_origins: self.dev_origins.or(defaults.dev_origins),
-            origin_fn: self.origin_fn.or(defaults.origin_fn),
+            origins,
+            dev_origins,
+            origin_fn,
             methods: self.methods.or(defaults.methods),
             headers: self.headers.or(defaults.headers),
             expose: self.expose.or(defaults.expose),
