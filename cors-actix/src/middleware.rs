@@ -621,7 +621,23 @@ impl<S> CorsMiddleware<S> {
             };
             return match decide(entry.policy(), &request) {
                 Decision::Preflight { status, headers } => {
-                    Plan::Respond(preflight_response(origin_value, status, &headers, entry))
+                    // Browsers cache a preflight's methods for the URL: when the
+                    // App defaults answer for a path that annotated routes serve
+                    // for other methods, they list only the method asked for,
+                    // never one those routes serve under a stricter policy.
+                    let shared = route.is_none()
+                        && method.is_some_and(|m| ready.table.matches_other_methods(path, m, rmap));
+                    let only = match shared {
+                        true => req.headers().get(header::ACCESS_CONTROL_REQUEST_METHOD),
+                        false => None,
+                    };
+                    Plan::Respond(preflight_response(
+                        origin_value,
+                        status,
+                        &headers,
+                        entry,
+                        only,
+                    ))
                 }
                 Decision::PreflightRejected { reason, vary }
                 | Decision::Rejected { reason, vary } => {
@@ -1054,6 +1070,7 @@ fn preflight_response(
     status: u16,
     headers: &CorsHeaders<'_>,
     entry: &PolicyEntry,
+    only_method: Option<&HeaderValue>,
 ) -> HttpResponse {
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::NO_CONTENT);
     let mut response = HttpResponse::new(status);
@@ -1065,8 +1082,15 @@ fn preflight_response(
     if headers.allow_credentials {
         map.insert(header::ACCESS_CONTROL_ALLOW_CREDENTIALS, TRUE);
     }
+    let only_method = only_method.cloned();
     let precomputed = [
-        (header::ACCESS_CONTROL_ALLOW_METHODS, &entry.allow_methods),
+        (
+            header::ACCESS_CONTROL_ALLOW_METHODS,
+            match &only_method {
+                Some(_) => &only_method,
+                None => &entry.allow_methods,
+            },
+        ),
         (header::ACCESS_CONTROL_ALLOW_HEADERS, &entry.allow_headers),
         (header::ACCESS_CONTROL_MAX_AGE, &entry.max_age),
     ];

@@ -163,6 +163,9 @@ pub enum RouteProblem {
     /// The route's full pattern could not be found in the App's resource
     /// map, so the route table cannot be trusted.
     NotFound(String),
+    /// An [`attach`](crate::attach) with no methods: its policy could never
+    /// apply.
+    NoMethods,
 }
 
 /// One route that stops the App, and why.
@@ -193,6 +196,7 @@ impl fmt::Display for RouteError {
             RouteProblem::Invalid(error) => write!(f, "{error}"),
             RouteProblem::InvalidPattern(message) => write!(f, "invalid pattern: {message}"),
             RouteProblem::NotFound(message) => write!(f, "route table: {message}"),
+            RouteProblem::NoMethods => f.write_str("no methods: give `attach` the methods the resource answers, as in `[\"GET\", \"POST\"]`, or its policy never applies"),
         }
     }
 }

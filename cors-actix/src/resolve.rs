@@ -134,6 +134,9 @@ pub(crate) fn resolve(
         if let Some(error) = &reg.invalid_pattern {
             route_problems.insert(0, RouteProblem::InvalidPattern(error.0.clone()));
         }
+        if reg.methods.is_empty() {
+            route_problems.insert(0, RouteProblem::NoMethods);
+        }
         problems.extend(route_problems.into_iter().map(|problem| RouteError {
             handler: reg.handler.to_string(),
             methods: served.iter().map(|m| (*m).to_owned()).collect(),
@@ -210,12 +213,31 @@ fn build_merged(
     // A route's methods default to the methods it serves, never to the App
     // defaults' list, which is for routes without an attribute.
     let sendable = default_route_methods(served);
+    // An explicit list is checked against the methods of all the handler's
+    // route attributes, but each attribute answers only for those it serves:
+    // a browser caches a preflight's methods for the URL, so a `#[routes]`
+    // route must not list a method its sibling serves at another path (or
+    // another handler serves at this one). When the list names none of this
+    // attribute's methods, it stays as written: no preflight of this route
+    // can then be allowed, so it never lists anything.
+    let explicit = route.methods;
+    let own: Option<Vec<&str>> = explicit.map(|listed| {
+        listed
+            .iter()
+            .copied()
+            .filter(|m| *m == "*" || served.contains(m))
+            .collect()
+    });
     let route = PolicySpec {
-        methods: route.methods.or(Some(&sendable)),
+        methods: match &own {
+            Some(own) if !own.is_empty() => Some(own.as_slice()),
+            Some(_) => explicit,
+            None => Some(&sendable),
+        },
         ..route
     };
     let build = |merged: PolicySpec<'_>| {
-        let methods = merged.methods.unwrap_or(&sendable);
+        let methods = explicit.or(merged.methods).unwrap_or(&sendable);
         let mut problems: Vec<RouteProblem> = Vec::new();
         if let Err(errors) = check_route_methods(methods, handler_methods) {
             problems.extend(errors.into_iter().map(RouteProblem::Invalid));

@@ -503,6 +503,24 @@ impl Table {
             })
     }
 
+    /// Whether an annotated or attached route matches `path` (even loosely)
+    /// for some method other than `except`.
+    pub fn matches_other_methods(
+        &self,
+        path: &str,
+        except: &[u8],
+        rmap: Option<&ResourceMap>,
+    ) -> bool {
+        self.methods
+            .iter()
+            .filter(|m| m.method.as_bytes() != except)
+            .any(|m| {
+                self.all_matching(path, m.method.as_bytes(), rmap)
+                    .next()
+                    .is_some()
+            })
+    }
+
     /// The route a witness reported.
     pub fn served(&self, served: Served) -> Option<&ResolvedRoute> {
         let key = (address(served.route), served.def);

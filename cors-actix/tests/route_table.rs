@@ -1755,3 +1755,113 @@ async fn a_routes_own_origins_take_nothing_from_the_defaults_origin_keys() {
         .to_string()
         .contains("origin_fn"));
 }
+
+// ---- findings of the tenth review -------------------------------------------
+
+static ITEM_DELETES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+#[cors(origins = ["https://admin.example.com"], headers = ["content-type"], credentials)]
+#[actix_web::delete("/stock/{id}")]
+async fn delete_stock() -> impl Responder {
+    ITEM_DELETES.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    HttpResponse::NoContent().finish()
+}
+
+#[actix_web::test]
+async fn the_defaults_never_list_a_method_an_annotated_route_serves_there() {
+    let partner = "https://partner.example.com";
+    let cors = Cors::builder()
+        .origins([partner])
+        .methods(["GET", "POST", "PUT", "DELETE"])
+        .headers(["content-type"])
+        .credentials(true)
+        .max_age(600)
+        .build()
+        .unwrap();
+    let app = atest::init_service(
+        App::new()
+            .wrap(cors)
+            .service(delete_stock)
+            .route("/elsewhere", web::put().to(HttpResponse::Ok)),
+    )
+    .await;
+    let res = call(
+        &app,
+        preflight("/stock/1", partner, "DELETE", Some("content-type")).to_request(),
+    )
+    .await;
+    assert_eq!(res.status, 403);
+    // The defaults answer PUT here, and list only PUT: no DELETE to cache.
+    let res = call(
+        &app,
+        preflight("/stock/1", partner, "PUT", Some("content-type")).to_request(),
+    )
+    .await;
+    assert_eq!(res.status, 204);
+    assert_eq!(
+        res.get("access-control-allow-methods").as_deref(),
+        Some("PUT")
+    );
+    // Where no annotated route serves the path, the defaults' list stands.
+    let res = call(
+        &app,
+        preflight("/elsewhere", partner, "PUT", Some("content-type")).to_request(),
+    )
+    .await;
+    assert_eq!(
+        res.get("access-control-allow-methods").as_deref(),
+        Some("GET, POST, PUT, DELETE")
+    );
+}
+
+#[cors(
+    origins = ["https://partner.example.com"],
+    methods = ["GET", "DELETE"],
+    headers = ["x-requested-with"],
+    max_age = 600
+)]
+#[routes]
+#[get("/gadgets/{id}")]
+#[delete("/mine/{id}")]
+async fn gadgets() -> impl Responder {
+    HttpResponse::Ok().finish()
+}
+
+#[actix_web::test]
+async fn each_route_attribute_lists_only_its_own_methods() {
+    let partner = "https://partner.example.com";
+    let app = atest::init_service(App::new().wrap(Cors::new()).service(gadgets)).await;
+    let res = call(
+        &app,
+        preflight("/gadgets/1", partner, "GET", Some("x-requested-with")).to_request(),
+    )
+    .await;
+    assert_eq!(res.status, 204);
+    assert_eq!(
+        res.get("access-control-allow-methods").as_deref(),
+        Some("GET")
+    );
+    let res = call(
+        &app,
+        preflight("/mine/1", partner, "DELETE", None).to_request(),
+    )
+    .await;
+    assert_eq!(
+        res.get("access-control-allow-methods").as_deref(),
+        Some("DELETE")
+    );
+}
+
+#[actix_web::test]
+async fn an_attach_without_methods_stops_start_up() {
+    let cors = Cors::new();
+    let app = App::new().wrap(cors.clone()).service(attach(
+        "/x",
+        Vec::<String>::new(),
+        CorsPolicy::new().origins([APP]),
+        web::resource("/x").route(web::get().to(HttpResponse::Ok)),
+    ));
+    assert!(start_up_fails(app).await);
+    let error = cors.startup_error().unwrap();
+    assert!(matches!(error.problems[0].problem, RouteProblem::NoMethods));
+}

@@ -167,8 +167,9 @@ pub fn check(args: &Args, served: Option<&[String]>, routes: usize, cx: &Ctxt) -
             spec.buf.methods = Some(methods.into_iter().map(str::to_owned).collect());
         }
     }
-    let own_methods = spec.buf.methods.is_some() || served.is_none_or(|_| routes <= 1);
-    let complete = named.is_none() && spec.buf.has_origins() && own_methods;
+    // With several route attributes (`#[routes]`), each gets its own methods
+    // when the App starts, so nothing is compiled ahead.
+    let complete = named.is_none() && spec.buf.has_origins() && routes <= 1;
     let (release, debug, notes) = spec.with_spec(|view| {
         let debug = validate(view, BuildOptions { dev_origins: true });
         // Without `dev_origins` both builds are the same policy.
