@@ -421,6 +421,8 @@ const ALLOW_PRIVATE_NETWORK: HeaderName =
     HeaderName::from_static("access-control-allow-private-network");
 const DEBUG_REASON: HeaderName = HeaderName::from_static("x-cors-reason");
 const TRUE: HeaderValue = HeaderValue::from_static("true");
+/// `Access-Control-Max-Age` of a preflight answer no other request may reuse.
+const NOT_CACHED: Option<HeaderValue> = Some(HeaderValue::from_static("0"));
 
 impl<S, B> Service<ServiceRequest> for CorsMiddleware<S>
 where
@@ -621,13 +623,26 @@ impl<S> CorsMiddleware<S> {
             };
             return match decide(entry.policy(), &request) {
                 Decision::Preflight { status, headers } => {
-                    // Browsers cache a preflight's methods for the URL: when the
-                    // App defaults answer for a path that annotated routes serve
-                    // for other methods, they list only the method asked for,
-                    // never one those routes serve under a stricter policy.
-                    let shared = route.is_none()
-                        && method.is_some_and(|m| ready.table.matches_other_methods(path, m, rmap));
-                    let only = match shared {
+                    // Browsers cache a preflight's methods and headers for the
+                    // URL, whatever method later uses them. Where annotated
+                    // routes serve other methods at this URL under policies that
+                    // grant less, the answer must not be reused for them: it is
+                    // not cached (`Max-Age: 0`); and when the App defaults
+                    // answer there, they list only the method asked for.
+                    let origin_bytes = match request.origin {
+                        cors_core::HeaderValue::One(origin) => origin,
+                        _ => b"",
+                    };
+                    let (shared, cacheable) = match method {
+                        Some(m) => (
+                            ready.table.matches_other_methods(path, m, rmap),
+                            ready
+                                .table
+                                .cacheable(path, m, rmap, entry.policy(), origin_bytes),
+                        ),
+                        None => (false, true),
+                    };
+                    let only = match shared && route.is_none() {
                         true => req.headers().get(header::ACCESS_CONTROL_REQUEST_METHOD),
                         false => None,
                     };
@@ -636,7 +651,7 @@ impl<S> CorsMiddleware<S> {
                         status,
                         &headers,
                         entry,
-                        only,
+                        (only, !cacheable),
                     ))
                 }
                 Decision::PreflightRejected { reason, vary }
@@ -1070,7 +1085,7 @@ fn preflight_response(
     status: u16,
     headers: &CorsHeaders<'_>,
     entry: &PolicyEntry,
-    only_method: Option<&HeaderValue>,
+    (only_method, uncached): (Option<&HeaderValue>, bool),
 ) -> HttpResponse {
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::NO_CONTENT);
     let mut response = HttpResponse::new(status);
@@ -1092,7 +1107,13 @@ fn preflight_response(
             },
         ),
         (header::ACCESS_CONTROL_ALLOW_HEADERS, &entry.allow_headers),
-        (header::ACCESS_CONTROL_MAX_AGE, &entry.max_age),
+        (
+            header::ACCESS_CONTROL_MAX_AGE,
+            match uncached {
+                true => &NOT_CACHED,
+                false => &entry.max_age,
+            },
+        ),
     ];
     for (name, value) in precomputed {
         if let Some(value) = value {

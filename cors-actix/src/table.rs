@@ -503,6 +503,43 @@ impl Table {
             })
     }
 
+    /// Whether a preflight answered under `answer` for `origin` may be
+    /// cached: a browser reuses its methods and headers for later requests
+    /// to the URL whatever their method, so every other annotated or attached
+    /// route that matches `path` (even loosely) for another method must
+    /// allow the origin, with the credentials and headers `answer` allows.
+    pub fn cacheable(
+        &self,
+        path: &str,
+        except: &[u8],
+        rmap: Option<&ResourceMap>,
+        answer: &cors_core::Policy,
+        origin: &[u8],
+    ) -> bool {
+        let request = cors_core::Request::new(b"GET").origin(origin);
+        let covers = |other: &cors_core::Policy| {
+            let origin_ok = matches!(
+                cors_core::decide(other, &request),
+                cors_core::Decision::Allowed(_)
+            );
+            let headers_ok = match (answer.headers(), other.headers()) {
+                (_, cors_core::Allowed::Any) => true,
+                (cors_core::Allowed::Any, _) => false,
+                (cors_core::Allowed::List(ours), cors_core::Allowed::List(theirs)) => ours
+                    .keys()
+                    .all(|h| theirs.get_ignore_case(h.as_bytes()).is_some()),
+            };
+            origin_ok && headers_ok && (other.credentials() || !answer.credentials())
+        };
+        self.methods
+            .iter()
+            .filter(|m| m.method.as_bytes() != except)
+            .all(|m| {
+                self.all_matching(path, m.method.as_bytes(), rmap)
+                    .all(|(route, _)| route.policy.as_ref().is_some_and(|p| covers(p.policy())))
+            })
+    }
+
     /// Whether an annotated or attached route matches `path` (even loosely)
     /// for some method other than `except`.
     pub fn matches_other_methods(

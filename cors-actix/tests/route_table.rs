@@ -4,7 +4,7 @@
 mod common;
 
 use actix_web::http::Method;
-use actix_web::{get, post, put, routes, test as atest, web, App, HttpResponse, Responder};
+use actix_web::{delete, get, post, put, routes, test as atest, web, App, HttpResponse, Responder};
 use common::{actual, call, capture_logs, logged, preflight, start_up_fails};
 use cors_actix::{attach, cors, cors_policy, Cors, CorsPolicy, RouteProblem};
 
@@ -1864,4 +1864,114 @@ async fn an_attach_without_methods_stops_start_up() {
     assert!(start_up_fails(app).await);
     let error = cors.startup_error().unwrap();
     assert!(matches!(error.problems[0].problem, RouteProblem::NoMethods));
+}
+
+// ---- findings of the eleventh review ----------------------------------------
+
+const PARTNER: &str = "https://partner.example.com";
+
+#[cors(origins = ["https://partner.example.com"], methods = ["*"], max_age = 600)]
+#[get("/w/{id}")]
+async fn w_get() -> impl Responder {
+    HttpResponse::Ok().finish()
+}
+
+#[cors(origins = ["https://admin.example.com"])]
+#[delete("/w/{id}")]
+async fn w_delete() -> impl Responder {
+    HttpResponse::NoContent().finish()
+}
+
+#[cors(origins = ["https://partner.example.com"], headers = ["x-token"], max_age = 600)]
+#[get("/h/{id}")]
+async fn h_get() -> impl Responder {
+    HttpResponse::Ok().finish()
+}
+
+#[cors(origins = ["https://partner.example.com"], max_age = 600)]
+#[post("/h/{id}")]
+async fn h_post() -> impl Responder {
+    HttpResponse::Ok().finish()
+}
+
+#[cors(origins = ["https://partner.example.com"], headers = ["x-token"], max_age = 600)]
+#[get("/same/{id}")]
+async fn same_get() -> impl Responder {
+    HttpResponse::Ok().finish()
+}
+
+#[cors(origins = ["https://partner.example.com"], headers = ["x-token"], max_age = 600)]
+#[put("/same/{id}")]
+async fn same_put() -> impl Responder {
+    HttpResponse::Ok().finish()
+}
+
+#[actix_web::test]
+async fn a_preflight_answer_other_routes_of_the_url_would_refuse_is_not_cached() {
+    let app = atest::init_service(
+        App::new()
+            .wrap(Cors::new())
+            .service(w_get)
+            .service(w_delete)
+            .service(h_get)
+            .service(h_post)
+            .service(same_get)
+            .service(same_put),
+    )
+    .await;
+    // `*` methods beside an admin-only DELETE: answered, never cached.
+    let res = call(&app, preflight("/w/1", PARTNER, "GET", None).to_request()).await;
+    assert_eq!(res.status, 204);
+    assert_eq!(res.get("access-control-max-age").as_deref(), Some("0"));
+    // A header the POST route refuses: never cached for the URL.
+    let res = call(
+        &app,
+        preflight("/h/1", PARTNER, "GET", Some("x-token")).to_request(),
+    )
+    .await;
+    assert_eq!(res.status, 204);
+    assert_eq!(res.get("access-control-max-age").as_deref(), Some("0"));
+    // Routes that grant the same: cached as configured.
+    let res = call(
+        &app,
+        preflight("/same/1", PARTNER, "PUT", Some("x-token")).to_request(),
+    )
+    .await;
+    assert_eq!(res.get("access-control-max-age").as_deref(), Some("600"));
+}
+
+#[cors(origins = ["https://partner.example.com"], credentials, headers = ["content-type"])]
+#[post("/c/{id}")]
+async fn c_post() -> impl Responder {
+    HttpResponse::Ok().finish()
+}
+
+#[actix_web::test]
+async fn defaults_answers_other_routes_of_the_url_would_refuse_are_not_cached() {
+    let cors = Cors::builder()
+        .origins([PARTNER])
+        .methods(["GET", "PUT"])
+        .headers(["content-type", "x-api-key", "authorization"])
+        .credentials(true)
+        .max_age(600)
+        .build()
+        .unwrap();
+    let app = atest::init_service(
+        App::new()
+            .wrap(cors)
+            .service(c_post)
+            .route("/c/{id}", web::put().to(HttpResponse::Ok)),
+    )
+    .await;
+    let res = call(
+        &app,
+        preflight("/c/1", PARTNER, "PUT", Some("x-api-key")).to_request(),
+    )
+    .await;
+    assert_eq!(res.status, 204);
+    assert_eq!(
+        res.get("access-control-allow-methods").as_deref(),
+        Some("PUT")
+    );
+    assert_eq!(res.get("access-control-max-age").as_deref(), Some("0"));
 }
