@@ -214,19 +214,23 @@ fn build_merged(
     // defaults' list, which is for routes without an attribute.
     let sendable = default_route_methods(served);
     // An explicit list is checked against the methods of all the handler's
-    // route attributes, but each attribute answers only for those it serves:
+    // route attributes, but each attribute answers only for those it serves
+    // (`*` among them: those it serves):
     // a browser caches a preflight's methods for the URL, so a `#[routes]`
     // route must not list a method its sibling serves at another path (or
     // another handler serves at this one). When the list names none of this
     // attribute's methods, it stays as written: no preflight of this route
     // can then be allowed, so it never lists anything.
     let explicit = route.methods;
-    let own: Option<Vec<&str>> = explicit.map(|listed| {
-        listed
+    // `*` stands for the methods the attribute serves: sent as `*`, a browser
+    // would cache it for every method of the URL.
+    let own: Option<Vec<&str>> = explicit.map(|listed| match listed.contains(&"*") {
+        true => sendable.clone(),
+        false => listed
             .iter()
             .copied()
-            .filter(|m| *m == "*" || served.contains(m))
-            .collect()
+            .filter(|m| served.contains(m))
+            .collect(),
     });
     let route = PolicySpec {
         methods: match &own {

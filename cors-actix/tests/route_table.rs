@@ -1975,3 +1975,33 @@ async fn defaults_answers_other_routes_of_the_url_would_refuse_are_not_cached() 
     );
     assert_eq!(res.get("access-control-max-age").as_deref(), Some("0"));
 }
+
+// ---- findings of the twelfth review -----------------------------------------
+
+#[cors(origins = ["https://partner.example.com"], methods = ["*"], headers = "*", max_age = 600)]
+#[get("/b/{id}")]
+async fn b_get() -> impl Responder {
+    HttpResponse::Ok().finish()
+}
+
+#[actix_web::test]
+async fn a_wildcard_method_list_is_sent_as_the_routes_own_methods() {
+    let app = atest::init_service(
+        App::new()
+            .wrap(Cors::new())
+            .service(b_get)
+            .route("/b/{id}", web::delete().to(HttpResponse::Ok)),
+    )
+    .await;
+    let res = call(
+        &app,
+        preflight("/b/1", PARTNER, "GET", Some("x-anything")).to_request(),
+    )
+    .await;
+    assert_eq!(res.status, 204);
+    // Never `*`, which a browser would cache for the DELETE too.
+    assert_eq!(
+        res.get("access-control-allow-methods").as_deref(),
+        Some("GET")
+    );
+}

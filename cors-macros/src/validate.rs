@@ -169,7 +169,14 @@ pub fn check(args: &Args, served: Option<&[String]>, routes: usize, cx: &Ctxt) -
     }
     // With several route attributes (`#[routes]`), each gets its own methods
     // when the App starts, so nothing is compiled ahead.
-    let complete = named.is_none() && spec.buf.has_origins() && routes <= 1;
+    // `methods = "*"` is expanded to the route's methods when the App
+    // starts, too.
+    let star_methods = spec
+        .buf
+        .methods
+        .as_ref()
+        .is_some_and(|m| m.iter().any(|m| m == "*"));
+    let complete = named.is_none() && spec.buf.has_origins() && routes <= 1 && !star_methods;
     let (release, debug, notes) = spec.with_spec(|view| {
         let debug = validate(view, BuildOptions { dev_origins: true });
         // Without `dev_origins` both builds are the same policy.
