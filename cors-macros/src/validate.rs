@@ -167,10 +167,10 @@ pub fn check(args: &Args, served: Option<&[String]>, routes: usize, cx: &Ctxt) -
             spec.buf.methods = Some(methods.into_iter().map(str::to_owned).collect());
         }
     }
-    // With several route attributes (`#[routes]`), each gets its own methods
-    // when the App starts, so nothing is compiled ahead.
-    // `methods = "*"` is expanded to the route's methods when the App
-    // starts, too.
+    // A policy is compiled ahead only when the App's start-up has nothing
+    // left to add: its origins are its own, and its methods are neither per
+    // route (`#[routes]`) nor `"*"` (expanded to the route's methods when
+    // the App starts).
     let star_methods = spec
         .buf
         .methods
