@@ -31,13 +31,14 @@
 //!   Its cases are ported with the nearest valid policy, `*` everywhere and no
 //!   credentials, and assert that policy's answers.
 
+#[macro_use]
 mod common;
 
 use actix_web::body;
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Compat;
 use actix_web::test::{self as atest, TestRequest};
-use actix_web::{get, post, route, web, App, HttpResponse, Responder};
+use actix_web::{get, post, route, App, HttpResponse, Responder};
 use common::{actual, builder_error_kinds, call, names, policy_error_kinds, preflight, Reply};
 use cors_actix::cors_core::ErrorKind;
 use cors_actix::{cors, Cors, CorsPolicy};
@@ -85,19 +86,6 @@ async fn ok() -> HttpResponse {
 /// What actix-web's `test::status_service(NO_CONTENT)` answers.
 async fn no_content() -> HttpResponse {
     HttpResponse::NoContent().finish()
-}
-
-/// An App wrapped in `$cors` whose default service is `$fallback`.
-macro_rules! app {
-    ($cors:expr, $fallback:expr $(, $svc:expr)* $(,)?) => {
-        atest::init_service(
-            App::new()
-                .wrap($cors)
-                $(.service($svc))*
-                .default_service(web::to($fallback)),
-        )
-        .await
-    };
 }
 
 fn get(origin: Option<&str>) -> TestRequest {

@@ -31,11 +31,12 @@
 //! - `MaxAge::dynamic` and `AllowCredentials::predicate`: per-request values;
 //!   both are fixed per policy here.
 
+#[macro_use]
 mod common;
 
 use actix_web::http::Method;
-use actix_web::test::{self as atest, TestRequest};
-use actix_web::{get, web, App, HttpResponse, Responder};
+use actix_web::test::TestRequest;
+use actix_web::{get, HttpResponse, Responder};
 use common::{actual, builder_error_kinds, call, names, policy_error_kinds, preflight, Reply};
 use cors_actix::cors_core::ErrorKind;
 use cors_actix::{cors, Cors, CorsPolicy};
@@ -85,19 +86,6 @@ async fn vary_encoding() -> HttpResponse {
     HttpResponse::Ok()
         .insert_header(("Vary", "accept-encoding"))
         .finish()
-}
-
-/// An App wrapped in `$cors` whose default service is `$fallback`.
-macro_rules! app {
-    ($cors:expr, $fallback:expr $(, $svc:expr)* $(,)?) => {
-        atest::init_service(
-            App::new()
-                .wrap($cors)
-                $(.service($svc))*
-                .default_service(web::to($fallback)),
-        )
-        .await
-    };
 }
 
 /// `CorsLayer::permissive()`: any origin, method and request header, every

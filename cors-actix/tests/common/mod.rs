@@ -10,6 +10,21 @@ use actix_web::test::TestRequest;
 use cors_core::browser::{self, CredentialsMode};
 use std::sync::{Mutex, Once};
 
+/// An App wrapped in `$cors`, with the services `$svc` and the default
+/// service `$fallback`, as the peer suites build theirs.
+#[allow(unused_macros)]
+macro_rules! app {
+    ($cors:expr, $fallback:expr $(, $svc:expr)* $(,)?) => {
+        ::actix_web::test::init_service(
+            ::actix_web::App::new()
+                .wrap($cors)
+                $(.service($svc))*
+                .default_service(::actix_web::web::to($fallback)),
+        )
+        .await
+    };
+}
+
 /// A response as the client receives it.
 pub struct Reply {
     pub status: StatusCode,
