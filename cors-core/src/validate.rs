@@ -824,31 +824,58 @@ impl<'a> Validator<'_, 'a> {
     }
 }
 
+/// The value the validator would accept for a refused origin: each fix the
+/// messages describe, applied until the strict parser accepts the result.
+/// `None` when a problem has no mechanical fix (an opaque scheme, a bad port
+/// or host, a misplaced `*`, a pattern that is too broad).
+fn corrected_origin(item: &str) -> Option<String> {
+    use OriginProblem as P;
+    let mut value = item.to_owned();
+    // Each step removes one problem for good, so a few steps always suffice.
+    for _ in 0..8 {
+        let problem = match parse_config_origin(&value) {
+            Ok(_) => return Some(value),
+            Err(problem) => problem,
+        };
+        value = match problem {
+            P::Whitespace => value.trim().to_owned(),
+            P::NoScheme if !value.contains("://") => format!("https://{value}"),
+            P::Path | P::TrailingSlash | P::QueryOrFragment => {
+                let start = value.find("://")? + 3;
+                let end = value[start..].find(['/', '?', '#'])? + start;
+                value[..end].to_owned()
+            }
+            P::DefaultPort => value.rsplit_once(':')?.0.to_owned(),
+            P::Uppercase => value.to_ascii_lowercase(),
+            _ => return None,
+        };
+    }
+    None
+}
+
 /// The message for an origin the strict parser refused, with the corrected
-/// value when there is one.
+/// value when there is one. The value suggested always passes the validator.
 fn origin_problem_message(problem: OriginProblem, item: &str) -> String {
     use OriginProblem as P;
-    let authority_end = item
-        .find("://")
-        .map(|s| s + 3)
-        .and_then(|start| item[start..].find(['/', '?', '#']).map(|i| start + i))
-        .unwrap_or(item.len());
-    let base = &item[..authority_end];
+    let fix = |what: &str| match corrected_origin(item) {
+        Some(fixed) => format!("write `{fixed}`"),
+        None => what.to_owned(),
+    };
     match problem {
         P::Empty => "an empty origin never matches; remove it or write `https://host`".into(),
-        P::Whitespace => format!("origin `{item}` has surrounding whitespace and never matches; write `{}`", item.trim()),
-        P::NoScheme => format!("origin `{item}` has no scheme, and browsers always send one; write `https://{item}` (or `http://` for local development)"),
+        P::Whitespace => format!("origin `{item}` has surrounding whitespace and never matches; {}", fix("remove the whitespace")),
+        P::NoScheme => match corrected_origin(item) {
+            Some(fixed) => format!("origin `{item}` has no scheme, and browsers always send one; write `{fixed}` (or `http://` for local development)"),
+            None => format!("origin `{item}` has no scheme, and browsers always send one; write it as `https://host`"),
+        },
         P::OpaqueScheme => format!("origin `{item}` is opaque: browsers send `null` for it, never this value; remove it"),
-        P::Path => format!("origin `{item}` has a path, but an origin is only scheme, host and port; write `{base}`"),
-        P::TrailingSlash => format!("origin `{item}` never matches, since browsers send no path; write `{base}`"),
-        P::QueryOrFragment => format!("origin `{item}` has a query or fragment, which origins never carry; write `{}`", base.trim_end_matches('/')),
+        P::Path => format!("origin `{item}` has a path, but an origin is only scheme, host and port; {}", fix("remove the path")),
+        P::TrailingSlash => format!("origin `{item}` never matches, since browsers send no path; {}", fix("remove the slash")),
+        P::QueryOrFragment => format!("origin `{item}` has a query or fragment, which origins never carry; {}", fix("remove them")),
         P::Userinfo => format!("origin `{item}` has credentials before the host, which origins never carry; remove the `user@` part"),
-        P::DefaultPort => {
-            let without = item.rsplit_once(':').map_or(item, |(head, _)| head);
-            format!("origin `{item}` spells out the default port, which browsers omit; write `{without}`")
-        }
+        P::DefaultPort => format!("origin `{item}` spells out the default port, which browsers omit; {}", fix("remove the port")),
         P::InvalidPort => format!("origin `{item}` has a port that is not a number from 1 to 65535 without leading zeros; fix the port"),
-        P::Uppercase => format!("origin `{item}` has uppercase letters, but browsers send origins in lowercase; write `{}`", item.to_ascii_lowercase()),
+        P::Uppercase => format!("origin `{item}` has uppercase letters, but browsers send origins in lowercase; {}", fix("write it in lowercase")),
         P::NonAsciiHost => format!("origin `{item}` has a non-ascii host, but browsers send its punycode form; write the host as `xn--...`"),
         P::InvalidHost if item.len() > crate::origin::MAX_ORIGIN_LEN => format!("origin `{item}` is longer than the {} bytes of any origin a browser sends, so it never matches; fix it", crate::origin::MAX_ORIGIN_LEN),
         P::InvalidHost => format!("origin `{item}` has a host no browser would send (empty labels or characters outside a-z, 0-9, `-`, `.`); fix the host"),

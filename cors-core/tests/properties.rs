@@ -523,3 +523,51 @@ proptest! {
         }
     }
 }
+
+/// A messy origin: a valid one with some of the mistakes people make
+/// (case, whitespace, a default or explicit port, a path, a query, a
+/// missing scheme), in any combination.
+fn messy_origin() -> impl Strategy<Value = String> {
+    (
+        select(&["https", "http", "HTTPS", "Https", ""][..]),
+        select(
+            &[
+                "app.example.com",
+                "App.Example.COM",
+                "localhost",
+                "127.0.0.1",
+                "[::1]",
+                "api.example.org",
+            ][..],
+        ),
+        select(&["", ":443", ":80", ":8443", ":08443", ":0"][..]),
+        select(&["", "/", "/path", "/?q=1", "#top", "/a/b?c#d"][..]),
+        select(&["", " ", "\t"][..]),
+    )
+        .prop_map(|(scheme, host, port, tail, space)| {
+            let scheme = match scheme {
+                "" => String::new(),
+                s => format!("{s}://"),
+            };
+            format!("{space}{scheme}{host}{port}{tail}{space}")
+        })
+}
+
+proptest! {
+    /// Whatever origin was written, a value the validator suggests
+    /// ("write `...`") is one it accepts.
+    #[test]
+    fn suggested_origins_validate(item in messy_origin()) {
+        let list = [item.as_str()];
+        let spec = PolicySpec { origins: Some(&list), ..PolicySpec::EMPTY };
+        let Err(errors) = Policy::build(&spec) else { return Ok(()) };
+        for error in errors.iter() {
+            let message = error.to_string();
+            let Some((_, rest)) = message.split_once("write `") else { continue };
+            let Some((suggested, _)) = rest.split_once('`') else { continue };
+            let fixed = [suggested];
+            let spec = PolicySpec { origins: Some(&fixed), ..PolicySpec::EMPTY };
+            prop_assert!(Policy::build(&spec).is_ok(), "{:?} suggests `{}`, which fails: {}", item, suggested, message);
+        }
+    }
+}
