@@ -1,10 +1,13 @@
 //! [`CorsBuilder`]: App defaults and options, from code and the environment.
 
-use crate::middleware::Cors;
+use crate::env::EnvLayer;
+use crate::middleware::{Cors, DEFAULT_REFUSAL_SUMMARY};
 use crate::policy::policy_setters;
-use cors_core::policy::PolicySpecBuf;
+use crate::report::DefaultKey;
+use cors_core::policy::{PolicySpecBuf, KEYS};
 use cors_core::{ConfigError, Field, Policy};
 use std::fmt;
+use std::time::Duration;
 
 /// Builds a [`Cors`] with App defaults and options.
 #[derive(Clone, Debug, Default)]
@@ -12,9 +15,9 @@ pub struct CorsBuilder {
     spec: PolicySpecBuf,
     strict: bool,
     debug_header: bool,
-    /// Fields read from the environment, with their variable.
-    env: Vec<(Field, String)>,
-    env_problems: Vec<BuildProblem>,
+    /// Keys read from the environment, which win over `spec`.
+    env: EnvLayer,
+    refusal_summary: Option<Duration>,
 }
 
 impl CorsBuilder {
@@ -54,71 +57,70 @@ impl CorsBuilder {
         self
     }
 
-    /// Reads the origins from an environment variable, comma-separated.
-    pub fn origins_from_env(mut self, var: &str) -> Self {
-        match list_from_env(var) {
-            Ok(Some(origins)) => {
-                self.env.push((Field::Origins, var.to_owned()));
-                self.origins(origins)
-            }
-            Ok(None) => {
-                self.env_problems.push(BuildProblem::Env {
-                    var: var.to_owned(),
-                    message: "is not set".into(),
-                });
-                self
-            }
-            Err(problem) => {
-                self.env_problems.push(problem);
-                self
-            }
-        }
+    /// How often repeated refusals are counted in one `warn` line; 60
+    /// seconds by default.
+    ///
+    /// The first refusal of each route and reason code is logged at `warn`
+    /// (target `cors_actix`). Repeats are logged at `debug`, so that a
+    /// scanner cannot fill a production log, and counted: while they
+    /// happen, one `warn` line at most this often says how many there were.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let cors = cors_actix::Cors::builder()
+    ///     .origins(["https://app.example.com"])
+    ///     .refusal_summary_every(Duration::from_secs(600))
+    ///     .build()
+    ///     .unwrap();
+    /// ```
+    pub fn refusal_summary_every(mut self, every: Duration) -> Self {
+        self.refusal_summary = Some(every);
+        self
     }
 
-    /// Reads the defaults from the environment; see [`Cors::from_env`].
+    /// Reads the origins from an environment variable, comma-separated.
+    /// The variable must be set; see [`CorsBuilder::from_env`] for how the
+    /// environment and code combine.
+    ///
+    /// ```
+    /// std::env::set_var("ADMIN_ORIGINS", "https://admin.example.com, https://ops.example.com");
+    /// let cors = cors_actix::Cors::builder().origins_from_env("ADMIN_ORIGINS").build();
+    /// assert!(cors.is_ok());
+    ///
+    /// std::env::set_var("ADMIN_ORIGINS", "https://admin.example.com;https://ops.example.com");
+    /// let error = cors_actix::Cors::builder().origins_from_env("ADMIN_ORIGINS").build().unwrap_err();
+    /// assert!(error.to_string().contains("separate them with commas"));
+    /// ```
+    pub fn origins_from_env(mut self, var: &str) -> Self {
+        self.env.read(Field::Origins, var, true);
+        self
+    }
+
+    /// Reads the App defaults from the environment: `CORS_ALLOWED_ORIGINS`
+    /// (required), and when set `CORS_ALLOWED_METHODS`,
+    /// `CORS_ALLOWED_HEADERS`, `CORS_EXPOSE_HEADERS` (comma-separated),
+    /// `CORS_ALLOW_CREDENTIALS` (`true`/`false`) and `CORS_MAX_AGE`
+    /// (seconds).
+    ///
+    /// **The environment wins.** A key read from a variable replaces the
+    /// value set in code, whatever the order of the calls: code holds the
+    /// defaults, the deployment says what is true where it runs. Every value
+    /// read is validated, and each error names its variable. The report
+    /// ([`Cors::report`]) lists the keys the environment set, and those
+    /// where it replaced a value from code.
+    ///
+    /// ```
+    /// std::env::set_var("CORS_ALLOWED_ORIGINS", "https://app.example.com");
+    /// std::env::set_var("CORS_MAX_AGE", "100000");
+    /// // Code says 600, the environment says 100000: the environment's value
+    /// // is the one used, and it is refused (no browser honours it).
+    /// let error = cors_actix::Cors::builder().from_env().max_age(600).build().unwrap_err();
+    /// assert!(error.to_string().contains("CORS_MAX_AGE: max_age too large"));
+    /// # std::env::remove_var("CORS_MAX_AGE");
+    /// ```
     pub fn from_env(mut self) -> Self {
-        self = self.origins_from_env("CORS_ALLOWED_ORIGINS");
-        let lists = [
-            (Field::Methods, "CORS_ALLOWED_METHODS"),
-            (Field::Headers, "CORS_ALLOWED_HEADERS"),
-            (Field::Expose, "CORS_EXPOSE_HEADERS"),
-        ];
-        for (field, var) in lists {
-            match list_from_env(var) {
-                Ok(Some(items)) => {
-                    self.env.push((field, var.to_owned()));
-                    let spec = &mut self.spec;
-                    let slot = match field {
-                        Field::Methods => &mut spec.methods,
-                        Field::Headers => &mut spec.headers,
-                        _ => &mut spec.expose,
-                    };
-                    *slot = Some(items);
-                }
-                Ok(None) => {}
-                Err(problem) => self.env_problems.push(problem),
-            }
-        }
-        match std::env::var("CORS_ALLOW_CREDENTIALS").as_deref() {
-            Ok("true") => self.spec.credentials = Some(true),
-            Ok("false") => self.spec.credentials = Some(false),
-            Ok(other) => self.env_problems.push(BuildProblem::Env {
-                var: "CORS_ALLOW_CREDENTIALS".into(),
-                message: format!("is `{other}`; write `true` or `false`"),
-            }),
-            Err(_) => {}
-        }
-        match std::env::var("CORS_MAX_AGE").map(|v| v.trim().parse::<i64>().map_err(|_| v)) {
-            Ok(Ok(seconds)) => {
-                self.env.push((Field::MaxAge, "CORS_MAX_AGE".into()));
-                self.spec.max_age = Some(seconds);
-            }
-            Ok(Err(value)) => self.env_problems.push(BuildProblem::Env {
-                var: "CORS_MAX_AGE".into(),
-                message: format!("is `{value}`; write a number of seconds"),
-            }),
-            Err(_) => {}
-        }
+        self.env.read_all();
         self
     }
 
@@ -132,19 +134,32 @@ impl CorsBuilder {
     /// Every problem at once; its `Display` lists each with the offending
     /// value as written.
     pub fn build(self) -> Result<Cors, BuildError> {
-        let mut problems = self.env_problems;
-        let defaults = if self.spec == PolicySpecBuf::default() {
+        let (spec, replaced) = self.env.over(&self.spec);
+        let mut problems = self.env.problems.clone();
+        let defaults = if spec == PolicySpecBuf::default() {
             None
         } else {
-            match self.spec.with_spec(Policy::build) {
-                Ok(policy) => Some((self.spec, policy)),
+            match spec.with_spec(Policy::build) {
+                Ok(policy) => {
+                    let keys = spec.with_spec(|set| {
+                        KEYS.iter()
+                            .filter(|key| set.sets(key.name))
+                            .map(|key| {
+                                let field = Field::ALL.iter().find(|f| f.key() == key.name);
+                                let var = field.and_then(|f| self.env.var(*f));
+                                DefaultKey {
+                                    key: key.name,
+                                    env: var.map(str::to_owned),
+                                    overrides_code: field.is_some_and(|f| replaced.contains(f)),
+                                }
+                            })
+                            .collect()
+                    });
+                    Some(DefaultsConfig { spec, policy, keys })
+                }
                 Err(errors) => {
                     problems.extend(errors.into_iter().map(|error| {
-                        let env = self
-                            .env
-                            .iter()
-                            .find(|(f, _)| *f == error.field())
-                            .map(|(_, v)| v.clone());
+                        let env = self.env.var(error.field()).map(str::to_owned);
                         BuildProblem::Config { error, env }
                     }));
                     None
@@ -152,29 +167,24 @@ impl CorsBuilder {
             }
         };
         if problems.is_empty() {
-            Ok(Cors::from_parts(defaults, self.strict, self.debug_header))
+            Ok(Cors::from_parts(
+                defaults,
+                self.strict,
+                self.debug_header,
+                self.refusal_summary.unwrap_or(DEFAULT_REFUSAL_SUMMARY),
+            ))
         } else {
             Err(BuildError { problems })
         }
     }
 }
 
-fn list_from_env(var: &str) -> Result<Option<Vec<String>>, BuildProblem> {
-    match std::env::var(var) {
-        Ok(value) => Ok(Some(
-            value
-                .split(',')
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_owned)
-                .collect(),
-        )),
-        Err(std::env::VarError::NotPresent) => Ok(None),
-        Err(std::env::VarError::NotUnicode(_)) => Err(BuildProblem::Env {
-            var: var.to_owned(),
-            message: "is not valid UTF-8".into(),
-        }),
-    }
+/// The validated App defaults, with where each key was set.
+#[derive(Clone, Debug)]
+pub(crate) struct DefaultsConfig {
+    pub spec: PolicySpecBuf,
+    pub policy: Policy,
+    pub keys: Vec<DefaultKey>,
 }
 
 /// One problem found by [`CorsBuilder::build`].

@@ -2,7 +2,10 @@
 
 use crate::register::{log_once, RouteCors, Served};
 use crate::resolve::ResolvedRoute;
-use cors_core::Reason;
+use cors_core::{Place, Reason};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 /// Called by a witness that ran with no `Cors` around it: logs once per
 /// handler.
@@ -57,31 +60,115 @@ pub(crate) enum Outcome {
     ServedWithoutHeaders,
 }
 
+/// How refusals are logged: the first of each route and reason at `warn`,
+/// repeats at `debug`, and while repeats happen, one `warn` line per
+/// interval that counts them. A scanner can then add no more than one line
+/// per interval to a production log at `warn`, whatever it sends. Shared by
+/// every worker of one [`Cors`](crate::Cors) value.
+pub(crate) struct RefusalLog {
+    /// The route (`None`: no annotated route) and reason code of every
+    /// refusal logged at `warn`; at most routes × reason codes entries.
+    seen: Mutex<Vec<(Option<Box<str>>, &'static str)>>,
+    /// Repeats since the last summary.
+    repeats: AtomicU64,
+    /// When the next summary may be written, in milliseconds since `start`.
+    next_summary: AtomicU64,
+    start: Instant,
+    every: Duration,
+}
+
+impl RefusalLog {
+    pub fn new(every: Duration) -> Self {
+        RefusalLog {
+            seen: Mutex::new(Vec::new()),
+            repeats: AtomicU64::new(0),
+            next_summary: AtomicU64::new(u64::try_from(every.as_millis()).unwrap_or(u64::MAX)),
+            start: Instant::now(),
+            every,
+        }
+    }
+
+    /// The level of this refusal's line: `warn` the first time its route and
+    /// reason are seen, `debug` after, with a summary due once per interval.
+    fn level(&self, handler: Option<&str>, code: &'static str) -> log::Level {
+        if !log::log_enabled!(target: "cors_actix", log::Level::Warn) {
+            return log::Level::Warn;
+        }
+        let Ok(mut seen) = self.seen.lock() else {
+            return log::Level::Warn;
+        };
+        if !seen
+            .iter()
+            .any(|(h, c)| h.as_deref() == handler && *c == code)
+        {
+            seen.push((handler.map(Box::from), code));
+            return log::Level::Warn;
+        }
+        drop(seen);
+        self.repeats.fetch_add(1, Ordering::Relaxed);
+        let now = u64::try_from(self.start.elapsed().as_millis()).unwrap_or(u64::MAX);
+        let due = self.next_summary.load(Ordering::Relaxed);
+        let every = u64::try_from(self.every.as_millis()).unwrap_or(u64::MAX);
+        if now >= due
+            && self
+                .next_summary
+                .compare_exchange(
+                    due,
+                    now.saturating_add(every),
+                    Ordering::Relaxed,
+                    Ordering::Relaxed,
+                )
+                .is_ok()
+        {
+            let counted = self.repeats.swap(0, Ordering::Relaxed).max(1);
+            log::warn!(
+                target: "cors_actix",
+                "{counted} refused CORS request(s) repeated a route and reason already logged at warn; repeats are logged at debug and counted here at most once every {} s",
+                self.every.as_secs()
+            );
+        }
+        log::Level::Debug
+    }
+}
+
 /// Logs a rejection with its reason code, the debugging question it
-/// answers, the offending value and the fix.
+/// answers, the offending value and the fix. Refusals go through `refusals`
+/// (see [`RefusalLog`]); requests served without headers are `debug`.
 pub(crate) fn log_rejection(
+    refusals: &RefusalLog,
     outcome: Outcome,
     method: &str,
     path: &str,
     handler: Option<&str>,
     reason: &Reason<'_>,
 ) {
-    let (kind, level) = match outcome {
-        Outcome::PreflightRejected => ("preflight rejected", log::Level::Warn),
-        Outcome::Refused => ("request refused with 403", log::Level::Warn),
-        Outcome::ServedWithoutHeaders => (
-            "cross-origin request served without CORS headers",
-            log::Level::Debug,
-        ),
+    let kind = match outcome {
+        Outcome::PreflightRejected => "preflight rejected",
+        Outcome::Refused => "request refused with 403",
+        Outcome::ServedWithoutHeaders => "cross-origin request served without CORS headers",
+    };
+    let level = match outcome {
+        Outcome::ServedWithoutHeaders => log::Level::Debug,
+        _ => refusals.level(handler, reason.code()),
     };
     log::log!(
         target: "cors_actix",
         level,
-        "{kind}: {} {} ({}) [{}] {} no: {reason}",
+        "{kind}: {} {} ({}) [{}] {} no: {}",
         method,
         path,
         handler.unwrap_or("no annotated route"),
         reason.code(),
         reason.question(),
+        reason.explain(place(handler)),
     );
+}
+
+/// Where the policy that refused a request lives: a request that found no
+/// annotated route was decided by the App defaults.
+pub(crate) fn place(handler: Option<&str>) -> Place {
+    match handler {
+        Some(_) => Place::Route,
+        None => Place::AppDefaults,
+    }
 }

@@ -60,6 +60,7 @@
 
 mod builder;
 mod diagnostics;
+mod env;
 mod middleware;
 mod pattern;
 mod policy;
@@ -73,7 +74,10 @@ pub use cors_core;
 pub use middleware::{Cors, CorsFuture, CorsMiddleware};
 pub use policy::CorsPolicy;
 pub use register::{attach, Attached, NamedPolicy};
-pub use report::{EffectiveRoute, Report, RouteError, RouteProblem, StartupError};
+pub use report::{
+    DefaultKey, EffectiveRoute, KeyOrigin, KeySource, Report, RouteError, RouteProblem,
+    StartupError,
+};
 
 /// Declares the CORS policy of an actix-web handler.
 ///

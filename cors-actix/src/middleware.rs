@@ -1,8 +1,9 @@
 //! The `Cors` middleware: App defaults, the pre-routing policy lookup,
 //! preflight answers, and the headers of actual responses.
 
+use crate::builder::DefaultsConfig;
 use crate::builder::{BuildError, CorsBuilder};
-use crate::diagnostics::{check_preflight_route, log_rejection, Outcome};
+use crate::diagnostics::{check_preflight_route, log_rejection, Outcome, RefusalLog};
 use crate::register::{live_groups, Group, Listen, RouteCors, Served, Source};
 use crate::report::{Report, StartupError};
 use crate::resolve::{resolve, Defaults, PolicyEntry, ResolvedRoute};
@@ -12,8 +13,7 @@ use actix_web::dev::{ResourceMap, Service, ServiceRequest, ServiceResponse, Tran
 use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use actix_web::http::{Method, StatusCode, Uri};
 use actix_web::{Error, HttpMessage, HttpResponse};
-use cors_core::policy::PolicySpecBuf;
-use cors_core::{decide, AllowOrigin, CorsHeaders, Decision, Policy, Reason, Vary};
+use cors_core::{decide, AllowOrigin, CorsHeaders, Decision, Reason, Vary};
 use futures_util::future::{ready, Ready};
 use std::cell::{OnceCell, RefCell};
 use std::fmt;
@@ -23,6 +23,11 @@ use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
+use std::time::Duration;
+
+/// How often repeated refusals are counted in one `warn` line, unless
+/// [`CorsBuilder::refusal_summary_every`](crate::CorsBuilder::refusal_summary_every) says otherwise.
+pub(crate) const DEFAULT_REFUSAL_SUMMARY: Duration = Duration::from_secs(60);
 
 /// The CORS middleware. Wrap the whole App with it, outermost:
 ///
@@ -60,13 +65,14 @@ pub struct Cors {
 }
 
 struct Inner {
-    defaults: Option<(PolicySpecBuf, Policy)>,
+    defaults: Option<DefaultsConfig>,
     strict: bool,
     debug_header: bool,
     outcome: Mutex<Option<Result<Report, StartupError>>>,
     /// Whether the complete report was logged: once per `Cors` value, not
     /// once per worker.
     report_logged: AtomicBool,
+    refusals: RefusalLog,
 }
 
 impl fmt::Debug for Cors {
@@ -74,7 +80,7 @@ impl fmt::Debug for Cors {
         f.debug_struct("Cors")
             .field(
                 "defaults",
-                &self.inner.defaults.as_ref().map(|(_, p)| p.to_string()),
+                &self.inner.defaults.as_ref().map(|d| d.policy.to_string()),
             )
             .field("strict", &self.inner.strict)
             .finish()
@@ -100,7 +106,7 @@ impl Cors {
     /// let app = actix_web::App::new().wrap(cors_actix::Cors::new());
     /// ```
     pub fn new() -> Cors {
-        Cors::from_parts(None, false, false)
+        Cors::from_parts(None, false, false, DEFAULT_REFUSAL_SUMMARY)
     }
 
     /// A builder for App defaults and options. Its methods are the keys of
@@ -139,9 +145,10 @@ impl Cors {
     }
 
     pub(crate) fn from_parts(
-        defaults: Option<(PolicySpecBuf, Policy)>,
+        defaults: Option<DefaultsConfig>,
         strict: bool,
         debug_header: bool,
+        refusal_summary: Duration,
     ) -> Cors {
         Cors {
             inner: Arc::new(Inner {
@@ -150,6 +157,7 @@ impl Cors {
                 debug_header,
                 outcome: Mutex::new(None),
                 report_logged: AtomicBool::new(false),
+                refusals: RefusalLog::new(refusal_summary),
             }),
         }
     }
@@ -239,11 +247,7 @@ where
     /// Runs once per worker, after every route of the App registered:
     /// resolves each route's effective policy, or fails the App's start-up.
     fn new_transform(&self, service: S) -> Self::Future {
-        let defaults = self
-            .inner
-            .defaults
-            .as_ref()
-            .map(|(spec, policy)| Defaults::new(spec.clone(), policy.clone()));
+        let defaults = self.inner.defaults.as_ref().map(Defaults::new);
         // One live group is the App being built. Several mean another App
         // is being built on this thread at the same time, and which group is
         // this App's is only known from its resource map: the first request
@@ -734,6 +738,7 @@ impl<S> CorsMiddleware<S> {
             Outcome::Refused
         };
         log_rejection(
+            &self.state.shared.refusals,
             outcome,
             req.method().as_str(),
             req.path(),
@@ -743,7 +748,8 @@ impl<S> CorsMiddleware<S> {
         let mut response = HttpResponse::Forbidden().finish();
         merge_vary(response.headers_mut(), rejection.vary);
         if self.state.debug_header {
-            let text: String = format!("{}: {reason}", reason.code())
+            let explained = reason.explain(crate::diagnostics::place(rejection.handler));
+            let text: String = format!("{}: {explained}", reason.code())
                 .chars()
                 .map(|c| {
                     if c.is_ascii_graphic() || c == ' ' {
@@ -902,6 +908,7 @@ impl State {
             };
         }
         log_rejection(
+            &self.shared.refusals,
             Outcome::ServedWithoutHeaders,
             method.as_str(),
             raw_path,
@@ -1015,6 +1022,7 @@ pub(crate) fn strict_refusal_after_routing(req: &ServiceRequest, served: Served)
     let entry = route.and_then(|r| r.policy.as_deref());
     let (reason, _) = strict_refusal(entry, &request)?;
     log_rejection(
+        &state.shared.refusals,
         Outcome::Refused,
         req.method().as_str(),
         req.path(),

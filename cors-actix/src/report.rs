@@ -82,6 +82,9 @@ impl fmt::Display for EffectiveRoute {
 pub struct Report {
     /// The App defaults, if any.
     pub defaults: Option<Policy>,
+    /// Each key the App defaults set, with where it was set: code or an
+    /// environment variable, which wins over code.
+    pub default_keys: Vec<DefaultKey>,
     /// One entry per annotated or attached route and method.
     pub routes: Vec<EffectiveRoute>,
     /// Non-fatal findings of the validator, each naming its route.
@@ -109,6 +112,7 @@ impl Report {
     ) -> Report {
         let mut report = Report {
             defaults: defaults.map(|d| d.entry.policy().clone()),
+            default_keys: defaults.map(|d| d.keys.to_vec()).unwrap_or_default(),
             routes: Vec::new(),
             notes,
             full_patterns: full.is_some(),
@@ -138,6 +142,15 @@ impl fmt::Display for Report {
             Some(defaults) => writeln!(f, "App defaults: {defaults}")?,
             None => writeln!(f, "App defaults: none (only annotated routes get CORS)")?,
         }
+        let from_env: Vec<String> = self
+            .default_keys
+            .iter()
+            .filter(|key| key.env.is_some())
+            .map(ToString::to_string)
+            .collect();
+        if !from_env.is_empty() {
+            writeln!(f, "  from the environment: {}", from_env.join(", "))?;
+        }
         for route in &self.routes {
             writeln!(f, "  {route}")?;
         }
@@ -145,6 +158,75 @@ impl fmt::Display for Report {
             writeln!(f, "  note: {note}")?;
         }
         Ok(())
+    }
+}
+
+/// One key of the App defaults and where it was set.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DefaultKey {
+    /// The key, as in `#[cors(...)]`.
+    pub key: &'static str,
+    /// The environment variable it was read from, if any.
+    pub env: Option<String>,
+    /// Whether code set another value, which the variable replaced.
+    pub overrides_code: bool,
+}
+
+impl fmt::Display for DefaultKey {
+    /// `max_age` (code), `max_age from CORS_MAX_AGE`, or
+    /// `max_age from CORS_MAX_AGE, replacing the value set in code`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (&self.env, self.overrides_code) {
+            (None, _) => write!(f, "`{}` (code)", self.key),
+            (Some(var), false) => write!(f, "`{}` from {var}", self.key),
+            (Some(var), true) => write!(
+                f,
+                "`{}` from {var}, replacing the value set in code",
+                self.key
+            ),
+        }
+    }
+}
+
+/// Where the value of a key of a route's effective policy came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum KeyOrigin {
+    /// The route's own `#[cors(...)]`, or its [`attach`](crate::attach) policy.
+    Route,
+    /// The named policy (`cors_policy!`) the route starts from.
+    NamedPolicy(String),
+    /// The App defaults, set in code.
+    AppDefaults,
+    /// The App defaults, read from this environment variable.
+    Environment(String),
+}
+
+impl fmt::Display for KeyOrigin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            KeyOrigin::Route => f.write_str("the route"),
+            KeyOrigin::NamedPolicy(name) => write!(f, "policy {name}"),
+            KeyOrigin::AppDefaults => f.write_str("the App defaults"),
+            KeyOrigin::Environment(var) => write!(f, "the App defaults ({var})"),
+        }
+    }
+}
+
+/// A key of a route's effective policy and where its value came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct KeySource {
+    /// The key, as in `#[cors(...)]`.
+    pub key: &'static str,
+    /// Where its value came from.
+    pub origin: KeyOrigin,
+}
+
+impl fmt::Display for KeySource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "`{}` from {}", self.key, self.origin)
     }
 }
 
@@ -180,6 +262,13 @@ pub struct RouteError {
     pub pattern: String,
     /// What is wrong.
     pub problem: RouteProblem,
+    /// For a policy that breaks a rule only once merged: where each key the
+    /// rule involves came from (the route, its named policy, the App
+    /// defaults or the environment). Empty otherwise.
+    pub keys: Vec<KeySource>,
+    /// A fix that works for this merge, when the validator's own (written
+    /// for one policy alone) is not the whole story.
+    pub fix: Option<String>,
 }
 
 impl fmt::Display for RouteError {
@@ -197,7 +286,15 @@ impl fmt::Display for RouteError {
             RouteProblem::InvalidPattern(message) => write!(f, "invalid pattern: {message}"),
             RouteProblem::NotFound(message) => write!(f, "route table: {message}"),
             RouteProblem::NoMethods => f.write_str("no methods: give `attach` the methods the resource answers, as in `[\"GET\", \"POST\"]`, or its policy never applies"),
+        }?;
+        if !self.keys.is_empty() {
+            let keys: Vec<String> = self.keys.iter().map(ToString::to_string).collect();
+            write!(f, " [{}]", keys.join(", "))?;
         }
+        if let Some(fix) = &self.fix {
+            write!(f, "; {fix}")?;
+        }
+        Ok(())
     }
 }
 

@@ -1,12 +1,13 @@
 //! The merge rule: each registered route's effective policy, from its
 //! attribute (or `attach` policy) and the App defaults, validated again.
 
+use crate::builder::DefaultsConfig;
 use crate::register::{Registration, RoutePolicy, Source};
-use crate::report::{RouteError, RouteProblem};
+use crate::report::{DefaultKey, KeyOrigin, KeySource, RouteError, RouteProblem};
 use actix_web::http::header::HeaderValue;
 use cors_core::policy::PolicySpecBuf;
 use cors_core::validate::{check_route_methods, default_route_methods};
-use cors_core::{BuildOptions, Policy, PolicySpec};
+use cors_core::{BuildOptions, ConfigError, ErrorKind, Policy, PolicySpec};
 use std::borrow::Cow;
 use std::rc::Rc;
 
@@ -54,17 +55,33 @@ impl PolicyEntry {
     }
 }
 
-/// The App defaults: the spec (for merging) and its policy.
+/// The App defaults: the spec (for merging), its policy, and where each
+/// key was set.
 pub(crate) struct Defaults {
     pub spec: PolicySpecBuf,
     pub entry: Rc<PolicyEntry>,
+    pub keys: Vec<DefaultKey>,
 }
 
 impl Defaults {
-    pub fn new(spec: PolicySpecBuf, policy: Policy) -> Self {
+    pub fn new(config: &DefaultsConfig) -> Self {
         Defaults {
-            spec,
-            entry: PolicyEntry::new(PolicyRef::Owned(Box::new(policy))),
+            spec: config.spec.clone(),
+            entry: PolicyEntry::new(PolicyRef::Owned(Box::new(config.policy.clone()))),
+            keys: config.keys.clone(),
+        }
+    }
+
+    /// Where the defaults' `key` was set.
+    fn origin_of(&self, key: &str) -> KeyOrigin {
+        match self
+            .keys
+            .iter()
+            .find(|k| k.key == key)
+            .and_then(|k| k.env.clone())
+        {
+            Some(var) => KeyOrigin::Environment(var),
+            None => KeyOrigin::AppDefaults,
         }
     }
 }
@@ -137,11 +154,19 @@ pub(crate) fn resolve(
         if reg.methods.is_empty() {
             route_problems.insert(0, RouteProblem::NoMethods);
         }
-        problems.extend(route_problems.into_iter().map(|problem| RouteError {
-            handler: reg.handler.to_string(),
-            methods: served.iter().map(|m| (*m).to_owned()).collect(),
-            pattern: reg.pattern.to_string(),
-            problem,
+        problems.extend(route_problems.into_iter().map(|problem| {
+            let (keys, fix) = match &problem {
+                RouteProblem::Invalid(error) => explain_merge(&reg.source, defaults, error),
+                _ => (Vec::new(), None),
+            };
+            RouteError {
+                handler: reg.handler.to_string(),
+                methods: served.iter().map(|m| (*m).to_owned()).collect(),
+                pattern: reg.pattern.to_string(),
+                problem,
+                keys,
+                fix,
+            }
         }));
     }
     if problems.is_empty() {
@@ -149,6 +174,67 @@ pub(crate) fn resolve(
     } else {
         Err(problems)
     }
+}
+
+/// Where the value of `key` in a route's effective policy came from.
+fn key_origin(source: &Source, defaults: Option<&Defaults>, key: &str) -> KeyOrigin {
+    let from_defaults = || defaults.map_or(KeyOrigin::AppDefaults, |d| d.origin_of(key));
+    match source {
+        Source::Static(route) => match &route.policy {
+            RoutePolicy::Spec { spec, .. } if spec.sets(key) => KeyOrigin::Route,
+            RoutePolicy::Named { overrides, .. } if overrides.sets(key) => KeyOrigin::Route,
+            RoutePolicy::Named { policy, .. } if policy.spec.sets(key) => {
+                KeyOrigin::NamedPolicy(policy.name.to_owned())
+            }
+            _ => from_defaults(),
+        },
+        Source::Manual(policy) if policy.spec.with_spec(|spec| spec.sets(key)) => KeyOrigin::Route,
+        Source::Manual(_) => from_defaults(),
+    }
+}
+
+/// For an error of a merged policy: where each key it involves came from,
+/// and, when the keys came from different places, a fix that works for the
+/// merge.
+fn explain_merge(
+    source: &Source,
+    defaults: Option<&Defaults>,
+    error: &ConfigError,
+) -> (Vec<KeySource>, Option<String>) {
+    let key = error.field().key();
+    let with_credentials = matches!(
+        error.kind(),
+        ErrorKind::WildcardWithCredentials
+            | ErrorKind::NullWithCredentials
+            | ErrorKind::InsecureWithCredentials
+    );
+    let mut keys = vec![KeySource {
+        key,
+        origin: key_origin(source, defaults, key),
+    }];
+    if with_credentials {
+        keys.push(KeySource {
+            key: "credentials",
+            origin: key_origin(source, defaults, "credentials"),
+        });
+    }
+    if keys.iter().all(|k| k.origin == KeyOrigin::Route) {
+        return (Vec::new(), None);
+    }
+    let inherited =
+        |k: &KeySource| matches!(k.origin, KeyOrigin::AppDefaults | KeyOrigin::Environment(_));
+    let fix = match keys.as_slice() {
+        [value, credentials] if inherited(credentials) && !inherited(value) => Some(format!(
+            "the route inherits `credentials` from {}: set `credentials = false` on the route if it is meant to be without them",
+            credentials.origin
+        )),
+        [value, credentials] if inherited(value) && !inherited(credentials) => Some(format!(
+            "the route inherits `{key}` from {}: give the route its own `{key} = [...]` that can be used with credentials",
+            value.origin
+        )),
+        _ => None,
+    };
+    (keys, fix)
 }
 
 /// A route's policy (`None`: disabled), or why it cannot be built.

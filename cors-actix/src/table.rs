@@ -312,6 +312,8 @@ impl Table {
                 methods: route.methods.iter().map(|m| m.to_string()).collect(),
                 pattern: route.pattern.to_string(),
                 problem,
+                keys: Vec::new(),
+                fix: None,
             };
             let prefix = match prefix(rmap, clean, route.marker) {
                 Ok(prefix) => prefix,

@@ -82,6 +82,11 @@ impl<'a> PolicySpec<'a> {
     /// so that no origin the route did not name can reach it. A spec that
     /// sets only `dev_origins` keeps the defaults' `origins` and `origin_fn`.
     ///
+    /// A spec whose `origins` is `*` is public: it does not take
+    /// `credentials` from `defaults` (credentials are granted to the
+    /// defaults' origins, and `*` with credentials is refused). Setting
+    /// `credentials` itself next to `*` is still an error.
+    ///
     /// # Examples
     ///
     /// ```
@@ -96,6 +101,12 @@ impl<'a> PolicySpec<'a> {
     /// // The defaults' development origins do not reach a route's own list.
     /// let defaults = PolicySpec { dev_origins: Some(&["http://localhost:*"]), ..defaults };
     /// assert_eq!(route.or(defaults).dev_origins, None);
+    ///
+    /// // A public route stays public under credentialed defaults.
+    /// let defaults = PolicySpec { credentials: Some(true), ..defaults };
+    /// let public = PolicySpec { origins: Some(&["*"]), ..PolicySpec::EMPTY };
+    /// assert_eq!(public.or(defaults).credentials, None);
+    /// assert_eq!(route.or(defaults).credentials, Some(true));
     /// ```
     pub fn or(self, defaults: PolicySpec<'a>) -> PolicySpec<'a> {
         let (origins, dev_origins, origin_fn) = match self.has_origins() {
@@ -113,7 +124,13 @@ impl<'a> PolicySpec<'a> {
             methods: self.methods.or(defaults.methods),
             headers: self.headers.or(defaults.headers),
             expose: self.expose.or(defaults.expose),
-            credentials: self.credentials.or(defaults.credentials),
+            // A public policy (`origins = "*"`) never takes `credentials`
+            // from the defaults: credentials belong to the origins they
+            // were granted with, and `*` with credentials cannot be built.
+            credentials: match self.is_public() {
+                true => self.credentials,
+                false => self.credentials.or(defaults.credentials),
+            },
             max_age: self.max_age.or(defaults.max_age),
             private_network: self.private_network.or(defaults.private_network),
             preflight_status: self.preflight_status.or(defaults.preflight_status),
@@ -130,6 +147,41 @@ impl<'a> PolicySpec<'a> {
     /// defaults before it can be built.
     pub fn has_origins(&self) -> bool {
         self.origins.is_some() || self.origin_fn.is_some()
+    }
+
+    /// Whether the spec sets the policy key named `key` (a name of [`KEYS`]);
+    /// false for names that are not policy keys.
+    ///
+    /// ```
+    /// use cors_core::PolicySpec;
+    ///
+    /// let spec = PolicySpec { max_age: Some(600), ..PolicySpec::EMPTY };
+    /// assert!(spec.sets("max_age"));
+    /// assert!(!spec.sets("origins"));
+    /// ```
+    pub fn sets(&self, key: &str) -> bool {
+        match key {
+            "origins" => self.origins.is_some(),
+            "dev_origins" => self.dev_origins.is_some(),
+            "origin_fn" => self.origin_fn.is_some(),
+            "methods" => self.methods.is_some(),
+            "headers" => self.headers.is_some(),
+            "expose" => self.expose.is_some(),
+            "credentials" => self.credentials.is_some(),
+            "max_age" => self.max_age.is_some(),
+            "private_network" => self.private_network.is_some(),
+            "preflight_status" => self.preflight_status.is_some(),
+            "dangerously_allow_null_origin" => self.dangerously_allow_null_origin.is_some(),
+            "dangerously_allow_insecure_origins" => {
+                self.dangerously_allow_insecure_origins.is_some()
+            }
+            _ => false,
+        }
+    }
+
+    /// Whether `origins` is `*`: a public policy.
+    fn is_public(&self) -> bool {
+        self.origins.is_some_and(|list| list.contains(&"*"))
     }
 }
 

@@ -177,12 +177,42 @@ impl Reason<'_> {
         }
     }
 
-    /// What to change, when the request is legitimate.
+    /// What to change, when the request is legitimate, for a policy set on
+    /// the route; see [`Reason::fix_at`].
     pub fn fix(&self) -> String {
+        self.fix_at(Place::Route)
+    }
+
+    /// What to change, when the request is legitimate, for a policy that
+    /// comes from `place`: a route's attribute names its keys
+    /// (`methods = [...]`), the App defaults name the builder's methods.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use cors_core::reason::{Place, Reason};
+    ///
+    /// let reason = Reason::MethodNotAllowed { method: b"PATCH" };
+    /// assert!(reason.fix_at(Place::Route).contains("`methods = [...]`"));
+    /// assert!(reason.fix_at(Place::AppDefaults).contains("Cors::builder().methods([...])"));
+    ///
+    /// // `null` and malformed origins are not something to list.
+    /// let null = Reason::OriginNotAllowed { origin: b"null" };
+    /// assert!(null.fix().contains("dangerously_allow_null_origin"));
+    /// let upper = Reason::OriginNotAllowed { origin: b"https://App.example.com" };
+    /// assert!(!upper.fix().contains("add it"));
+    /// ```
+    pub fn fix_at(&self, place: Place) -> String {
+        let key = |key: &str, builder: &str| {
+            match place {
+            Place::Route => format!("`{key} = [...]`"),
+            Place::AppDefaults => format!(
+                "the App defaults' `{key}` (`Cors::builder().{builder}([...])`), which routes without `#[cors]` follow"
+            ),
+        }
+        };
         match self {
-            Reason::OriginNotAllowed { .. } => {
-                "if it should be allowed, add it to `origins = [...]`".to_owned()
-            }
+            Reason::OriginNotAllowed { origin } => origin_fix(origin, key("origins", "origins")),
             Reason::RepeatedHeader { name } => {
                 format!("send `{name}` once; browsers never repeat it")
             }
@@ -190,11 +220,14 @@ impl Reason<'_> {
                 // `patch` cannot be listed (the validator wants `PATCH`): the client must change.
                 match std::str::from_utf8(method).ok().and_then(crate::method::known_uppercase) {
                     Some(upper) => format!("send `{upper}`: methods are case-sensitive and `fetch` sends `{}` as written", text(method)),
-                    None => format!("add `{}` to `methods = [...]`, or serve it on this route", text(method)),
+                    None => match place {
+                        Place::Route => format!("add `{}` to `methods = [...]`, or serve it on this route", text(method)),
+                        Place::AppDefaults => format!("add `{}` to {}", text(method), key("methods", "methods")),
+                    },
                 }
             }
             Reason::InvalidMethod { .. } => "send a method token such as `PUT`".to_owned(),
-            Reason::HeaderNotAllowed { .. } => "add it to `headers = [...]`".to_owned(),
+            Reason::HeaderNotAllowed { .. } => format!("add it to {}", key("headers", "headers")),
             Reason::InvalidRequestHeaders => {
                 "send header names separated by commas".to_owned()
             }
@@ -203,35 +236,89 @@ impl Reason<'_> {
                 crate::header::MAX_REQUEST_HEADER_NAMES,
                 crate::header::MAX_REQUEST_HEADERS_LEN
             ),
-            Reason::PrivateNetworkNotAllowed => {
-                "set `private_network` if public sites may reach this private server".to_owned()
-            }
+            Reason::PrivateNetworkNotAllowed => match place {
+                Place::Route => "set `private_network` if public sites may reach this private server".to_owned(),
+                Place::AppDefaults => "set `Cors::builder().private_network(true)` if public sites may reach this private server".to_owned(),
+            },
             Reason::NoPolicy { method } => format!(
                 "annotate the handler serving `{}` here with `#[cors(...)]`, or give the `Cors` middleware App defaults",
                 text(method)
             ),
         }
     }
+
+    /// The reason and its fix for a policy from `place`, as one line.
+    pub fn explain(&self, place: Place) -> Explained<'_, '_> {
+        Explained {
+            reason: self,
+            place,
+        }
+    }
+}
+
+/// The fix for a refused `Origin`: listing it works only for an origin a
+/// browser can send and the validator accepts.
+fn origin_fix(origin: &[u8], list: String) -> String {
+    use crate::origin::{parse_config_origin, OriginSpec};
+    if origin == b"null" {
+        return "`null` is the origin of sandboxed iframes and `file:` pages, which any site can create; if that is intended, set `dangerously_allow_null_origin` (never with credentials)".to_owned();
+    }
+    match std::str::from_utf8(origin).map(parse_config_origin) {
+        Ok(Ok(OriginSpec::Exact(_) | OriginSpec::Null)) => {
+            format!("if it should be allowed, add it to {list}")
+        }
+        _ => "browsers send origins in lowercase as scheme://host[:port] and nothing else, so this request did not come from a browser as sent; fix the client or the proxy that rewrote the header".to_owned(),
+    }
+}
+
+/// Where the policy that refused a request was written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Place {
+    /// A route's `#[cors(...)]`, named policy or attached policy.
+    Route,
+    /// The App defaults (`Cors::builder()`), for a route without `#[cors]`.
+    AppDefaults,
+}
+
+/// A [`Reason`] with the fix for its [`Place`]; see [`Reason::explain`].
+#[derive(Clone, Copy, Debug)]
+pub struct Explained<'r, 'a> {
+    reason: &'r Reason<'a>,
+    place: Place,
+}
+
+impl fmt::Display for Explained<'_, '_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.reason.describe(f)?;
+        write!(f, "; {}", self.reason.fix_at(self.place))
+    }
 }
 
 impl fmt::Display for Reason<'_> {
-    /// One line: what failed, with the value, then the fix.
+    /// One line: what failed, with the value, then the fix for a policy on
+    /// the route ([`Reason::explain`] for another place).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.explain(Place::Route).fmt(f)
+    }
+}
+
+impl Reason<'_> {
+    fn describe(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let value = self.value();
         match self {
-            Reason::OriginNotAllowed { .. } => write!(f, "origin `{value}` is not allowed")?,
-            Reason::RepeatedHeader { .. } => write!(f, "header `{value}` was sent more than once")?,
-            Reason::MethodNotAllowed { .. } => write!(f, "method `{value}` is not allowed")?,
-            Reason::InvalidMethod { .. } => write!(f, "`{value}` is not a method")?,
-            Reason::HeaderNotAllowed { .. } => write!(f, "header `{}` is not allowed", value.to_ascii_lowercase())?,
-            Reason::InvalidRequestHeaders => f.write_str("access-control-request-headers has an invalid name")?,
-            Reason::TooManyRequestHeaders => f.write_str("access-control-request-headers is too large")?,
-            Reason::PrivateNetworkNotAllowed => write!(f, "{value} is not allowed")?,
+            Reason::OriginNotAllowed { .. } => write!(f, "origin `{value}` is not allowed"),
+            Reason::RepeatedHeader { .. } => write!(f, "header `{value}` was sent more than once"),
+            Reason::MethodNotAllowed { .. } => write!(f, "method `{value}` is not allowed"),
+            Reason::InvalidMethod { .. } => write!(f, "`{value}` is not a method"),
+            Reason::HeaderNotAllowed { .. } => write!(f, "header `{}` is not allowed", value.to_ascii_lowercase()),
+            Reason::InvalidRequestHeaders => f.write_str("access-control-request-headers has an invalid name"),
+            Reason::TooManyRequestHeaders => f.write_str("access-control-request-headers is too large"),
+            Reason::PrivateNetworkNotAllowed => write!(f, "{value} is not allowed"),
             Reason::NoPolicy { .. } => write!(
                 f,
                 "no CORS policy covers method `{value}` on this path (no annotated route serves it, CORS is disabled for it, or there are no App defaults)"
-            )?,
+            ),
         }
-        write!(f, "; {}", self.fix())
     }
 }

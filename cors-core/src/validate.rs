@@ -34,6 +34,18 @@ pub enum Field {
 }
 
 impl Field {
+    /// Every field, in the order of [`KEYS`](crate::policy::KEYS).
+    pub const ALL: [Field; 8] = [
+        Field::Origins,
+        Field::DevOrigins,
+        Field::Methods,
+        Field::Headers,
+        Field::Expose,
+        Field::Credentials,
+        Field::MaxAge,
+        Field::PreflightStatus,
+    ];
+
     /// The attribute key and builder method this field is set with.
     pub fn key(self) -> &'static str {
         match self {

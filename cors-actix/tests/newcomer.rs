@@ -1,0 +1,368 @@
+//! The points of a newcomer's trial: what a first real App ran into, each
+//! with the behaviour that answers it. The numbers are those of the trial's
+//! list (start-up failures 1–3, semantics and documentation 4–9).
+
+#[macro_use]
+mod common;
+
+use actix_web::http::Method;
+use actix_web::{get, patch, test as atest, web, App, HttpResponse, Responder};
+use common::{actual, call, preflight};
+use cors_actix::{attach, cors, cors_policy, Cors, CorsPolicy, KeyOrigin};
+
+const APP: &str = "https://app.example.com";
+
+#[patch("/notes/{id}")]
+async fn patch_note() -> impl Responder {
+    HttpResponse::Ok().finish()
+}
+
+/// The `x-cors-reason` a preflight gets.
+async fn reason_of<S, B>(app: &S, path: &str, origin: &str, method: &str) -> String
+where
+    S: actix_web::dev::Service<
+        actix_http::Request,
+        Response = actix_web::dev::ServiceResponse<B>,
+        Error = actix_web::Error,
+    >,
+{
+    let res = call(app, preflight(path, origin, method, None).to_request()).await;
+    assert_eq!(res.status, 403, "{method} {path} from {origin}");
+    res.get("x-cors-reason").expect("the debug header")
+}
+
+/// 4. A route without `#[cors]` follows the App defaults, whose `methods`
+/// default to GET, HEAD and POST. A refused PATCH names the defaults'
+/// `methods` as the place to change, not the route, which does serve it.
+#[actix_web::test]
+async fn p4_a_refusal_under_the_defaults_names_the_defaults() {
+    let cors = Cors::builder()
+        .origins([APP])
+        .debug_header(true)
+        .build()
+        .unwrap();
+    let report_defaults = cors.clone();
+    let app = atest::init_service(App::new().wrap(cors).service(patch_note)).await;
+    let reason = reason_of(&app, "/notes/1", APP, "PATCH").await;
+    assert!(reason.starts_with("method_not_allowed"), "{reason}");
+    assert!(
+        reason.contains("App defaults' `methods` (`Cors::builder().methods([...])`)"),
+        "{reason}"
+    );
+    assert!(!reason.contains("serve it on this route"), "{reason}");
+    let defaults = report_defaults.report().unwrap().defaults.unwrap();
+    assert_eq!(defaults.allow_methods(), "GET, HEAD, POST");
+}
+
+#[cors_actix::cors(origins = ["https://app.example.com"], methods = ["GET"])]
+#[get("/items")]
+async fn items() -> impl Responder {
+    HttpResponse::Ok().finish()
+}
+
+/// 7. A refused `null` or malformed `Origin` is not told to add itself to
+/// `origins = [...]`, which would not compile; a well-formed one is.
+#[actix_web::test]
+async fn p7_refused_origins_get_a_fix_that_works() {
+    let cors = Cors::builder().debug_header(true).build().unwrap();
+    let app = atest::init_service(App::new().wrap(cors).service(items)).await;
+
+    let null = reason_of(&app, "/items", "null", "GET").await;
+    assert!(null.contains("dangerously_allow_null_origin"), "{null}");
+    assert!(!null.contains("add it to"), "{null}");
+
+    for malformed in [
+        "https://App.example.com",
+        "https://app.example.com/",
+        "HTTPS://x.example",
+    ] {
+        let reason = reason_of(&app, "/items", malformed, "GET").await;
+        assert!(reason.contains("did not come from a browser"), "{reason}");
+        assert!(!reason.contains("add it to"), "{reason}");
+    }
+
+    let other = reason_of(&app, "/items", "https://other.example.com", "GET").await;
+    assert!(other.contains("add it to `origins = [...]`"), "{other}");
+}
+
+cors_policy! {
+    PUBLIC { origins = "*" }
+}
+
+#[cors(policy = PUBLIC)]
+#[get("/prices")]
+async fn prices() -> impl Responder {
+    HttpResponse::Ok().finish()
+}
+
+#[cors(origins = "*")]
+#[get("/status")]
+async fn status() -> impl Responder {
+    HttpResponse::Ok().finish()
+}
+
+fn credentialed_defaults() -> Cors {
+    Cors::builder()
+        .origins([APP])
+        .credentials(true)
+        .build()
+        .unwrap()
+}
+
+/// 2. A public policy (`origins = "*"`, by name, inline or attached) under
+/// credentialed App defaults does not take `credentials`: it starts, and
+/// answers `*` without `Access-Control-Allow-Credentials`.
+#[actix_web::test]
+async fn p2_a_public_policy_does_not_inherit_credentials() {
+    let cors = credentialed_defaults();
+    let app = atest::init_service(
+        App::new()
+            .wrap(cors.clone())
+            .service(prices)
+            .service(status)
+            .service(attach(
+                "/feed",
+                ["GET"],
+                CorsPolicy::new().origins(["*"]),
+                web::resource("/feed").route(web::get().to(HttpResponse::Ok)),
+            )),
+    )
+    .await;
+    for path in ["/prices", "/status", "/feed"] {
+        let res = call(
+            &app,
+            actual(Method::GET, path, "https://any.example").to_request(),
+        )
+        .await;
+        assert_eq!(
+            res.get("access-control-allow-origin").as_deref(),
+            Some("*"),
+            "{path}"
+        );
+        assert_eq!(res.get("access-control-allow-credentials"), None, "{path}");
+    }
+    let report = cors.report().unwrap();
+    assert!(!report
+        .route("GET", "/prices")
+        .unwrap()
+        .policy
+        .as_ref()
+        .unwrap()
+        .credentials());
+    // The defaults keep their credentials for routes without `#[cors]`.
+    assert!(report.defaults.unwrap().credentials());
+}
+
+#[cors(headers = "*")]
+#[get("/upload")]
+async fn upload() -> impl Responder {
+    HttpResponse::Ok().finish()
+}
+
+#[cors(headers = "*", credentials = false)]
+#[get("/upload")]
+async fn upload_fixed() -> impl Responder {
+    HttpResponse::Ok().finish()
+}
+
+#[cors(credentials)]
+#[get("/me")]
+async fn me() -> impl Responder {
+    HttpResponse::Ok().finish()
+}
+
+/// 2. When a merged policy breaks a rule, the error says which key came
+/// from where, and gives a fix that works for the merge; applying it works.
+#[actix_web::test]
+async fn p2_merge_errors_name_each_keys_source_and_a_working_fix() {
+    let cors = credentialed_defaults();
+    assert!(common::start_up_fails(App::new().wrap(cors.clone()).service(upload)).await);
+    let error = cors.startup_error().unwrap();
+    let route = &error.problems[0];
+    let keys: Vec<(&str, &KeyOrigin)> = route.keys.iter().map(|k| (k.key, &k.origin)).collect();
+    assert_eq!(
+        keys,
+        [
+            ("headers", &KeyOrigin::Route),
+            ("credentials", &KeyOrigin::AppDefaults)
+        ]
+    );
+    let text = error.to_string();
+    assert!(
+        text.contains("`credentials` from the App defaults"),
+        "{text}"
+    );
+    assert!(
+        text.contains("set `credentials = false` on the route"),
+        "{text}"
+    );
+    // The fix it gives, applied, starts.
+    let cors = credentialed_defaults();
+    assert!(!common::start_up_fails(App::new().wrap(cors).service(upload_fixed)).await);
+
+    // The other way round: `*` from the defaults, `credentials` on the route.
+    let cors = Cors::builder().origins(["*"]).build().unwrap();
+    assert!(common::start_up_fails(App::new().wrap(cors.clone()).service(me)).await);
+    let error = cors.startup_error().unwrap();
+    assert_eq!(error.problems[0].keys[0].origin, KeyOrigin::AppDefaults);
+    let text = error.to_string();
+    assert!(
+        text.contains("give the route its own `origins = [...]`"),
+        "{text}"
+    );
+}
+
+#[get("/search")]
+async fn search() -> impl Responder {
+    HttpResponse::Ok().finish()
+}
+
+fn env_error(builder: cors_actix::CorsBuilder) -> String {
+    builder.build().expect_err("must not build").to_string()
+}
+
+/// 3. The environment and code: the environment wins whatever the order of
+/// the calls, every value read is validated, the report says which keys the
+/// environment set, and list mistakes get messages in environment terms.
+/// One test, since the variables are the process's.
+#[actix_web::test]
+async fn p3_the_environment_wins_and_is_always_validated() {
+    std::env::set_var("CORS_ALLOWED_ORIGINS", APP);
+    std::env::set_var("CORS_ALLOWED_HEADERS", "x-foo");
+    std::env::set_var("CORS_MAX_AGE", "100000");
+    // Code sets both keys after `from_env`; the invalid environment value
+    // is still found, and named.
+    let error = env_error(Cors::builder().from_env().headers(["x-bar"]).max_age(600));
+    assert!(error.contains("CORS_MAX_AGE: max_age too large"), "{error}");
+
+    std::env::set_var("CORS_MAX_AGE", "300");
+    let cors = Cors::builder()
+        .from_env()
+        .headers(["x-bar"])
+        .max_age(600)
+        .build()
+        .unwrap();
+    let app = atest::init_service(App::new().wrap(cors.clone()).service(search)).await;
+    let res = call(
+        &app,
+        preflight("/search", APP, "GET", Some("x-foo")).to_request(),
+    )
+    .await;
+    assert_eq!(res.status, 204);
+    assert_eq!(res.get("access-control-max-age").as_deref(), Some("300"));
+    let res = call(
+        &app,
+        preflight("/search", APP, "GET", Some("x-bar")).to_request(),
+    )
+    .await;
+    assert_eq!(res.status, 403, "the code's headers were replaced");
+
+    let report = cors.report().unwrap();
+    let key = |name: &str| {
+        report
+            .default_keys
+            .iter()
+            .find(|k| k.key == name)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(key("headers").env.as_deref(), Some("CORS_ALLOWED_HEADERS"));
+    assert!(key("headers").overrides_code);
+    assert!(key("max_age").overrides_code);
+    assert_eq!(key("origins").env.as_deref(), Some("CORS_ALLOWED_ORIGINS"));
+    assert!(!key("origins").overrides_code);
+    let shown = report.to_string();
+    assert!(
+        shown.contains("`max_age` from CORS_MAX_AGE, replacing the value set in code"),
+        "{shown}"
+    );
+    std::env::remove_var("CORS_ALLOWED_HEADERS");
+    std::env::remove_var("CORS_MAX_AGE");
+
+    // A `;`-separated list: the message is about the separator.
+    std::env::set_var(
+        "CORS_ALLOWED_ORIGINS",
+        "https://a.example.com;https://b.example.com",
+    );
+    let error = env_error(Cors::builder().from_env());
+    assert!(
+        error.contains("separate them with commas: `https://a.example.com,https://b.example.com`"),
+        "{error}"
+    );
+    assert!(!error.contains("has a path"), "{error}");
+
+    // An empty variable: said in environment terms.
+    for var in [
+        "CORS_ALLOWED_ORIGINS",
+        "CORS_MAX_AGE",
+        "CORS_ALLOW_CREDENTIALS",
+    ] {
+        std::env::set_var("CORS_ALLOWED_ORIGINS", APP);
+        std::env::set_var(var, " ");
+        let error = env_error(Cors::builder().from_env());
+        assert!(
+            error.contains(&format!("{var} is set but empty")),
+            "{error}"
+        );
+        std::env::remove_var(var);
+    }
+    std::env::remove_var("CORS_ALLOWED_ORIGINS");
+    let error = env_error(Cors::builder().from_env());
+    assert!(error.contains("CORS_ALLOWED_ORIGINS is not set"), "{error}");
+}
+
+/// 8. Log volume: the first refusal of each route and reason is `warn`,
+/// repeats are `debug`, and a `warn` line counts the repeats at most once
+/// per interval.
+#[actix_web::test]
+async fn p8_repeated_refusals_do_not_flood_the_log_at_warn() {
+    common::capture_logs();
+    let probe = "https://scanner-p8.example";
+    let cors = Cors::builder()
+        .refusal_summary_every(std::time::Duration::from_secs(3600))
+        .build()
+        .unwrap();
+    let app = atest::init_service(App::new().wrap(cors).service(items)).await;
+    for _ in 0..5 {
+        let res = call(&app, preflight("/items", probe, "GET", None).to_request()).await;
+        assert_eq!(res.status, 403);
+    }
+    let warned = common::logged(&["WARN", probe]);
+    let debugged = common::logged(&["DEBUG", probe]);
+    assert_eq!(
+        (warned.len(), debugged.len()),
+        (1, 4),
+        "{warned:?} {debugged:?}"
+    );
+    // Another reason on the same route is news: `warn` again.
+    for _ in 0..2 {
+        let res = call(
+            &app,
+            preflight("/items", APP, "GET", Some("x-p8")).to_request(),
+        )
+        .await;
+        assert_eq!(res.status, 403);
+    }
+    assert_eq!(
+        common::logged(&["WARN", "header_not_allowed", "x-p8"]).len(),
+        1
+    );
+    assert!(common::logged(&["repeated a route and reason"]).is_empty());
+
+    // A zero interval counts the repeats on each one.
+    let probe = "https://scanner-p8b.example";
+    let cors = Cors::builder()
+        .refusal_summary_every(std::time::Duration::ZERO)
+        .build()
+        .unwrap();
+    let app = atest::init_service(App::new().wrap(cors).service(items)).await;
+    for _ in 0..3 {
+        call(&app, preflight("/items", probe, "GET", None).to_request()).await;
+    }
+    let summaries = common::logged(&[
+        "WARN",
+        "refused CORS request(s) repeated a route and reason",
+    ]);
+    assert_eq!(summaries.len(), 2, "{summaries:?}");
+    assert!(summaries[0].starts_with("WARN 1 refused"), "{summaries:?}");
+}
