@@ -60,6 +60,9 @@ pub(crate) enum Outcome {
     ServedWithoutHeaders,
 }
 
+/// A route (`None`: no annotated route) and a reason code.
+type Seen = (Option<Box<str>>, &'static str);
+
 /// How refusals are logged: the first of each route and reason at `warn`,
 /// repeats at `debug`, and while repeats happen, one `warn` line per
 /// interval that counts them. A scanner can then add no more than one line
@@ -68,7 +71,7 @@ pub(crate) enum Outcome {
 pub(crate) struct RefusalLog {
     /// The route (`None`: no annotated route) and reason code of every
     /// refusal logged at `warn`; at most routes × reason codes entries.
-    seen: Mutex<Vec<(Option<Box<str>>, &'static str)>>,
+    seen: Mutex<Vec<Seen>>,
     /// Repeats since the last summary.
     repeats: AtomicU64,
     /// When the next summary may be written, in milliseconds since `start`.
