@@ -1,0 +1,82 @@
+//! The README's blocks against this crate: its doctests compile every Rust
+//! block, so the crates they may use must be exactly those the README tells
+//! a reader to add, and a block left out of the doctests must say why.
+
+const README: &str = include_str!("../../../README.md");
+const MANIFEST: &str = include_str!("../Cargo.toml");
+
+/// The fenced blocks of `text`: (info string, body).
+fn blocks(text: &str) -> Vec<(&str, String)> {
+    let mut found = Vec::new();
+    let mut lines = text.lines();
+    while let Some(line) = lines.next() {
+        let trimmed = line.trim_start();
+        let Some(info) = trimmed.strip_prefix("```") else {
+            continue;
+        };
+        let indent = line.len() - trimmed.len();
+        let mut body = String::new();
+        for inner in lines.by_ref() {
+            if inner.trim_start().starts_with("```") {
+                break;
+            }
+            body.push_str(inner.get(indent..).unwrap_or(inner.trim_start()));
+            body.push('\n');
+        }
+        found.push((info.trim(), body));
+    }
+    found
+}
+
+/// The crate names of the `[dependencies]` table in `toml`.
+fn dependencies(toml: &str) -> Vec<String> {
+    let mut names: Vec<String> = toml
+        .lines()
+        .skip_while(|line| line.trim() != "[dependencies]")
+        .skip(1)
+        .take_while(|line| !line.trim_start().starts_with('['))
+        .filter_map(|line| line.split_once('=').map(|(name, _)| name.trim()))
+        .filter(|name| !name.is_empty() && !name.starts_with('#'))
+        .map(|name| name.split('.').next().unwrap_or(name).to_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn the_readme_lists_exactly_the_crates_its_blocks_compile_with() {
+    let listed: Vec<String> = blocks(README)
+        .iter()
+        .filter(|(info, body)| *info == "toml" && body.contains("[dependencies]"))
+        .flat_map(|(_, body)| dependencies(body))
+        .collect();
+    assert!(!listed.is_empty(), "the README lists no dependencies");
+    assert_eq!(listed, dependencies(MANIFEST));
+}
+
+#[test]
+fn every_rust_block_is_compiled_or_says_why_not() {
+    let rust: Vec<(&str, String)> = blocks(README)
+        .into_iter()
+        .filter(|(info, _)| info.starts_with("rust"))
+        .collect();
+    assert!(rust.len() >= 10, "only {} Rust blocks found", rust.len());
+    for (info, body) in rust {
+        match info {
+            // Compiled; a server's `main` is not run, a refused policy must not compile.
+            "rust" | "rust,no_run" | "rust,compile_fail" => {}
+            "rust,ignore" => assert!(
+                body.starts_with("// Partial:"),
+                "a block left out of the doctests must start with `// Partial:` and say what it leaves out:\n{body}"
+            ),
+            other => panic!("`{other}`: a Rust block is `rust`, `rust,no_run`, `rust,compile_fail` or `rust,ignore` (partial)"),
+        }
+        // Rustdoc's hidden lines would show on GitHub and crates.io.
+        for line in body.lines() {
+            assert!(
+                !(line.starts_with("# ") || line == "#"),
+                "a hidden doctest line shows literally outside rustdoc: {line}"
+            );
+        }
+    }
+}
