@@ -68,6 +68,8 @@ mod register;
 mod report;
 mod resolve;
 mod table;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use builder::{BuildError, BuildProblem, CorsBuilder};
 pub use cors_core;

@@ -366,3 +366,76 @@ async fn p8_repeated_refusals_do_not_flood_the_log_at_warn() {
     assert_eq!(summaries.len(), 2, "{summaries:?}");
     assert!(summaries[0].starts_with("WARN 1 refused"), "{summaries:?}");
 }
+
+static DELETES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+#[cors(origins = ["https://app.example.com"], headers = ["x-trace"], expose = ["x-total-count", "x-cookie-seen"])]
+#[actix_web::delete("/notes/{id}")]
+async fn delete_note(req: actix_web::HttpRequest) -> impl Responder {
+    DELETES.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    // What reached the handler, for the test to read.
+    let cookie = req.headers().contains_key("cookie");
+    HttpResponse::Ok()
+        .insert_header(("x-total-count", "3"))
+        .insert_header(("x-cookie-seen", if cookie { "yes" } else { "no" }))
+        .finish()
+}
+
+/// 10. The test helper runs a page's `fetch()` as a browser: a preflight
+/// when one is due, the actual request only when the preflight passes, the
+/// page's headers but not those a page cannot set, and `fetch()`'s own
+/// refusal of a method that is not a token.
+#[actix_web::test]
+async fn p10_the_test_helper_fetches_as_a_browser() {
+    use cors_actix::cors_core::browser::{BlockedKind, Request, Stage};
+    use cors_actix::testing;
+    use std::sync::atomic::Ordering::SeqCst;
+
+    let app = atest::init_service(App::new().wrap(Cors::new()).service(delete_note)).await;
+    let page = Request::new(APP, "delete")
+        .header("X-Trace", "1")
+        .header("Cookie", "a=1");
+    let read = testing::fetch(&app, "/notes/1", &page).await.unwrap();
+    assert_eq!(read.status(), 200);
+    assert_eq!(read.get("x-total-count").as_deref(), Some("3"));
+    assert_eq!(
+        read.get("x-cookie-seen").as_deref(),
+        Some("no"),
+        "a page cannot set Cookie"
+    );
+    assert_eq!(DELETES.load(SeqCst), 1);
+
+    // A refused preflight: the DELETE is never sent.
+    let evil = Request::new("https://evil.example", "DELETE");
+    let blocked = testing::fetch(&app, "/notes/1", &evil).await.unwrap_err();
+    assert_eq!(blocked.stage, Stage::Preflight);
+    assert_eq!(
+        DELETES.load(SeqCst),
+        1,
+        "the handler ran after a refused preflight"
+    );
+    let unlisted = Request::new(APP, "DELETE").header("X-Other", "1");
+    let blocked = testing::fetch(&app, "/notes/1", &unlisted)
+        .await
+        .unwrap_err();
+    // A refused preflight is a 403 without CORS headers: the browser says so first.
+    assert_eq!(
+        (blocked.stage, blocked.kind),
+        (Stage::Preflight, BlockedKind::MissingAllowOrigin)
+    );
+    assert_eq!(DELETES.load(SeqCst), 1);
+
+    // `fetch()` throws on a method that is not a token, before any request.
+    let bad = Request::new(APP, "DELETE /");
+    let blocked = testing::fetch(&app, "/notes/1", &bad).await.unwrap_err();
+    assert_eq!(blocked.kind, BlockedKind::InvalidMethod);
+    assert_eq!(DELETES.load(SeqCst), 1);
+
+    // A `Cookie` comes only from `fetch_with`'s base request.
+    let with_cookie = atest::TestRequest::default()
+        .uri("/notes/2")
+        .insert_header(("cookie", "s=1"));
+    let read = testing::fetch_with(&app, with_cookie, &page).await.unwrap();
+    assert_eq!(read.get("x-cookie-seen").as_deref(), Some("yes"));
+    assert_eq!(DELETES.load(SeqCst), 2);
+}

@@ -357,6 +357,27 @@ impl<'a> Response<'a> {
         self
     }
 
+    /// A response with `status` and the header lines a client kept, as
+    /// `(name, value)` strings.
+    ///
+    /// ```
+    /// use cors_core::browser::Response;
+    ///
+    /// let lines = vec![("access-control-allow-origin".to_owned(), "*".to_owned())];
+    /// let response = Response::from_lines(200, &lines);
+    /// assert_eq!(response.headers, [("access-control-allow-origin", "*")]);
+    /// ```
+    #[must_use]
+    pub fn from_lines(status: u16, lines: &'a [(String, String)]) -> Self {
+        Self {
+            status,
+            headers: lines
+                .iter()
+                .map(|(name, value)| (name.as_str(), value.as_str()))
+                .collect(),
+        }
+    }
+
     /// The values of every line named `name`, trimmed of spaces and tabs.
     fn values(&self, name: &str) -> Vec<&'a str> {
         self.headers
@@ -486,6 +507,7 @@ impl fmt::Display for Warning {
 /// [CORS-safelisted response-header names]: https://fetch.spec.whatwg.org/#cors-safelisted-response-header-name
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Readable {
+    status: u16,
     exposed: Exposed,
     headers: Vec<(String, String)>,
     warnings: Vec<Warning>,
@@ -533,10 +555,26 @@ impl Readable {
             .map(|(name, value)| (name.to_ascii_lowercase(), trim_ows(value).to_owned()))
             .collect();
         Self {
+            status: response.status,
             exposed,
             headers,
             warnings: Vec::new(),
         }
+    }
+
+    /// The response's status, which JavaScript reads as `response.status`.
+    ///
+    /// ```
+    /// use cors_core::browser::{check_response, Request, Response};
+    ///
+    /// let request = Request::new("https://app.example", "GET");
+    /// let response = Response::new(404).header("Access-Control-Allow-Origin", "*");
+    /// assert_eq!(check_response(&request, &response)?.status(), 404);
+    /// # Ok::<(), cors_core::browser::Blocked>(())
+    /// ```
+    #[must_use]
+    pub fn status(&self) -> u16 {
+        self.status
     }
 
     /// Whether JavaScript could read a response header named `name` (case-insensitive)
@@ -632,6 +670,10 @@ pub enum BlockedKind {
     /// `Access-Control-Allow-Methods` or `Access-Control-Allow-Headers` holds an item
     /// that is not an HTTP token.
     InvalidHeaderList,
+    /// The method passed to `fetch()` is not an HTTP token (`"GET /"`), so
+    /// `fetch()` throws before sending anything. Not a CORS refusal, but the
+    /// page gets no response either. See [`Blocked::invalid_method`].
+    InvalidMethod,
 }
 
 impl BlockedKind {
@@ -692,6 +734,24 @@ pub struct Blocked {
 }
 
 impl Blocked {
+    /// `fetch()`'s refusal of `method` when it is not an HTTP token, before
+    /// any request (the stage is the preflight's, the first that would have
+    /// been sent); `None` for a method that is one.
+    ///
+    /// ```
+    /// use cors_core::browser::{Blocked, BlockedKind};
+    ///
+    /// assert_eq!(Blocked::invalid_method("GET /").unwrap().kind, BlockedKind::InvalidMethod);
+    /// assert!(Blocked::invalid_method("PURGE").is_none());
+    /// ```
+    #[must_use]
+    pub fn invalid_method(method: &str) -> Option<Self> {
+        (!is_token(method)).then(|| Self {
+            value: Some(method.to_owned()),
+            ..Self::new(BlockedKind::InvalidMethod, Stage::Preflight)
+        })
+    }
+
     fn new(kind: BlockedKind, stage: Stage) -> Self {
         Self {
             kind,
@@ -714,6 +774,13 @@ impl Blocked {
 
 impl fmt::Display for Blocked {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.kind == BlockedKind::InvalidMethod {
+            let value = self.value.as_deref().unwrap_or_default();
+            return write!(
+                f,
+                "Failed to execute 'fetch': '{value}' is not a valid HTTP method."
+            );
+        }
         f.write_str("blocked by CORS policy: ")?;
         if self.stage == Stage::Preflight && self.kind.is_access_check() {
             f.write_str("Response to preflight request doesn't pass access control check: ")?;
@@ -778,6 +845,7 @@ impl fmt::Display for Blocked {
                 "Cannot parse {} response header field in preflight response.",
                 self.header.unwrap_or_default()
             ),
+            BlockedKind::InvalidMethod => Ok(()),
         }
     }
 }

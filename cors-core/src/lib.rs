@@ -27,17 +27,21 @@
 //! ]);
 //! assert_eq!(headers.vary.value(), "Origin");
 //!
-//! // And what a browser makes of it:
-//! use cors_core::browser;
 //! # Ok::<(), cors_core::ConfigErrors>(())
 //! ```
 //!
 //! The modules follow the standard's words: [`origin`] (serialised origins
 //! and patterns), [`header`], [`method`], [`policy`], [`validate`](mod@validate),
-//! [`decision`], [`reason`] and [`browser`].
+//! [`decision`] and [`reason`].
+//!
+//! With the `browser` feature, `browser` is a browser oracle: given the
+//! request a page makes and the responses it gets, what a browser would
+//! decide. It is meant for tests (enable it in `[dev-dependencies]`);
+//! `cors-actix`'s `testing` feature enables it.
 
 #![forbid(unsafe_code)]
 
+#[cfg(feature = "browser")]
 pub mod browser;
 pub mod decision;
 pub mod header;

@@ -28,11 +28,11 @@ fn blocks(text: &str) -> Vec<(&str, String)> {
     found
 }
 
-/// The crate names of the `[dependencies]` table in `toml`.
-fn dependencies(toml: &str) -> Vec<String> {
+/// The crate names of the `table` (`[dependencies]`) in `toml`.
+fn dependencies(toml: &str, table: &str) -> Vec<String> {
     let mut names: Vec<String> = toml
         .lines()
-        .skip_while(|line| line.trim() != "[dependencies]")
+        .skip_while(|line| line.trim() != table)
         .skip(1)
         .take_while(|line| !line.trim_start().starts_with('['))
         .filter_map(|line| line.split_once('=').map(|(name, _)| name.trim()))
@@ -45,13 +45,15 @@ fn dependencies(toml: &str) -> Vec<String> {
 
 #[test]
 fn the_readme_lists_exactly_the_crates_its_blocks_compile_with() {
-    let listed: Vec<String> = blocks(README)
-        .iter()
-        .filter(|(info, body)| *info == "toml" && body.contains("[dependencies]"))
-        .flat_map(|(_, body)| dependencies(body))
-        .collect();
-    assert!(!listed.is_empty(), "the README lists no dependencies");
-    assert_eq!(listed, dependencies(MANIFEST));
+    for table in ["[dependencies]", "[dev-dependencies]"] {
+        let listed: Vec<String> = blocks(README)
+            .iter()
+            .filter(|(info, body)| *info == "toml" && body.contains(table))
+            .flat_map(|(_, body)| dependencies(body, table))
+            .collect();
+        assert!(!listed.is_empty(), "the README lists no {table}");
+        assert_eq!(listed, dependencies(MANIFEST, table), "{table}");
+    }
 }
 
 #[test]
