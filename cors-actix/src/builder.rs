@@ -3,9 +3,11 @@
 use crate::env::EnvLayer;
 use crate::middleware::{Cors, DEFAULT_REFUSAL_SUMMARY};
 use crate::policy::policy_setters;
+use crate::policy::CorsPolicy;
 use crate::report::DefaultKey;
+use crate::resolve::RuntimeNamed;
 use cors_core::policy::{PolicySpecBuf, KEYS};
-use cors_core::{ConfigError, Field, Policy};
+use cors_core::{ConfigError, ErrorKind, Field, Policy};
 use std::fmt;
 use std::time::Duration;
 
@@ -18,6 +20,8 @@ pub struct CorsBuilder {
     /// Keys read from the environment, which win over `spec`.
     env: EnvLayer,
     refusal_summary: Option<Duration>,
+    /// Policies supplied by name, in the order given.
+    named: Vec<(String, CorsPolicy)>,
 }
 
 impl CorsBuilder {
@@ -79,6 +83,47 @@ impl CorsBuilder {
         self
     }
 
+    /// Supplies the policy that `#[cors(policy = "name")]` names, for
+    /// policies that differ per deployment (staging and production origins,
+    /// say). A string names a policy supplied here, when the App starts; an
+    /// identifier (`policy = ADMIN`) names a `cors_policy!`, fixed at compile
+    /// time.
+    ///
+    /// The merge is the same as for `cors_policy!`: keys the route writes
+    /// win, then the named policy's, then the App defaults'. The policy is
+    /// validated here on its own, and again with each route that uses it
+    /// when the App starts. A route naming a policy that is not supplied
+    /// stops the App, naming the route; a policy no route names is a note
+    /// in the report.
+    ///
+    /// ```
+    /// use actix_web::{delete, test, App, HttpResponse, Responder};
+    /// use cors_actix::{cors, Cors, CorsPolicy};
+    ///
+    /// #[cors(policy = "admin")]
+    /// #[delete("/users/{id}")]
+    /// async fn delete_user() -> impl Responder {
+    ///     HttpResponse::NoContent().finish()
+    /// }
+    ///
+    /// # #[actix_web::main]
+    /// # async fn main() {
+    /// std::env::set_var("ADMIN_ORIGINS", "https://admin.example.com");
+    /// let cors = Cors::builder()
+    ///     .named_policy("admin", CorsPolicy::new().origins_from_env("ADMIN_ORIGINS").credentials(true))
+    ///     .build()
+    ///     .unwrap();
+    /// let app = test::init_service(App::new().wrap(cors.clone()).service(delete_user)).await;
+    /// let route = &cors.report().unwrap().routes[0];
+    /// assert_eq!(route.source, "policy \"admin\"");
+    /// assert!(route.policy.as_ref().unwrap().credentials());
+    /// # }
+    /// ```
+    pub fn named_policy(mut self, name: &str, policy: CorsPolicy) -> Self {
+        self.named.push((name.to_owned(), policy));
+        self
+    }
+
     /// Reads the origins from an environment variable, comma-separated.
     /// The variable must be set; see [`CorsBuilder::from_env`] for how the
     /// environment and code combine.
@@ -119,8 +164,21 @@ impl CorsBuilder {
     /// assert!(error.to_string().contains("CORS_MAX_AGE: max_age too large"));
     /// # std::env::remove_var("CORS_MAX_AGE");
     /// ```
-    pub fn from_env(mut self) -> Self {
-        self.env.read_all();
+    pub fn from_env(self) -> Self {
+        self.from_env_prefixed("CORS_")
+    }
+
+    /// [`CorsBuilder::from_env`] with another prefix than `CORS_`:
+    /// `from_env_prefixed("API_CORS_")` reads `API_CORS_ALLOWED_ORIGINS`,
+    /// `API_CORS_MAX_AGE` and so on.
+    ///
+    /// ```
+    /// std::env::set_var("API_CORS_ALLOWED_ORIGINS", "https://app.example.com");
+    /// let cors = cors_actix::Cors::builder().from_env_prefixed("API_CORS_").build();
+    /// assert!(cors.is_ok());
+    /// ```
+    pub fn from_env_prefixed(mut self, prefix: &str) -> Self {
+        self.env.read_all(prefix);
         self
     }
 
@@ -136,6 +194,44 @@ impl CorsBuilder {
     pub fn build(self) -> Result<Cors, BuildError> {
         let (spec, replaced) = self.env.over(&self.spec);
         let mut problems = self.env.problems.clone();
+        let mut named: Vec<RuntimeNamed> = Vec::with_capacity(self.named.len());
+        for (name, policy) in &self.named {
+            let in_policy = |problem: BuildProblem| BuildProblem::NamedPolicy {
+                name: name.clone(),
+                problem: Box::new(problem),
+            };
+            if name.is_empty() || named.iter().any(|n| n.name == *name) {
+                problems.push(in_policy(BuildProblem::Env {
+                    var: String::new(),
+                    message: match name.is_empty() {
+                        true => "a named policy needs a name".into(),
+                        false => "is supplied twice; supply each name once".into(),
+                    },
+                }));
+                continue;
+            }
+            problems.extend(policy.env.problems.iter().cloned().map(in_policy));
+            let effective = policy.effective();
+            // Its origins may come from the App defaults: that is checked
+            // with each route when the App starts.
+            if let Err(errors) =
+                effective.with_spec(|spec| cors_core::validate(spec, Default::default()).policy)
+            {
+                problems.extend(
+                    errors
+                        .into_iter()
+                        .filter(|e| e.kind() != ErrorKind::MissingOrigins)
+                        .map(|error| {
+                            let env = policy.env.var(error.field()).map(str::to_owned);
+                            in_policy(BuildProblem::Config { error, env })
+                        }),
+                );
+            }
+            named.push(RuntimeNamed {
+                name: name.clone(),
+                spec: effective,
+            });
+        }
         let defaults = if spec == PolicySpecBuf::default() {
             None
         } else {
@@ -169,6 +265,7 @@ impl CorsBuilder {
         if problems.is_empty() {
             Ok(Cors::from_parts(
                 defaults,
+                named,
                 self.strict,
                 self.debug_header,
                 self.refusal_summary.unwrap_or(DEFAULT_REFUSAL_SUMMARY),
@@ -189,6 +286,7 @@ pub(crate) struct DefaultsConfig {
 
 /// One problem found by [`CorsBuilder::build`].
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum BuildProblem {
     /// A value breaks a rule; `env` names the variable it came from.
     Config {
@@ -204,6 +302,14 @@ pub enum BuildProblem {
         /// What is wrong with it.
         message: String,
     },
+    /// A problem of a policy supplied with
+    /// [`CorsBuilder::named_policy`].
+    NamedPolicy {
+        /// The policy's name.
+        name: String,
+        /// The problem.
+        problem: Box<BuildProblem>,
+    },
 }
 
 impl fmt::Display for BuildProblem {
@@ -214,7 +320,11 @@ impl fmt::Display for BuildProblem {
                 env: Some(var),
             } => write!(f, "{var}: {error}"),
             BuildProblem::Config { error, env: None } => write!(f, "{error}"),
+            BuildProblem::Env { var, message } if var.is_empty() => f.write_str(message),
             BuildProblem::Env { var, message } => write!(f, "{var} {message}"),
+            BuildProblem::NamedPolicy { name, problem } => {
+                write!(f, "policy \"{name}\": {problem}")
+            }
         }
     }
 }

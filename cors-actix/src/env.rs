@@ -16,14 +16,15 @@ pub(crate) struct EnvLayer {
     pub problems: Vec<BuildProblem>,
 }
 
-/// The variables of [`EnvLayer::read_all`], with the key each sets.
+/// The variables of [`EnvLayer::read_all`], after their prefix (`CORS_`),
+/// with the key each sets.
 pub(crate) const STANDARD: [(Field, &str); 6] = [
-    (Field::Origins, "CORS_ALLOWED_ORIGINS"),
-    (Field::Methods, "CORS_ALLOWED_METHODS"),
-    (Field::Headers, "CORS_ALLOWED_HEADERS"),
-    (Field::Expose, "CORS_EXPOSE_HEADERS"),
-    (Field::Credentials, "CORS_ALLOW_CREDENTIALS"),
-    (Field::MaxAge, "CORS_MAX_AGE"),
+    (Field::Origins, "ALLOWED_ORIGINS"),
+    (Field::Methods, "ALLOWED_METHODS"),
+    (Field::Headers, "ALLOWED_HEADERS"),
+    (Field::Expose, "EXPOSE_HEADERS"),
+    (Field::Credentials, "ALLOW_CREDENTIALS"),
+    (Field::MaxAge, "MAX_AGE"),
 ];
 
 impl EnvLayer {
@@ -91,10 +92,11 @@ impl EnvLayer {
         self.vars.push((field, var.to_owned()));
     }
 
-    /// Reads every variable of [`STANDARD`]; only the origins are required.
-    pub fn read_all(&mut self) {
+    /// Reads every variable of [`STANDARD`] after `prefix`; only the origins
+    /// are required.
+    pub fn read_all(&mut self, prefix: &str) {
         for (field, var) in STANDARD {
-            self.read(field, var, field == Field::Origins);
+            self.read(field, &format!("{prefix}{var}"), field == Field::Origins);
         }
     }
 

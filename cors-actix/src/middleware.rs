@@ -6,7 +6,7 @@ use crate::builder::{BuildError, CorsBuilder};
 use crate::diagnostics::{check_preflight_route, log_rejection, Outcome, RefusalLog};
 use crate::register::{live_groups, Group, Listen, RouteCors, Served, Source};
 use crate::report::{Report, StartupError};
-use crate::resolve::{resolve, Defaults, PolicyEntry, ResolvedRoute};
+use crate::resolve::{resolve, Config, Defaults, PolicyEntry, ResolvedRoute, RuntimeNamed};
 use crate::table::{clean_request, in_app, Found, Table};
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ResourceMap, Service, ServiceRequest, ServiceResponse, Transform};
@@ -66,6 +66,8 @@ pub struct Cors {
 
 struct Inner {
     defaults: Option<DefaultsConfig>,
+    /// Policies supplied by name, for `#[cors(policy = "name")]`.
+    named: Vec<RuntimeNamed>,
     strict: bool,
     debug_header: bool,
     outcome: Mutex<Option<Result<Report, StartupError>>>,
@@ -106,7 +108,7 @@ impl Cors {
     /// let app = actix_web::App::new().wrap(cors_actix::Cors::new());
     /// ```
     pub fn new() -> Cors {
-        Cors::from_parts(None, false, false, DEFAULT_REFUSAL_SUMMARY)
+        Cors::from_parts(None, Vec::new(), false, false, DEFAULT_REFUSAL_SUMMARY)
     }
 
     /// A builder for App defaults and options. Its methods are the keys of
@@ -146,6 +148,7 @@ impl Cors {
 
     pub(crate) fn from_parts(
         defaults: Option<DefaultsConfig>,
+        named: Vec<RuntimeNamed>,
         strict: bool,
         debug_header: bool,
         refusal_summary: Duration,
@@ -153,6 +156,7 @@ impl Cors {
         Cors {
             inner: Arc::new(Inner {
                 defaults,
+                named,
                 strict,
                 debug_header,
                 outcome: Mutex::new(None),
@@ -258,7 +262,13 @@ where
             group.seal();
         }
         let resolved = match candidates.as_slice() {
-            [group] => match resolve(&group.registrations.borrow(), defaults.as_ref()) {
+            [group] => match resolve(
+                &group.registrations.borrow(),
+                Config {
+                    defaults: defaults.as_ref(),
+                    named: &self.inner.named,
+                },
+            ) {
                 Ok((routes, notes)) => Some((group.clone(), routes, notes)),
                 Err(problems) => {
                     self.inner.record(Err(StartupError { problems }));
@@ -352,8 +362,14 @@ impl State {
                 (routes, notes)
             }
             // Another App's group was newest when this one started.
-            (Some(group), _) => resolve(&group.registrations.borrow(), self.defaults.as_ref())
-                .map_err(|problems| StartupError { problems })?,
+            (Some(group), _) => resolve(
+                &group.registrations.borrow(),
+                Config {
+                    defaults: self.defaults.as_ref(),
+                    named: &self.shared.named,
+                },
+            )
+            .map_err(|problems| StartupError { problems })?,
         };
         let table =
             Table::build(routes, rmap, &clean).map_err(|problems| StartupError { problems })?;

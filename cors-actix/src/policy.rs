@@ -2,8 +2,9 @@
 //! setters it shares with [`CorsBuilder`](crate::CorsBuilder). Their method
 //! names are the attribute's keys.
 
+use crate::env::EnvLayer;
 use cors_core::policy::PolicySpecBuf;
-use cors_core::{ConfigErrors, Policy};
+use cors_core::{ConfigErrors, Field, Policy};
 
 pub(crate) fn strings<I>(items: I) -> Vec<String>
 where
@@ -153,7 +154,9 @@ pub(crate) use policy_setters;
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CorsPolicy {
-    pub(crate) spec: PolicySpecBuf,
+    spec: PolicySpecBuf,
+    /// Keys read from the environment, which win over `spec`.
+    pub(crate) env: EnvLayer,
 }
 
 impl CorsPolicy {
@@ -168,17 +171,65 @@ impl CorsPolicy {
 
     policy_setters!();
 
-    /// Validates the policy on its own, without App defaults.
+    /// Reads the origins from an environment variable, comma-separated, as
+    /// [`CorsBuilder::origins_from_env`](crate::CorsBuilder::origins_from_env)
+    /// does: the environment wins over code, and every value read is
+    /// validated.
+    ///
+    /// ```
+    /// use cors_actix::CorsPolicy;
+    ///
+    /// std::env::set_var("ADMIN_ORIGINS", "https://admin.example.com");
+    /// let policy = CorsPolicy::new().origins_from_env("ADMIN_ORIGINS").credentials(true);
+    /// assert!(policy.build().unwrap().credentials());
+    /// ```
+    pub fn origins_from_env(mut self, var: &str) -> Self {
+        self.env.read(Field::Origins, var, true);
+        self
+    }
+
+    /// Reads the keys from the variables
+    /// [`CorsBuilder::from_env`](crate::CorsBuilder::from_env) reads, after
+    /// `prefix` instead of `CORS_`: `from_env_prefixed("ADMIN_CORS_")`
+    /// reads `ADMIN_CORS_ALLOWED_ORIGINS` (required), `ADMIN_CORS_MAX_AGE`
+    /// and so on.
+    ///
+    /// ```
+    /// use cors_actix::CorsPolicy;
+    ///
+    /// std::env::set_var("ADMIN_CORS_ALLOWED_ORIGINS", "https://admin.example.com");
+    /// std::env::set_var("ADMIN_CORS_MAX_AGE", "60");
+    /// let policy = CorsPolicy::new().max_age(600).from_env_prefixed("ADMIN_CORS_");
+    /// assert_eq!(policy.build().unwrap().max_age(), "60");
+    /// ```
+    pub fn from_env_prefixed(mut self, prefix: &str) -> Self {
+        self.env.read_all(prefix);
+        self
+    }
+
+    /// Validates the policy on its own, without App defaults, with the
+    /// values read from the environment in place of those set in code.
+    ///
+    /// A variable that could not be read (unset, empty, `;`-separated) is
+    /// not a validator's error: it is reported where the policy is used, by
+    /// [`CorsBuilder::build`](crate::CorsBuilder::build) for a named policy
+    /// and when the App starts for [`attach`](crate::attach).
     ///
     /// # Errors
     ///
     /// Every problem found by `cors-core`'s validator.
     pub fn build(&self) -> Result<Policy, ConfigErrors> {
-        self.spec.with_spec(Policy::build)
+        self.effective().with_spec(Policy::build)
     }
 
-    /// The keys as set.
+    /// The keys as set in code.
     pub fn spec(&self) -> &PolicySpecBuf {
         &self.spec
+    }
+
+    /// The keys as used: those read from the environment in place of those
+    /// set in code.
+    pub(crate) fn effective(&self) -> PolicySpecBuf {
+        self.env.over(&self.spec).0
     }
 }

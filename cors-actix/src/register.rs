@@ -94,6 +94,12 @@ pub enum RoutePolicy {
         policy: &'static NamedPolicy,
         overrides: PolicySpec<'static>,
     },
+    /// `#[cors(policy = "name", ...)]`: a policy supplied when the App
+    /// starts, with [`CorsBuilder::named_policy`](crate::CorsBuilder::named_policy).
+    Runtime {
+        name: &'static str,
+        overrides: PolicySpec<'static>,
+    },
 }
 
 /// A policy declared once with [`cors_policy!`](crate::cors_policy) and
@@ -144,7 +150,7 @@ impl NamedPolicy {
 /// Where a registration's policy comes from.
 pub(crate) enum Source {
     Static(&'static RouteCors),
-    Manual(CorsPolicy),
+    Manual(Box<CorsPolicy>),
 }
 
 /// One route of an annotated handler, or one [`attach`], waiting for the
@@ -352,7 +358,7 @@ impl<F: HttpServiceFactory> HttpServiceFactory for Attached<F> {
             pattern: Rc::from(pattern),
             handler_methods: methods.clone().into(),
             methods,
-            source: Rc::new(Source::Manual(self.policy)),
+            source: Rc::new(Source::Manual(Box::new(self.policy))),
             def: 0,
             guarded: false,
         });

@@ -248,6 +248,13 @@ pub enum RouteProblem {
     /// An [`attach`](crate::attach) with no methods: its policy could never
     /// apply.
     NoMethods,
+    /// `#[cors(policy = "name")]` names a policy that
+    /// [`CorsBuilder::named_policy`](crate::CorsBuilder::named_policy) did
+    /// not supply.
+    UnknownPolicy(String),
+    /// An environment variable of an [`attach`](crate::attach) policy could
+    /// not be read.
+    Environment(String),
 }
 
 /// One route that stops the App, and why.
@@ -286,6 +293,8 @@ impl fmt::Display for RouteError {
             RouteProblem::InvalidPattern(message) => write!(f, "invalid pattern: {message}"),
             RouteProblem::NotFound(message) => write!(f, "route table: {message}"),
             RouteProblem::NoMethods => f.write_str("no methods: give `attach` the methods the resource answers, as in `[\"GET\", \"POST\"]`, or its policy never applies"),
+            RouteProblem::UnknownPolicy(name) => write!(f, "names the policy \"{name}\", which the middleware does not supply; add `.named_policy(\"{name}\", CorsPolicy::new()...)` to `Cors::builder()`, or fix the name"),
+            RouteProblem::Environment(problem) => write!(f, "{problem}"),
         }?;
         if !self.keys.is_empty() {
             let keys: Vec<String> = self.keys.iter().map(ToString::to_string).collect();

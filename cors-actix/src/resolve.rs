@@ -86,6 +86,29 @@ impl Defaults {
     }
 }
 
+/// A policy supplied by name when the App starts
+/// ([`CorsBuilder::named_policy`](crate::CorsBuilder::named_policy)).
+#[derive(Clone, Debug)]
+pub(crate) struct RuntimeNamed {
+    pub name: String,
+    /// The keys as used (the environment's in place of code's).
+    pub spec: PolicySpecBuf,
+}
+
+/// What routes are resolved against: the App defaults and the policies
+/// supplied by name.
+#[derive(Clone, Copy)]
+pub(crate) struct Config<'a> {
+    pub defaults: Option<&'a Defaults>,
+    pub named: &'a [RuntimeNamed],
+}
+
+impl Config<'_> {
+    fn named(&self, name: &str) -> Option<&RuntimeNamed> {
+        self.named.iter().find(|n| n.name == name)
+    }
+}
+
 /// One registered route with its effective policy.
 pub(crate) struct ResolvedRoute {
     pub marker: u64,
@@ -114,7 +137,7 @@ pub(crate) struct ResolvedRoute {
 /// routes and the validator's notes, or every problem at once.
 pub(crate) fn resolve(
     registrations: &[Registration],
-    defaults: Option<&Defaults>,
+    config: Config<'_>,
 ) -> Result<(Vec<ResolvedRoute>, Vec<String>), Vec<RouteError>> {
     let mut problems = Vec::new();
     let mut notes: Vec<String> = Vec::new();
@@ -122,7 +145,7 @@ pub(crate) fn resolve(
     for reg in registrations {
         let served: Vec<&str> = reg.methods.iter().map(|m| m.as_ref()).collect();
         let handler_methods: Vec<&str> = reg.handler_methods.iter().map(|m| m.as_ref()).collect();
-        let (result, label, found) = effective(&reg.source, &served, &handler_methods, defaults);
+        let (result, label, found) = effective(&reg.source, &served, &handler_methods, config);
         for note in found {
             let note = format!("`{}`: {note}", reg.handler);
             if !notes.contains(&note) {
@@ -156,7 +179,7 @@ pub(crate) fn resolve(
         }
         problems.extend(route_problems.into_iter().map(|problem| {
             let (keys, fix) = match &problem {
-                RouteProblem::Invalid(error) => explain_merge(&reg.source, defaults, error),
+                RouteProblem::Invalid(error) => explain_merge(&reg.source, config, error),
                 _ => (Vec::new(), None),
             };
             RouteError {
@@ -169,6 +192,20 @@ pub(crate) fn resolve(
             }
         }));
     }
+    for named in config.named {
+        let used = registrations.iter().any(|reg| match &*reg.source {
+            Source::Static(route) => {
+                matches!(&route.policy, RoutePolicy::Runtime { name, .. } if *name == named.name)
+            }
+            Source::Manual(_) => false,
+        });
+        if !used {
+            notes.push(format!(
+                "named policy \"{}\" is used by no route; name it with `#[cors(policy = \"{}\")]`, or remove it",
+                named.name, named.name
+            ));
+        }
+    }
     if problems.is_empty() {
         Ok((routes, notes))
     } else {
@@ -177,18 +214,35 @@ pub(crate) fn resolve(
 }
 
 /// Where the value of `key` in a route's effective policy came from.
-fn key_origin(source: &Source, defaults: Option<&Defaults>, key: &str) -> KeyOrigin {
-    let from_defaults = || defaults.map_or(KeyOrigin::AppDefaults, |d| d.origin_of(key));
+fn key_origin(source: &Source, config: Config<'_>, key: &str) -> KeyOrigin {
+    let from_defaults = || {
+        config
+            .defaults
+            .map_or(KeyOrigin::AppDefaults, |d| d.origin_of(key))
+    };
     match source {
         Source::Static(route) => match &route.policy {
             RoutePolicy::Spec { spec, .. } if spec.sets(key) => KeyOrigin::Route,
-            RoutePolicy::Named { overrides, .. } if overrides.sets(key) => KeyOrigin::Route,
+            RoutePolicy::Named { overrides, .. } | RoutePolicy::Runtime { overrides, .. }
+                if overrides.sets(key) =>
+            {
+                KeyOrigin::Route
+            }
             RoutePolicy::Named { policy, .. } if policy.spec.sets(key) => {
                 KeyOrigin::NamedPolicy(policy.name.to_owned())
             }
+            RoutePolicy::Runtime { name, .. }
+                if config
+                    .named(name)
+                    .is_some_and(|n| n.spec.with_spec(|spec| spec.sets(key))) =>
+            {
+                KeyOrigin::NamedPolicy(format!("\"{name}\""))
+            }
             _ => from_defaults(),
         },
-        Source::Manual(policy) if policy.spec.with_spec(|spec| spec.sets(key)) => KeyOrigin::Route,
+        Source::Manual(policy) if policy.effective().with_spec(|spec| spec.sets(key)) => {
+            KeyOrigin::Route
+        }
         Source::Manual(_) => from_defaults(),
     }
 }
@@ -198,7 +252,7 @@ fn key_origin(source: &Source, defaults: Option<&Defaults>, key: &str) -> KeyOri
 /// merge.
 fn explain_merge(
     source: &Source,
-    defaults: Option<&Defaults>,
+    config: Config<'_>,
     error: &ConfigError,
 ) -> (Vec<KeySource>, Option<String>) {
     let key = error.field().key();
@@ -210,12 +264,12 @@ fn explain_merge(
     );
     let mut keys = vec![KeySource {
         key,
-        origin: key_origin(source, defaults, key),
+        origin: key_origin(source, config, key),
     }];
     if with_credentials {
         keys.push(KeySource {
             key: "credentials",
-            origin: key_origin(source, defaults, "credentials"),
+            origin: key_origin(source, config, "credentials"),
         });
     }
     if keys.iter().all(|k| k.origin == KeyOrigin::Route) {
@@ -254,8 +308,9 @@ fn effective(
     source: &Source,
     served: &[&str],
     handler_methods: &[&str],
-    defaults: Option<&Defaults>,
+    config: Config<'_>,
 ) -> Effective {
+    let defaults = config.defaults;
     let (route, label): (PolicySpec<'_>, String) = match source {
         Source::Static(route) => match &route.policy {
             RoutePolicy::Disabled => return (Ok(None), "disabled".into(), Vec::new()),
@@ -279,9 +334,29 @@ fn effective(
             RoutePolicy::Named { policy, overrides } => {
                 (overrides.or(policy.spec), format!("policy {}", policy.name))
             }
+            RoutePolicy::Runtime { name, overrides } => {
+                let Some(named) = config.named(name) else {
+                    let problem = RouteProblem::UnknownPolicy((*name).to_owned());
+                    return (Err(vec![problem]), String::new(), Vec::new());
+                };
+                let label = format!("policy \"{name}\"");
+                return named.spec.with_spec(|spec| {
+                    build_merged(
+                        overrides.or(*spec),
+                        served,
+                        handler_methods,
+                        defaults,
+                        label,
+                    )
+                });
+            }
         },
         Source::Manual(policy) => {
-            return policy.spec.with_spec(|spec| {
+            if let Some(problem) = policy.env.problems.first() {
+                let problem = RouteProblem::Environment(problem.to_string());
+                return (Err(vec![problem]), String::new(), Vec::new());
+            }
+            return policy.effective().with_spec(|spec| {
                 build_merged(*spec, served, handler_methods, defaults, "attach".into())
             });
         }

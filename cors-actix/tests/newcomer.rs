@@ -439,3 +439,120 @@ async fn p10_the_test_helper_fetches_as_a_browser() {
     assert_eq!(read.get("x-cookie-seen").as_deref(), Some("yes"));
     assert_eq!(DELETES.load(SeqCst), 2);
 }
+
+#[cors(policy = "admin")]
+#[actix_web::delete("/users/{id}")]
+async fn delete_user() -> impl Responder {
+    HttpResponse::NoContent().finish()
+}
+
+#[cors(policy = "admin", max_age = 60)]
+#[actix_web::put("/users/{id}")]
+async fn put_user() -> impl Responder {
+    HttpResponse::Ok().finish()
+}
+
+#[cors(policy = "nope")]
+#[get("/nope")]
+async fn nope() -> impl Responder {
+    HttpResponse::Ok().finish()
+}
+
+/// 11. Policies supplied by name when the App starts, from code or the
+/// environment, named by routes with a string. Validated with each route,
+/// a missing name stops the App naming the route, an unused one is a note.
+#[actix_web::test]
+async fn p11_routes_name_policies_supplied_at_start_up() {
+    const ADMIN: &str = "https://admin.example.com";
+    std::env::set_var("P11_ADMIN_ORIGINS", ADMIN);
+    let cors = Cors::builder()
+        .origins([APP])
+        .credentials(true)
+        .max_age(600)
+        .named_policy(
+            "admin",
+            CorsPolicy::new().origins_from_env("P11_ADMIN_ORIGINS"),
+        )
+        .named_policy("unused", CorsPolicy::new().origins([APP]))
+        .build()
+        .unwrap();
+    let app = atest::init_service(
+        App::new()
+            .wrap(cors.clone())
+            .service(delete_user)
+            .service(put_user),
+    )
+    .await;
+    let res = call(
+        &app,
+        preflight("/users/1", ADMIN, "DELETE", None).to_request(),
+    )
+    .await;
+    assert_eq!(res.status, 204);
+    assert_eq!(
+        res.get("access-control-allow-origin").as_deref(),
+        Some(ADMIN)
+    );
+    // Keys the policy leaves out come from the App defaults.
+    assert_eq!(
+        res.get("access-control-allow-credentials").as_deref(),
+        Some("true")
+    );
+    assert_eq!(res.get("access-control-max-age").as_deref(), Some("600"));
+    // The route's own keys win over the policy's.
+    let res = call(&app, preflight("/users/1", ADMIN, "PUT", None).to_request()).await;
+    assert_eq!(res.get("access-control-max-age").as_deref(), Some("60"));
+    // The App defaults' origins do not reach a route whose policy names its own.
+    let res = call(
+        &app,
+        preflight("/users/1", APP, "DELETE", None).to_request(),
+    )
+    .await;
+    assert_eq!(res.status, 403);
+
+    let report = cors.report().unwrap();
+    assert_eq!(
+        report.route("DELETE", "/users/{id}").unwrap().source,
+        "policy \"admin\""
+    );
+    assert!(
+        report
+            .notes
+            .iter()
+            .any(|n| n.contains("named policy \"unused\" is used by no route")),
+        "{:?}",
+        report.notes
+    );
+
+    // A name no policy answers to stops the App, naming the route.
+    let cors = Cors::new();
+    assert!(common::start_up_fails(App::new().wrap(cors.clone()).service(nope)).await);
+    let error = cors.startup_error().unwrap().to_string();
+    assert!(error.contains("newcomer::nope"), "{error}");
+    assert!(error.contains(".named_policy(\"nope\""), "{error}");
+
+    // The policy's own problems, and its environment's, name it.
+    std::env::remove_var("P11_ADMIN_ORIGINS");
+    let error = env_error(
+        Cors::builder()
+            .named_policy(
+                "admin",
+                CorsPolicy::new().origins_from_env("P11_ADMIN_ORIGINS"),
+            )
+            .named_policy("broken", CorsPolicy::new().origins(["https://a.example/"])),
+    );
+    assert!(
+        error.contains("policy \"admin\": P11_ADMIN_ORIGINS is not set"),
+        "{error}"
+    );
+    assert!(
+        error.contains("policy \"broken\": trailing slash"),
+        "{error}"
+    );
+    let twice = env_error(
+        Cors::builder()
+            .named_policy("a", CorsPolicy::new())
+            .named_policy("a", CorsPolicy::new()),
+    );
+    assert!(twice.contains("policy \"a\": is supplied twice"), "{twice}");
+}

@@ -276,7 +276,7 @@ pub const KEYS: &[Key] = &[
     Key {
         name: "policy",
         kind: KeyKind::Path,
-        doc: "start from a named policy declared with `cors_policy!`",
+        doc: "start from a named policy: `NAME` of a `cors_policy!`, or `\"name\"` supplied when the App starts",
     },
     Key {
         name: "disable",

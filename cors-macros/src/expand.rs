@@ -174,6 +174,10 @@ fn route_policy(mode: &Mode) -> TokenStream {
             let overrides = spec(&checked.spec);
             quote!(#p::RoutePolicy::Named { policy: &#path, overrides: #overrides })
         }
+        Mode::Runtime(name, checked) => {
+            let overrides = spec(&checked.spec);
+            quote!(#p::RoutePolicy::Runtime { name: #name, overrides: #overrides })
+        }
     }
 }
 
@@ -213,7 +217,9 @@ pub fn handler(mut item: syn::ItemFn, routes: &[Route], mode: &Mode) -> TokenStr
     });
     let policy = route_policy(mode);
     let notes = match mode {
-        Mode::Spec(checked) | Mode::Named(_, checked) => notes(&checked.notes),
+        Mode::Spec(checked) | Mode::Named(_, checked) | Mode::Runtime(_, checked) => {
+            notes(&checked.notes)
+        }
         Mode::Disable | Mode::Defaults => TokenStream::new(),
     };
     quote! {

@@ -194,6 +194,15 @@ fn check_kind(
     if ok {
         return Ok((value, span));
     }
+    // `policy = "name"`: a policy supplied when the App starts.
+    if name == "policy" {
+        if let (Value::List(items), true) = (&value, written.starts_with('"')) {
+            if items.len() == 1 && !items[0].value().trim().is_empty() {
+                return Ok((value, span));
+            }
+        }
+        return Err(syn::Error::new_spanned(span, format!("`policy` takes the name of a `cors_policy!` (`policy = ADMIN`), or in a string the name of a policy supplied when the App starts (`policy = \"admin\"`, with `Cors::builder().named_policy(\"admin\", ...)`){}", if written.is_empty() { String::new() } else { format!(", not `{written}`") })));
+    }
     let not = if written.is_empty() {
         String::new()
     } else {

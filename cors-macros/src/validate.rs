@@ -42,6 +42,8 @@ pub enum Mode {
     Spec(Checked),
     /// `#[cors(policy = NAME, overrides...)]`
     Named(syn::Path, Checked),
+    /// `#[cors(policy = "name", overrides...)]`: supplied when the App starts.
+    Runtime(String, Checked),
 }
 
 /// A validated spec and, when it names its origins, its compiled policies.
@@ -150,6 +152,7 @@ pub fn check(args: &Args, served: Option<&[String]>, routes: usize, cx: &Ctxt) -
         return Mode::Disable;
     }
     let named = path(args.get("policy"));
+    let runtime = list(args.get("policy")).and_then(|names| names.into_iter().next());
     let mut spec = owned_spec(args, cx);
     let mut route_errors = Vec::new();
     if let Some(served) = served {
@@ -159,7 +162,7 @@ pub fn check(args: &Args, served: Option<&[String]>, routes: usize, cx: &Ctxt) -
             if let Err(errors) = check_route_methods(&methods, &served) {
                 route_errors.extend(errors);
             }
-        } else if named.is_none() && routes == 1 {
+        } else if named.is_none() && runtime.is_none() && routes == 1 {
             // The route's own methods are the default. With several route
             // attributes (`#[routes]`), each gets its own when the App
             // starts, so nothing is compiled ahead for them.
@@ -176,7 +179,11 @@ pub fn check(args: &Args, served: Option<&[String]>, routes: usize, cx: &Ctxt) -
         .methods
         .as_ref()
         .is_some_and(|m| m.iter().any(|m| m == "*"));
-    let complete = named.is_none() && spec.buf.has_origins() && routes <= 1 && !star_methods;
+    let complete = named.is_none()
+        && runtime.is_none()
+        && spec.buf.has_origins()
+        && routes <= 1
+        && !star_methods;
     let (release, debug, notes) = spec.with_spec(|view| {
         let debug = validate(view, BuildOptions { dev_origins: true });
         // Without `dev_origins` both builds are the same policy.
@@ -216,9 +223,10 @@ pub fn check(args: &Args, served: Option<&[String]>, routes: usize, cx: &Ctxt) -
         compiled,
         notes,
     };
-    match named {
-        Some(path) => Mode::Named(path, checked),
-        None => Mode::Spec(checked),
+    match (named, runtime) {
+        (Some(path), _) => Mode::Named(path, checked),
+        (None, Some(name)) => Mode::Runtime(name, checked),
+        (None, None) => Mode::Spec(checked),
     }
 }
 

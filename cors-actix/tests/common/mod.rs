@@ -217,7 +217,7 @@ pub fn builder_error_kinds(
             .iter()
             .filter_map(|p| match p {
                 cors_actix::BuildProblem::Config { error, .. } => Some(error.kind()),
-                cors_actix::BuildProblem::Env { .. } => None,
+                _ => None,
             })
             .collect(),
     }
