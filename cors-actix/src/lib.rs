@@ -89,8 +89,13 @@ pub use report::{
 /// #[cors]                                  // App defaults apply; preflights answered
 /// #[cors(disable)]                         // no CORS here, App defaults included
 /// #[cors(policy = NAME, key = value, ...)] // a named policy, with overrides
+/// #[cors(policy = "name", ...)]            // a policy supplied when the App starts
 /// #[cors(key = value, ...)]
 /// ```
+///
+/// On an `#[actix_web::scope]` module, `#[cors(key = value, ...)]` gives its
+/// keys to every handler inside; a handler's own `#[cors(...)]` overrides
+/// them key by key.
 ///
 /// `#[cors]` goes **above** the route attribute (`#[get]`, `#[post]`,
 /// `#[put]`, `#[patch]`, `#[delete]`, `#[head]`, `#[route]`, `#[routes]`,
@@ -114,7 +119,7 @@ pub use report::{
 /// | `preflight_status` | 2xx status of accepted preflights | 204 |
 /// | `dangerously_allow_null_origin` | flag: allow the opaque origin `null` | false |
 /// | `dangerously_allow_insecure_origins` | flag: `http://` origins with credentials | false |
-/// | `policy` | a named policy from [`cors_policy!`] | none |
+/// | `policy` | a named policy: `NAME` of a [`cors_policy!`], or `"name"` supplied with [`CorsBuilder::named_policy`] | none |
 /// | `disable` | flag: no CORS for this route | |
 ///
 /// Keys left out are taken from the App defaults of [`Cors::builder`], key

@@ -556,3 +556,117 @@ async fn p11_routes_name_policies_supplied_at_start_up() {
     );
     assert!(twice.contains("policy \"a\": is supplied twice"), "{twice}");
 }
+
+/// 12. `#[cors(...)]` on a `#[scope]` module: its keys apply to every
+/// handler inside; a handler's own attribute overrides them key by key.
+#[cors(origins = ["https://app.example.com"], dev_origins = ["http://localhost:*"], max_age = 300, expose = ["x-total-count"])]
+#[actix_web::scope("/api")]
+mod api {
+    use actix_web::{delete, get, post, put, HttpResponse, Responder};
+    use cors_actix::cors;
+
+    #[get("/items")]
+    pub async fn list() -> impl Responder {
+        HttpResponse::Ok().finish()
+    }
+
+    #[cors(max_age = 60)]
+    #[post("/items")]
+    pub async fn create() -> impl Responder {
+        HttpResponse::Created().finish()
+    }
+
+    #[cors(origins = ["https://admin.example.com"])]
+    #[delete("/items/{id}")]
+    pub async fn remove() -> impl Responder {
+        HttpResponse::NoContent().finish()
+    }
+
+    #[cors(disable)]
+    #[put("/items/{id}")]
+    pub async fn replace() -> impl Responder {
+        HttpResponse::Ok().finish()
+    }
+
+    /// Not a handler: left alone.
+    pub fn helper() -> u8 {
+        7
+    }
+}
+
+/// The other order: `#[scope]` above `#[cors]`.
+#[actix_web::scope("/v2")]
+#[cors(origins = ["https://app.example.com"], max_age = 120)]
+mod v2 {
+    use actix_web::{get, HttpResponse, Responder};
+
+    #[get("/items")]
+    pub async fn list() -> impl Responder {
+        HttpResponse::Ok().finish()
+    }
+}
+
+#[actix_web::test]
+async fn p12_a_policy_for_a_whole_scope_module() {
+    let cors = Cors::new();
+    let app = atest::init_service(
+        App::new()
+            .wrap(cors.clone())
+            .service(api::list)
+            .service(api::create)
+            .service(api::remove)
+            .service(api::replace)
+            .service(v2::list),
+    )
+    .await;
+    assert_eq!(api::helper(), 7);
+    let res = call(&app, preflight("/api/items", APP, "GET", None).to_request()).await;
+    assert_eq!(res.status, 204);
+    assert_eq!(res.get("access-control-max-age").as_deref(), Some("300"));
+    let res = call(&app, actual(Method::GET, "/api/items", APP).to_request()).await;
+    assert_eq!(
+        res.get("access-control-expose-headers").as_deref(),
+        Some("x-total-count")
+    );
+
+    // The handler's key wins; the others come from the module.
+    let res = call(
+        &app,
+        preflight("/api/items", APP, "POST", None).to_request(),
+    )
+    .await;
+    assert_eq!(res.get("access-control-max-age").as_deref(), Some("60"));
+    assert_eq!(res.get("access-control-allow-origin").as_deref(), Some(APP));
+
+    // The handler's own origins replace the module's, dev_origins included.
+    let res = call(
+        &app,
+        preflight("/api/items/1", APP, "DELETE", None).to_request(),
+    )
+    .await;
+    assert_eq!(res.status, 403);
+    let report = cors.report().unwrap();
+    let remove = report.route("DELETE", "/api/items/{id}").unwrap();
+    let shown = remove.policy.as_ref().unwrap().to_string();
+    assert!(
+        shown.starts_with("origins [https://admin.example.com];"),
+        "{shown}"
+    );
+    assert!(shown.contains("max_age 300"), "{shown}");
+    let list = report
+        .route("GET", "/api/items")
+        .unwrap()
+        .policy
+        .as_ref()
+        .unwrap()
+        .to_string();
+    assert!(list.contains("http://localhost:*"), "{list}");
+
+    // `disable` stays off.
+    assert_eq!(report.route("PUT", "/api/items/{id}").unwrap().policy, None);
+
+    // Either order of `#[scope]` and `#[cors]` works.
+    let res = call(&app, preflight("/v2/items", APP, "GET", None).to_request()).await;
+    assert_eq!(res.status, 204);
+    assert_eq!(res.get("access-control-max-age").as_deref(), Some("120"));
+}

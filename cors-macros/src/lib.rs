@@ -11,6 +11,7 @@
 mod ctxt;
 mod expand;
 mod parse;
+mod scope;
 mod validate;
 
 use ctxt::Ctxt;
@@ -27,6 +28,13 @@ pub fn cors(args: TokenStream, input: TokenStream) -> TokenStream {
 
 fn cors_attribute(args: TokenStream2, input: TokenStream2) -> TokenStream2 {
     let cx = Ctxt::default();
+    if let Ok(module) = syn::parse2::<syn::ItemMod>(input.clone()) {
+        let expanded = scope::module(args, module, &cx);
+        return match cx.has_errors() {
+            true => with_errors(cx, input),
+            false => expanded,
+        };
+    }
     let item = match syn::parse2::<syn::ItemFn>(input.clone()) {
         Ok(item) => item,
         Err(_) => {
