@@ -56,6 +56,53 @@ fn the_readme_lists_exactly_the_crates_its_blocks_compile_with() {
     }
 }
 
+/// Info strings rustdoc reads as Rust, besides those starting with `rust`.
+const RUSTDOC_WORDS: [&str; 6] = [
+    "ignore",
+    "no_run",
+    "compile_fail",
+    "should_panic",
+    "edition",
+    "test_harness",
+];
+
+#[test]
+fn every_block_names_its_language_and_rust_is_spelled_one_way() {
+    for (info, body) in blocks(README) {
+        assert!(
+            !info.is_empty(),
+            "a block without a language is Rust to rustdoc; name it:\n{body}"
+        );
+        let lower = info.to_ascii_lowercase();
+        let rustish = lower.contains("rust") || RUSTDOC_WORDS.iter().any(|w| lower.contains(w));
+        if rustish {
+            assert!(
+                matches!(
+                    info,
+                    "rust" | "rust,no_run" | "rust,compile_fail" | "rust,ignore"
+                ),
+                "`{info}`: write `rust`, `rust,no_run`, `rust,compile_fail` or `rust,ignore`"
+            );
+        }
+    }
+}
+
+#[test]
+fn blocks_with_tests_are_run_as_tests() {
+    // `build.rs` copies these into `tests/blocks.rs`; rustdoc alone would
+    // drop their `#[test]` functions unchecked.
+    let generated = include_str!(concat!(env!("OUT_DIR"), "/blocks.rs"));
+    let with_tests = blocks(README)
+        .into_iter()
+        .filter(|(info, body)| {
+            matches!(*info, "rust" | "rust,no_run")
+                && (body.contains("#[actix_web::test]") || body.contains("#[test]"))
+        })
+        .count();
+    assert!(with_tests >= 1, "the README's testing section has a test");
+    assert_eq!(generated.matches("mod readme_line_").count(), with_tests);
+}
+
 #[test]
 fn every_rust_block_is_compiled_or_says_why_not() {
     let rust: Vec<(&str, String)> = blocks(README)
