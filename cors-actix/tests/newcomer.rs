@@ -369,15 +369,19 @@ async fn p8_repeated_refusals_do_not_flood_the_log_at_warn() {
 
 static DELETES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
-#[cors(origins = ["https://app.example.com"], headers = ["x-trace"], expose = ["x-total-count", "x-cookie-seen"])]
+#[cors(origins = ["https://app.example.com"], headers = ["x-trace"], expose = ["x-total-count", "x-cookie-seen", "x-override-seen"], credentials)]
 #[actix_web::delete("/notes/{id}")]
 async fn delete_note(req: actix_web::HttpRequest) -> impl Responder {
     DELETES.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     // What reached the handler, for the test to read.
-    let cookie = req.headers().contains_key("cookie");
+    let seen = |name: &str| match req.headers().contains_key(name) {
+        true => "yes",
+        false => "no",
+    };
     HttpResponse::Ok()
         .insert_header(("x-total-count", "3"))
-        .insert_header(("x-cookie-seen", if cookie { "yes" } else { "no" }))
+        .insert_header(("x-cookie-seen", seen("cookie")))
+        .insert_header(("x-override-seen", seen("x-http-method-override")))
         .finish()
 }
 
@@ -387,7 +391,7 @@ async fn delete_note(req: actix_web::HttpRequest) -> impl Responder {
 /// refusal of a method that is not a token.
 #[actix_web::test]
 async fn p10_the_test_helper_fetches_as_a_browser() {
-    use cors_actix::cors_core::browser::{BlockedKind, Request, Stage};
+    use cors_actix::cors_core::browser::{BlockedKind, CredentialsMode, Request, Stage};
     use cors_actix::testing;
     use std::sync::atomic::Ordering::SeqCst;
 
@@ -431,13 +435,38 @@ async fn p10_the_test_helper_fetches_as_a_browser() {
     assert_eq!(blocked.kind, BlockedKind::InvalidMethod);
     assert_eq!(DELETES.load(SeqCst), 1);
 
-    // A `Cookie` comes only from `fetch_with`'s base request.
-    let with_cookie = atest::TestRequest::default()
-        .uri("/notes/2")
-        .insert_header(("cookie", "s=1"));
-    let read = testing::fetch_with(&app, with_cookie, &page).await.unwrap();
-    assert_eq!(read.get("x-cookie-seen").as_deref(), Some("yes"));
-    assert_eq!(DELETES.load(SeqCst), 2);
+    // A `Cookie` comes only from `fetch_with`'s base request, and only when
+    // the page includes credentials, as `fetch()` sends it cross-origin.
+    let base = || atest::TestRequest::default().insert_header(("cookie", "s=1"));
+    for (mode, seen) in [
+        (CredentialsMode::Include, "yes"),
+        (CredentialsMode::SameOrigin, "no"),
+        (CredentialsMode::Omit, "no"),
+    ] {
+        let page = page.clone().credentials(mode);
+        let read = testing::fetch_with(&app, "/notes/2", &page, base())
+            .await
+            .unwrap();
+        assert_eq!(read.get("x-cookie-seen").as_deref(), Some(seen), "{mode:?}");
+    }
+    assert_eq!(DELETES.load(SeqCst), 4);
+
+    // A method override to a forbidden method is a header no page can send.
+    let page = Request::new(APP, "DELETE").header("X-HTTP-Method-Override", "TRACE");
+    let read = testing::fetch(&app, "/notes/3", &page).await.unwrap();
+    assert_eq!(read.get("x-override-seen").as_deref(), Some("no"));
+
+    // A header `fetch()` refuses throws before anything is sent.
+    for (name, value) in [("X-Trace", "a\nb"), ("X Trace", "1"), ("X-Trace", "a\0")] {
+        let page = Request::new(APP, "DELETE").header(name, value);
+        let blocked = testing::fetch(&app, "/notes/4", &page).await.unwrap_err();
+        assert_eq!(
+            blocked.kind,
+            BlockedKind::InvalidHeader,
+            "{name:?}: {value:?}"
+        );
+    }
+    assert_eq!(DELETES.load(SeqCst), 5);
 }
 
 #[cors(policy = "admin")]
@@ -669,4 +698,25 @@ async fn p12_a_policy_for_a_whole_scope_module() {
     let res = call(&app, preflight("/v2/items", APP, "GET", None).to_request()).await;
     assert_eq!(res.status, 204);
     assert_eq!(res.get("access-control-max-age").as_deref(), Some("120"));
+}
+
+#[cors(origins = ["https://app.example.com"], headers = ["content-type"], expose = ["x-body-len"])]
+#[actix_web::post("/echo")]
+async fn echo(body: actix_web::web::Bytes) -> impl Responder {
+    HttpResponse::Ok()
+        .insert_header(("x-body-len", body.len().to_string()))
+        .finish()
+}
+
+/// 10. `fetch_with` keeps the base request's body.
+#[actix_web::test]
+async fn p10_fetch_with_sends_the_body() {
+    use cors_actix::cors_core::browser::Request;
+    let app = atest::init_service(App::new().wrap(Cors::new()).service(echo)).await;
+    let page = Request::new(APP, "POST").header("Content-Type", "application/json");
+    let base = atest::TestRequest::default().set_payload("{\"a\":1}");
+    let read = cors_actix::testing::fetch_with(&app, "/echo", &page, base)
+        .await
+        .unwrap();
+    assert_eq!(read.get("x-body-len").as_deref(), Some("7"));
 }
