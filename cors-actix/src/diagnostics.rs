@@ -1,7 +1,8 @@
 //! Logs that explain rejections and misuse at run time.
 
 use crate::register::{log_once, RouteCors, Served};
-use crate::resolve::ResolvedRoute;
+use crate::report::KeyOrigin;
+use crate::resolve::{Defaults, ResolvedRoute};
 use cors_core::{Place, Reason};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
@@ -60,7 +61,8 @@ pub(crate) enum Outcome {
     ServedWithoutHeaders,
 }
 
-/// A route (`None`: no annotated route) and a reason code.
+/// A route (its handler, or the App resource for a request no annotated
+/// route decided; `None`: no resource) and a reason code.
 type Seen = (Option<Box<str>>, &'static str);
 
 /// How refusals are logged: the first of each route and reason at `warn`,
@@ -69,8 +71,8 @@ type Seen = (Option<Box<str>>, &'static str);
 /// per interval to a production log at `warn`, whatever it sends. Shared by
 /// every worker of one [`Cors`](crate::Cors) value.
 pub(crate) struct RefusalLog {
-    /// The route (`None`: no annotated route) and reason code of every
-    /// refusal logged at `warn`; at most routes × reason codes entries.
+    /// The route and reason code of every refusal logged at `warn`; at most
+    /// (routes + resources) × reason codes entries.
     seen: Mutex<Vec<Seen>>,
     /// Repeats since the last summary.
     repeats: AtomicU64,
@@ -93,18 +95,15 @@ impl RefusalLog {
 
     /// The level of this refusal's line: `warn` the first time its route and
     /// reason are seen, `debug` after, with a summary due once per interval.
-    fn level(&self, handler: Option<&str>, code: &'static str) -> log::Level {
+    fn level(&self, key: Option<Box<str>>, code: &'static str) -> log::Level {
         if !log::log_enabled!(target: "cors_actix", log::Level::Warn) {
             return log::Level::Warn;
         }
         let Ok(mut seen) = self.seen.lock() else {
             return log::Level::Warn;
         };
-        if !seen
-            .iter()
-            .any(|(h, c)| h.as_deref() == handler && *c == code)
-        {
-            seen.push((handler.map(Box::from), code));
+        if !seen.iter().any(|(k, c)| *k == key && *c == code) {
+            seen.push((key, code));
             return log::Level::Warn;
         }
         drop(seen);
@@ -134,44 +133,88 @@ impl RefusalLog {
     }
 }
 
+/// A refused request, as logged.
+pub(crate) struct Refused<'a> {
+    pub outcome: Outcome,
+    pub method: &'a str,
+    /// The path as sent, for the log line.
+    pub path: &'a str,
+    /// The annotated route whose policy decided, if one did.
+    pub route: Option<&'a ResolvedRoute>,
+    /// Where the key that refused was set; see [`place`].
+    pub place: Place<'a>,
+    /// For a request no annotated route decided: the pattern of the App's
+    /// resource it reaches (bounded by the App's resources), so that a
+    /// first refusal per unannotated route is still `warn`.
+    pub resource: &'a dyn Fn() -> Option<String>,
+}
+
 /// Logs a rejection with its reason code, the debugging question it
 /// answers, the offending value and the fix. Refusals go through `refusals`
 /// (see [`RefusalLog`]); requests served without headers are `debug`.
-pub(crate) fn log_rejection(
-    refusals: &RefusalLog,
-    outcome: Outcome,
-    method: &str,
-    path: &str,
-    handler: Option<&str>,
-    reason: &Reason<'_>,
-) {
-    let kind = match outcome {
+pub(crate) fn log_rejection(refusals: &RefusalLog, refused: &Refused<'_>, reason: &Reason<'_>) {
+    let kind = match refused.outcome {
         Outcome::PreflightRejected => "preflight rejected",
         Outcome::Refused => "request refused with 403",
         Outcome::ServedWithoutHeaders => "cross-origin request served without CORS headers",
     };
-    let level = match outcome {
+    let handler = refused.route.map(|r| &*r.handler);
+    let level = match refused.outcome {
         Outcome::ServedWithoutHeaders => log::Level::Debug,
-        _ => refusals.level(handler, reason.code()),
+        _ => {
+            let key = match handler {
+                Some(handler) => Some(Box::from(handler)),
+                None => (refused.resource)().map(|pattern| format!("resource {pattern}").into()),
+            };
+            refusals.level(key, reason.code())
+        }
     };
     log::log!(
         target: "cors_actix",
         level,
         "{kind}: {} {} ({}) [{}] {} no: {}",
-        method,
-        path,
+        refused.method,
+        refused.path,
         handler.unwrap_or("no annotated route"),
         reason.code(),
         reason.question(),
-        reason.explain(place(handler)),
+        reason.explain(refused.place),
     );
 }
 
-/// Where the policy that refused a request lives: a request that found no
-/// annotated route was decided by the App defaults.
-pub(crate) fn place(handler: Option<&str>) -> Place {
-    match handler {
-        Some(_) => Place::Route,
-        None => Place::AppDefaults,
+/// Where the key that refused a request was set: in the route's policy
+/// (its attribute, named policy or attach policy, or the App defaults it
+/// inherits), or, with no annotated route, in the App defaults.
+pub(crate) fn place<'a>(
+    route: Option<&'a ResolvedRoute>,
+    defaults: Option<&'a Defaults>,
+    reason: &Reason<'_>,
+) -> Place<'a> {
+    let Some(key) = reason.key() else {
+        return match route {
+            Some(route) if route.policy.is_none() => Place::Disabled,
+            Some(_) => Place::Route,
+            None => Place::AppDefaults,
+        };
+    };
+    let origin = match route {
+        Some(route) if route.policy.is_none() => return Place::Disabled,
+        Some(route) => route
+            .key_origins
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, o)| o),
+        None => {
+            let var = defaults
+                .and_then(|d| d.keys.iter().find(|k| k.key == key))
+                .and_then(|k| k.env.as_deref());
+            return var.map_or(Place::AppDefaults, Place::Environment);
+        }
+    };
+    match origin {
+        Some(KeyOrigin::NamedPolicy(name)) => Place::NamedPolicy(name),
+        Some(KeyOrigin::AppDefaults) => Place::AppDefaults,
+        Some(KeyOrigin::Environment(var)) => Place::Environment(var),
+        Some(KeyOrigin::Route) | None => Place::Route,
     }
 }

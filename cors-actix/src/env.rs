@@ -3,7 +3,7 @@
 
 use crate::builder::BuildProblem;
 use cors_core::policy::PolicySpecBuf;
-use cors_core::Field;
+use cors_core::{Field, PolicySpec};
 
 /// The keys the environment set, kept apart from those set in code so that
 /// the environment wins whatever the order of calls, and every value read is
@@ -81,6 +81,18 @@ impl EnvLayer {
             .filter(|s| !s.is_empty())
             .map(str::to_owned)
             .collect();
+        if items.is_empty() {
+            return self.problem(
+                var,
+                format!(
+                    "lists no {what} (`{}`); list the {what}, comma-separated, or unset it",
+                    value.trim()
+                ),
+            );
+        }
+        if !self.claim(field, var) {
+            return;
+        }
         let slot = match field {
             Field::Origins => &mut self.spec.origins,
             Field::DevOrigins => &mut self.spec.dev_origins,
@@ -100,7 +112,26 @@ impl EnvLayer {
         }
     }
 
+    /// Whether `var` may set `field`: not when another variable did, since
+    /// which wins would then depend on the order of the calls.
+    fn claim(&mut self, field: Field, var: &str) -> bool {
+        match self.var(field).filter(|other| *other != var) {
+            Some(other) => {
+                let message = format!(
+                    "and {other} both set `{}`; read it from one of them",
+                    field.key()
+                );
+                self.problem(var, message);
+                false
+            }
+            None => true,
+        }
+    }
+
     fn flag(&mut self, var: &str, value: &str) {
+        if !self.claim(Field::Credentials, var) {
+            return;
+        }
         match value.trim() {
             "true" => self.spec.credentials = Some(true),
             "false" => self.spec.credentials = Some(false),
@@ -116,6 +147,9 @@ impl EnvLayer {
     }
 
     fn seconds(&mut self, var: &str, value: &str) {
+        if !self.claim(Field::MaxAge, var) {
+            return;
+        }
         match value.trim() {
             "" => self.problem(
                 var,
@@ -139,34 +173,42 @@ impl EnvLayer {
     }
 
     /// `code` with every key this layer set replaced by the environment's
-    /// value, and the keys whose code value the environment replaced.
+    /// value, by the merge rule ([`PolicySpec::or`](cors_core::PolicySpec::or),
+    /// the environment's keys over code's: origins read from a variable take
+    /// none of code's `origin_fn` and `dev_origins`), and the keys whose code
+    /// value the environment replaced.
     pub fn over(&self, code: &PolicySpecBuf) -> (PolicySpecBuf, Vec<Field>) {
-        let mut merged = code.clone();
-        let mut replaced = Vec::new();
-        for (field, _) in &self.vars {
-            let set_in_code = match field {
-                Field::Origins => replace(&mut merged.origins, &self.spec.origins),
-                Field::DevOrigins => replace(&mut merged.dev_origins, &self.spec.dev_origins),
-                Field::Methods => replace(&mut merged.methods, &self.spec.methods),
-                Field::Headers => replace(&mut merged.headers, &self.spec.headers),
-                Field::Expose => replace(&mut merged.expose, &self.spec.expose),
-                Field::Credentials => replace(&mut merged.credentials, &self.spec.credentials),
-                Field::MaxAge => replace(&mut merged.max_age, &self.spec.max_age),
-                Field::PreflightStatus => {
-                    replace(&mut merged.preflight_status, &self.spec.preflight_status)
-                }
-            };
-            let differs = set_in_code.is_some_and(|was| was);
-            if differs && !replaced.contains(field) {
-                replaced.push(*field);
-            }
-        }
+        let merged = self
+            .spec
+            .with_spec(|env| code.with_spec(|code| PolicySpecBuf::from_spec(&env.or(*code))));
+        let replaced = code.with_spec(|code| {
+            self.spec.with_spec(|env| {
+                self.vars
+                    .iter()
+                    .map(|(field, _)| *field)
+                    .filter(|field| code.sets(field.key()) && differs(code, env, *field))
+                    .fold(Vec::new(), |mut all, field| {
+                        if !all.contains(&field) {
+                            all.push(field);
+                        }
+                        all
+                    })
+            })
+        });
         (merged, replaced)
     }
 }
 
-/// Puts `env` in `slot`; `Some(true)` when code had set another value.
-fn replace<T: Clone + PartialEq>(slot: &mut Option<T>, env: &Option<T>) -> Option<bool> {
-    let was = std::mem::replace(slot, env.clone());
-    was.map(|was| Some(&was) != env.as_ref())
+/// Whether `a` and `b` hold different values for `field`.
+fn differs(a: &PolicySpec<'_>, b: &PolicySpec<'_>, field: Field) -> bool {
+    match field {
+        Field::Origins => a.origins != b.origins,
+        Field::DevOrigins => a.dev_origins != b.dev_origins,
+        Field::Methods => a.methods != b.methods,
+        Field::Headers => a.headers != b.headers,
+        Field::Expose => a.expose != b.expose,
+        Field::Credentials => a.credentials != b.credentials,
+        Field::MaxAge => a.max_age != b.max_age,
+        Field::PreflightStatus => a.preflight_status != b.preflight_status,
+    }
 }

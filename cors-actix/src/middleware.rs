@@ -3,7 +3,9 @@
 
 use crate::builder::DefaultsConfig;
 use crate::builder::{BuildError, CorsBuilder};
-use crate::diagnostics::{check_preflight_route, log_rejection, Outcome, RefusalLog};
+use crate::diagnostics::{
+    check_preflight_route, log_rejection, place, Outcome, RefusalLog, Refused,
+};
 use crate::register::{live_groups, Group, Listen, RouteCors, Served, Source};
 use crate::report::{Report, StartupError};
 use crate::resolve::{resolve, Config, Defaults, PolicyEntry, ResolvedRoute, RuntimeNamed};
@@ -581,7 +583,7 @@ impl<S> CorsMiddleware<S> {
                 method: request.method,
             };
             let rejection = Rejection {
-                handler: None,
+                route: None,
                 preflight,
                 reason,
                 vary: Vary::ORIGIN,
@@ -615,7 +617,7 @@ impl<S> CorsMiddleware<S> {
                         .union(Vary::REQUEST_METHOD)
                         .union(Vary::REQUEST_HEADERS);
                     let rejection = Rejection {
-                        handler: Some(&near.handler),
+                        route: Some(near),
                         preflight,
                         reason,
                         vary,
@@ -623,9 +625,8 @@ impl<S> CorsMiddleware<S> {
                     return Plan::Respond(self.refusal(req, &rejection));
                 }
             }
-            let handler = route.map(|r| &*r.handler);
             let rejection = |reason, vary| Rejection {
-                handler,
+                route,
                 preflight,
                 reason,
                 vary,
@@ -701,19 +702,19 @@ impl<S> CorsMiddleware<S> {
                 // served: its policy cannot let the request through.
                 let entry = route.policy.as_deref().filter(|_| sure);
                 if let Some(found) = strict_refusal(entry, &request) {
-                    refusal = Some((found, Some(&*route.handler)));
+                    refusal = Some((found, Some(route)));
                     break;
                 }
             }
             if !matched {
                 // A `NormalizePath` (or another path rewrite) inside `Cors`
                 // may still send the request to an annotated route.
-                let entry = match normalised_route(ready, path, request.method, rmap) {
-                    Found::Route(route) => route.policy.as_deref(),
-                    Found::Unsure(_) => None,
-                    Found::None => state.defaults.as_ref().map(|d| &*d.entry),
+                let (route, entry) = match normalised_route(ready, path, request.method, rmap) {
+                    Found::Route(route) => (Some(route), route.policy.as_deref()),
+                    Found::Unsure(route) => (Some(route), None),
+                    Found::None => (None, state.defaults.as_ref().map(|d| &*d.entry)),
                 };
-                refusal = strict_refusal(entry, &request).map(|found| (found, None));
+                refusal = strict_refusal(entry, &request).map(|found| (found, route));
             }
             if refusal.is_none() && matched && all_guarded {
                 // Guards may pass every matching route over, and the request
@@ -721,9 +722,9 @@ impl<S> CorsMiddleware<S> {
                 let entry = state.defaults.as_ref().map(|d| &*d.entry);
                 refusal = strict_refusal(entry, &request).map(|found| (found, None));
             }
-            if let Some(((reason, vary), handler)) = refusal {
+            if let Some(((reason, vary), route)) = refusal {
                 let rejection = Rejection {
-                    handler,
+                    route,
                     preflight: false,
                     reason,
                     vary,
@@ -753,18 +754,21 @@ impl<S> CorsMiddleware<S> {
         } else {
             Outcome::Refused
         };
-        log_rejection(
-            &self.state.shared.refusals,
+        let place = place(rejection.route, self.state.defaults.as_ref(), reason);
+        let resource = || req.resource_map().match_pattern(req.path());
+        let refused = Refused {
             outcome,
-            req.method().as_str(),
-            req.path(),
-            rejection.handler,
-            reason,
-        );
+            method: req.method().as_str(),
+            path: req.path(),
+            route: rejection.route,
+            place,
+            resource: &resource,
+        };
+        log_rejection(&self.state.shared.refusals, &refused, reason);
         let mut response = HttpResponse::Forbidden().finish();
         merge_vary(response.headers_mut(), rejection.vary);
         if self.state.debug_header {
-            let explained = reason.explain(crate::diagnostics::place(rejection.handler));
+            let explained = reason.explain(place);
             let text: String = format!("{}: {explained}", reason.code())
                 .chars()
                 .map(|c| {
@@ -887,7 +891,6 @@ impl State {
             request_headers: cors_core::HeaderValue::Absent,
             request_private_network: cors_core::HeaderValue::Absent,
         };
-        let handler = route.map(|r| &*r.handler);
         let disabled_served = served.is_some() && route.is_some_and(|r| r.policy.is_none());
         let (reason, vary) = match entry.map(|e| (e, decide(e.policy(), &request))) {
             Some((entry, Decision::Allowed(headers))) => {
@@ -923,14 +926,16 @@ impl State {
                 route: None,
             };
         }
-        log_rejection(
-            &self.shared.refusals,
-            Outcome::ServedWithoutHeaders,
-            method.as_str(),
-            raw_path,
-            handler,
-            &reason,
-        );
+        let resource = || rmap.and_then(|rmap| rmap.match_pattern(path));
+        let refused = Refused {
+            outcome: Outcome::ServedWithoutHeaders,
+            method: method.as_str(),
+            path: raw_path,
+            route,
+            place: place(route, self.defaults.as_ref(), &reason),
+            resource: &resource,
+        };
+        log_rejection(&self.shared.refusals, &refused, &reason);
         Finish {
             add: Add::Strip,
             vary,
@@ -1037,14 +1042,16 @@ pub(crate) fn strict_refusal_after_routing(req: &ServiceRequest, served: Served)
     let route = ready.table.served(served);
     let entry = route.and_then(|r| r.policy.as_deref());
     let (reason, _) = strict_refusal(entry, &request)?;
-    log_rejection(
-        &state.shared.refusals,
-        Outcome::Refused,
-        req.method().as_str(),
-        req.path(),
-        route.map(|r| &*r.handler),
-        &reason,
-    );
+    let resource = || None;
+    let refused = Refused {
+        outcome: Outcome::Refused,
+        method: req.method().as_str(),
+        path: req.path(),
+        route,
+        place: place(route, state.defaults.as_ref(), &reason),
+        resource: &resource,
+    };
+    log_rejection(&state.shared.refusals, &refused, &reason);
     Some(actix_web::error::ErrorForbidden(""))
 }
 
@@ -1068,7 +1075,8 @@ fn strict_refusal<'a>(
 
 /// A refused request, with what its log line and response need.
 struct Rejection<'a> {
-    handler: Option<&'a str>,
+    /// The annotated route whose policy decided, if one did.
+    route: Option<&'a ResolvedRoute>,
     preflight: bool,
     reason: Reason<'a>,
     vary: Vary,

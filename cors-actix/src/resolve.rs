@@ -131,7 +131,12 @@ pub(crate) struct ResolvedRoute {
     pub unnormalised_logged: std::cell::Cell<bool>,
     /// Whether a loose match that could not be confirmed was logged.
     pub unsure_logged: std::cell::Cell<bool>,
+    /// Where the keys a refusal can name came from, for its fix.
+    pub key_origins: Vec<(&'static str, KeyOrigin)>,
 }
+
+/// The keys a refusal names ([`cors_core::Reason::key`]).
+const REFUSING_KEYS: [&str; 4] = ["origins", "methods", "headers", "private_network"];
 
 /// Resolves every registration of one App against the defaults. Returns the
 /// routes and the validator's notes, or every problem at once.
@@ -166,6 +171,10 @@ pub(crate) fn resolve(
                     policy,
                     unnormalised_logged: std::cell::Cell::new(false),
                     unsure_logged: std::cell::Cell::new(false),
+                    key_origins: REFUSING_KEYS
+                        .iter()
+                        .map(|key| (*key, key_origin(&reg.source, config, key)))
+                        .collect(),
                 });
                 Vec::new()
             }
@@ -256,39 +265,76 @@ fn explain_merge(
     error: &ConfigError,
 ) -> (Vec<KeySource>, Option<String>) {
     let key = error.field().key();
-    let with_credentials = matches!(
-        error.kind(),
-        ErrorKind::WildcardWithCredentials
-            | ErrorKind::NullWithCredentials
-            | ErrorKind::InsecureWithCredentials
-    );
-    let mut keys = vec![KeySource {
-        key,
-        origin: key_origin(source, config, key),
-    }];
-    if with_credentials {
-        keys.push(KeySource {
-            key: "credentials",
-            origin: key_origin(source, config, "credentials"),
-        });
+    // The keys the rule involves: the value's, and the flags that allow or
+    // forbid it.
+    let mut involved = vec![key];
+    match error.kind() {
+        ErrorKind::WildcardWithCredentials => involved.push("credentials"),
+        ErrorKind::NullWithCredentials => involved.push("credentials"),
+        ErrorKind::NullOrigin => involved.push("dangerously_allow_null_origin"),
+        ErrorKind::InsecureWithCredentials => {
+            involved.extend(["credentials", "dangerously_allow_insecure_origins"]);
+        }
+        _ => {}
     }
-    if keys.iter().all(|k| k.origin == KeyOrigin::Route) {
-        return (Vec::new(), None);
-    }
+    let keys: Vec<KeySource> = involved
+        .into_iter()
+        .filter(|k| *k == key || set_anywhere(source, config, k))
+        .map(|k| KeySource {
+            key: k,
+            origin: key_origin(source, config, k),
+        })
+        .collect();
     let inherited =
         |k: &KeySource| matches!(k.origin, KeyOrigin::AppDefaults | KeyOrigin::Environment(_));
+    if !keys.iter().any(inherited) {
+        return (Vec::new(), None);
+    }
     let fix = match keys.as_slice() {
-        [value, credentials] if inherited(credentials) && !inherited(value) => Some(format!(
+        [value, credentials] if credentials.key == "credentials" && inherited(credentials) && !inherited(value) => Some(format!(
             "the route inherits `credentials` from {}: set `credentials = false` on the route if it is meant to be without them",
             credentials.origin
         )),
-        [value, credentials] if inherited(value) && !inherited(credentials) => Some(format!(
+        [value, credentials] if credentials.key == "credentials" && inherited(value) && !inherited(credentials) => Some(format!(
             "the route inherits `{key}` from {}: give the route its own `{key} = [...]` that can be used with credentials",
             value.origin
         )),
-        _ => None,
+        _ => {
+            let own: Vec<String> = keys.iter().filter(|k| !inherited(k)).map(|k| format!("`{}`", k.key)).collect();
+            let from: Vec<String> = keys.iter().filter(|k| inherited(k)).map(|k| format!("`{}`", k.key)).collect();
+            (!own.is_empty()).then(|| format!(
+                "the route sets {} and inherits {} from the App defaults: change what the route sets, or give the route its own {}",
+                own.join(", "),
+                from.join(", "),
+                from.join(", ")
+            ))
+        }
     };
     (keys, fix)
+}
+
+/// Whether the route, its named policy or the App defaults set `key`.
+fn set_anywhere(source: &Source, config: Config<'_>, key: &str) -> bool {
+    let in_defaults = config
+        .defaults
+        .is_some_and(|d| d.spec.with_spec(|spec| spec.sets(key)));
+    in_defaults
+        || match source {
+            Source::Static(route) => match &route.policy {
+                RoutePolicy::Spec { spec, .. } => spec.sets(key),
+                RoutePolicy::Named { policy, overrides } => {
+                    overrides.sets(key) || policy.spec.sets(key)
+                }
+                RoutePolicy::Runtime { name, overrides } => {
+                    overrides.sets(key)
+                        || config
+                            .named(name)
+                            .is_some_and(|n| n.spec.with_spec(|spec| spec.sets(key)))
+                }
+                RoutePolicy::Defaults | RoutePolicy::Disabled => false,
+            },
+            Source::Manual(policy) => policy.effective().with_spec(|spec| spec.sets(key)),
+        }
 }
 
 /// A route's policy (`None`: disabled), or why it cannot be built.

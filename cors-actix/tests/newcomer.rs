@@ -309,6 +309,81 @@ async fn p3_the_environment_wins_and_is_always_validated() {
     std::env::remove_var("CORS_ALLOWED_ORIGINS");
     let error = env_error(Cors::builder().from_env());
     assert!(error.contains("CORS_ALLOWED_ORIGINS is not set"), "{error}");
+
+    // A list of separators only lists nothing: an error, never an empty list
+    // that silently replaces the code's.
+    std::env::set_var("CORS_ALLOWED_ORIGINS", APP);
+    for var in [
+        "CORS_ALLOWED_HEADERS",
+        "CORS_ALLOWED_METHODS",
+        "CORS_EXPOSE_HEADERS",
+        "CORS_ALLOWED_ORIGINS",
+    ] {
+        std::env::set_var(var, " , ");
+        let error = env_error(Cors::builder().from_env().headers(["x-foo"]));
+        assert!(error.contains(&format!("{var} lists no")), "{error}");
+        std::env::set_var(
+            var,
+            if var == "CORS_ALLOWED_ORIGINS" {
+                APP
+            } else {
+                "x"
+            },
+        );
+        std::env::remove_var(var);
+        std::env::set_var("CORS_ALLOWED_ORIGINS", APP);
+    }
+
+    // Two variables for one key would make the order of the calls decide.
+    std::env::set_var("P3_ADMIN_ORIGINS", "https://admin.example.com");
+    for builder in [
+        Cors::builder()
+            .origins_from_env("P3_ADMIN_ORIGINS")
+            .from_env(),
+        Cors::builder()
+            .from_env()
+            .origins_from_env("P3_ADMIN_ORIGINS"),
+    ] {
+        let error = env_error(builder);
+        assert!(error.contains("both set `origins`"), "{error}");
+    }
+    std::env::remove_var("P3_ADMIN_ORIGINS");
+
+    // Origins from the environment are the whole list: the code's
+    // `origin_fn` does not widen them (the merge rule's origin keys).
+    fn any(_: &str) -> bool {
+        true
+    }
+    let cors = Cors::builder().origin_fn(any).from_env().build().unwrap();
+    let app = atest::init_service(App::new().wrap(cors).service(search)).await;
+    let res = call(
+        &app,
+        preflight("/search", "https://evil.example", "GET", None).to_request(),
+    )
+    .await;
+    assert_eq!(res.status, 403);
+
+    // A refusal under keys the environment set names the variable, since
+    // changing the builder would not help.
+    std::env::set_var("CORS_ALLOWED_HEADERS", "x-foo");
+    let cors = Cors::builder()
+        .from_env()
+        .debug_header(true)
+        .build()
+        .unwrap();
+    let app = atest::init_service(App::new().wrap(cors).service(search)).await;
+    let res = call(
+        &app,
+        preflight("/search", APP, "GET", Some("x-bar")).to_request(),
+    )
+    .await;
+    let reason = res.get("x-cors-reason").unwrap();
+    assert!(
+        reason.contains("add it to CORS_ALLOWED_HEADERS"),
+        "{reason}"
+    );
+    std::env::remove_var("CORS_ALLOWED_HEADERS");
+    std::env::remove_var("CORS_ALLOWED_ORIGINS");
 }
 
 /// 8. Log volume: the first refusal of each route and reason is `warn`,
@@ -719,4 +794,137 @@ async fn p10_fetch_with_sends_the_body() {
         .await
         .unwrap();
     assert_eq!(read.get("x-body-len").as_deref(), Some("7"));
+}
+
+#[cors(origins = ["https://app.example.com"])]
+#[actix_web::post("/items")]
+async fn post_items() -> impl Responder {
+    HttpResponse::Ok().finish()
+}
+
+#[cors(origins = ["https://app.example.com"], credentials)]
+#[get("/me")]
+async fn me_credentialed() -> impl Responder {
+    HttpResponse::Ok().finish()
+}
+
+#[cors(credentials)]
+#[get("/account")]
+async fn account() -> impl Responder {
+    HttpResponse::Ok().finish()
+}
+
+#[cors(disable)]
+#[actix_web::put("/legacy")]
+async fn legacy() -> impl Responder {
+    HttpResponse::Ok().finish()
+}
+
+/// 4 and 7. The fix names where the refusing key was set: the route, the
+/// App defaults a route inherits it from, a disabled route; and an origin
+/// that needs a flag to be listed says so.
+#[actix_web::test]
+async fn p7_the_fix_names_where_the_refusing_key_was_set() {
+    const PARTNER: &str = "https://partner.example";
+    let cors = Cors::builder()
+        .origins([APP, PARTNER])
+        .strict(true)
+        .debug_header(true)
+        .build()
+        .unwrap();
+    let app = atest::init_service(
+        App::new()
+            .wrap(cors)
+            .service(post_items)
+            .service(me_credentialed)
+            .service(account)
+            .service(legacy),
+    )
+    .await;
+
+    // Strict mode refuses under the route found once the path is normalised:
+    // the route's origins, not the App defaults', which list the partner.
+    let res = call(&app, actual(Method::POST, "/items/", PARTNER).to_request()).await;
+    assert_eq!(res.status, 403);
+    let reason = res.get("x-cors-reason").unwrap();
+    assert!(reason.contains("add it to `origins = [...]`"), "{reason}");
+
+    // A route that inherits `origins` from the defaults: the defaults' key.
+    let reason = reason_of(&app, "/account", "https://new.example.com", "GET").await;
+    assert!(reason.contains("App defaults' `origins`"), "{reason}");
+
+    // A plain-http origin on a credentialed route needs a flag to be listed.
+    let reason = reason_of(&app, "/me", "http://app.example.com", "GET").await;
+    assert!(
+        reason.contains("dangerously_allow_insecure_origins"),
+        "{reason}"
+    );
+
+    // `#[cors(disable)]`: the App defaults exist, and do not apply.
+    let reason = reason_of(&app, "/legacy", APP, "PUT").await;
+    assert!(reason.starts_with("no_policy"), "{reason}");
+    assert!(reason.contains("remove `disable`"), "{reason}");
+}
+
+#[get("/alpha")]
+async fn alpha() -> impl Responder {
+    HttpResponse::Ok().finish()
+}
+
+#[get("/beta")]
+async fn beta() -> impl Responder {
+    HttpResponse::Ok().finish()
+}
+
+/// 8. The first refusal of each route without `#[cors]` is `warn` too: the
+/// App's resource stands for the route.
+#[actix_web::test]
+async fn p8_first_refusals_of_unannotated_routes_are_each_warn() {
+    common::capture_logs();
+    let cors = Cors::builder().origins([APP]).build().unwrap();
+    let app = atest::init_service(App::new().wrap(cors).service(alpha).service(beta)).await;
+    call(
+        &app,
+        preflight("/alpha", "https://p8c-scanner.example", "GET", None).to_request(),
+    )
+    .await;
+    call(
+        &app,
+        preflight("/beta", "https://p8c-partner.example", "GET", None).to_request(),
+    )
+    .await;
+    assert_eq!(common::logged(&["WARN", "p8c-partner", "/beta"]).len(), 1);
+}
+
+#[cors(dangerously_allow_insecure_origins = false)]
+#[get("/intranet")]
+async fn intranet() -> impl Responder {
+    HttpResponse::Ok().finish()
+}
+
+/// 2. The keys of a merge error include the route's own key that caused it.
+#[actix_web::test]
+async fn p2_merge_errors_name_the_routes_own_key() {
+    let cors = Cors::builder()
+        .origins(["http://intranet.example"])
+        .credentials(true)
+        .dangerously_allow_insecure_origins(true)
+        .build()
+        .unwrap();
+    assert!(common::start_up_fails(App::new().wrap(cors.clone()).service(intranet)).await);
+    let error = cors.startup_error().unwrap();
+    let keys: Vec<(&str, &KeyOrigin)> = error.problems[0]
+        .keys
+        .iter()
+        .map(|k| (k.key, &k.origin))
+        .collect();
+    assert!(
+        keys.contains(&("dangerously_allow_insecure_origins", &KeyOrigin::Route)),
+        "{keys:?}"
+    );
+    let text = error.to_string();
+    assert!(
+        text.contains("the route sets `dangerously_allow_insecure_origins`"),
+        "{text}"
+    );
 }

@@ -177,6 +177,24 @@ impl Reason<'_> {
         }
     }
 
+    /// The policy key whose value refused the request, if one did.
+    ///
+    /// ```
+    /// use cors_core::Reason;
+    ///
+    /// assert_eq!(Reason::HeaderNotAllowed { header: b"x-a" }.key(), Some("headers"));
+    /// assert_eq!(Reason::InvalidRequestHeaders.key(), None);
+    /// ```
+    pub fn key(&self) -> Option<&'static str> {
+        match self {
+            Reason::OriginNotAllowed { .. } => Some("origins"),
+            Reason::MethodNotAllowed { .. } => Some("methods"),
+            Reason::HeaderNotAllowed { .. } => Some("headers"),
+            Reason::PrivateNetworkNotAllowed => Some("private_network"),
+            _ => None,
+        }
+    }
+
     /// What to change, when the request is legitimate, for a policy set on
     /// the route; see [`Reason::fix_at`].
     pub fn fix(&self) -> String {
@@ -202,17 +220,22 @@ impl Reason<'_> {
     /// let upper = Reason::OriginNotAllowed { origin: b"https://App.example.com" };
     /// assert!(!upper.fix().contains("add it"));
     /// ```
-    pub fn fix_at(&self, place: Place) -> String {
-        let key = |key: &str, builder: &str| {
+    pub fn fix_at(&self, place: Place<'_>) -> String {
+        // Where to write `key`, for the place it was set.
+        let at = |key: &str| {
             match place {
-            Place::Route => format!("`{key} = [...]`"),
+            Place::Route | Place::Disabled => format!("`{key} = [...]`"),
+            Place::NamedPolicy(name) => format!("`{key} = [...]` of policy {name}"),
             Place::AppDefaults => format!(
-                "the App defaults' `{key}` (`Cors::builder().{builder}([...])`), which routes without `#[cors]` follow"
+                "the App defaults' `{key}` (`Cors::builder().{key}([...])`), which routes without `#[cors]` follow"
+            ),
+            Place::Environment(var) => format!(
+                "{var}, which sets the App defaults' `{key}` (the environment wins over `Cors::builder().{key}(..)`)"
             ),
         }
         };
         match self {
-            Reason::OriginNotAllowed { origin } => origin_fix(origin, key("origins", "origins")),
+            Reason::OriginNotAllowed { origin } => origin_fix(origin, at("origins")),
             Reason::RepeatedHeader { name } => {
                 format!("send `{name}` once; browsers never repeat it")
             }
@@ -222,12 +245,12 @@ impl Reason<'_> {
                     Some(upper) => format!("send `{upper}`: methods are case-sensitive and `fetch` sends `{}` as written", text(method)),
                     None => match place {
                         Place::Route => format!("add `{}` to `methods = [...]`, or serve it on this route", text(method)),
-                        Place::AppDefaults => format!("add `{}` to {}", text(method), key("methods", "methods")),
+                        _ => format!("add `{}` to {}", text(method), at("methods")),
                     },
                 }
             }
             Reason::InvalidMethod { .. } => "send a method token such as `PUT`".to_owned(),
-            Reason::HeaderNotAllowed { .. } => format!("add it to {}", key("headers", "headers")),
+            Reason::HeaderNotAllowed { .. } => format!("add it to {}", at("headers")),
             Reason::InvalidRequestHeaders => {
                 "send header names separated by commas".to_owned()
             }
@@ -237,18 +260,22 @@ impl Reason<'_> {
                 crate::header::MAX_REQUEST_HEADERS_LEN
             ),
             Reason::PrivateNetworkNotAllowed => match place {
-                Place::Route => "set `private_network` if public sites may reach this private server".to_owned(),
-                Place::AppDefaults => "set `Cors::builder().private_network(true)` if public sites may reach this private server".to_owned(),
+                Place::AppDefaults | Place::Environment(_) => "set `Cors::builder().private_network(true)` if public sites may reach this private server".to_owned(),
+                Place::NamedPolicy(name) => format!("set `private_network` in policy {name} if public sites may reach this private server"),
+                Place::Route | Place::Disabled => "set `private_network` if public sites may reach this private server".to_owned(),
             },
-            Reason::NoPolicy { method } => format!(
-                "annotate the handler serving `{}` here with `#[cors(...)]`, or give the `Cors` middleware App defaults",
-                text(method)
-            ),
+            Reason::NoPolicy { method } => match place {
+                Place::Disabled => "CORS is turned off for this route with `#[cors(disable)]`, App defaults included; remove `disable` if its preflights should be answered".to_owned(),
+                _ => format!(
+                    "annotate the handler serving `{}` here with `#[cors(...)]`, or give the `Cors` middleware App defaults",
+                    text(method)
+                ),
+            },
         }
     }
 
     /// The reason and its fix for a policy from `place`, as one line.
-    pub fn explain(&self, place: Place) -> Explained<'_, '_> {
+    pub fn explain<'p>(&self, place: Place<'p>) -> Explained<'_, '_, 'p> {
         Explained {
             reason: self,
             place,
@@ -264,6 +291,9 @@ fn origin_fix(origin: &[u8], list: String) -> String {
         return "`null` is the origin of sandboxed iframes and `file:` pages, which any site can create; if that is intended, set `dangerously_allow_null_origin` (never with credentials)".to_owned();
     }
     match std::str::from_utf8(origin).map(parse_config_origin) {
+        Ok(Ok(OriginSpec::Exact(parsed))) if parsed.scheme == "http" && !parsed.is_loopback() => format!(
+            "if it should be allowed, add it to {list}; with `credentials`, a plain-http origin also needs `dangerously_allow_insecure_origins`, since anyone on the network can act as it (serve the page over https instead)"
+        ),
         Ok(Ok(OriginSpec::Exact(_) | OriginSpec::Null)) => {
             format!("if it should be allowed, add it to {list}")
         }
@@ -271,24 +301,33 @@ fn origin_fix(origin: &[u8], list: String) -> String {
     }
 }
 
-/// Where the policy that refused a request was written.
+/// Where the key that refused a request was set, so that the fix names
+/// the place to change.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum Place {
-    /// A route's `#[cors(...)]`, named policy or attached policy.
+pub enum Place<'a> {
+    /// A route's own `#[cors(...)]` or attached policy, or nowhere yet (the
+    /// route is then the place to set it).
     Route,
-    /// The App defaults (`Cors::builder()`), for a route without `#[cors]`.
+    /// The named policy the route starts from.
+    NamedPolicy(&'a str),
+    /// The App defaults (`Cors::builder()`), set in code.
     AppDefaults,
+    /// The App defaults, read from this environment variable, which wins
+    /// over code.
+    Environment(&'a str),
+    /// A route with `#[cors(disable)]`.
+    Disabled,
 }
 
 /// A [`Reason`] with the fix for its [`Place`]; see [`Reason::explain`].
 #[derive(Clone, Copy, Debug)]
-pub struct Explained<'r, 'a> {
+pub struct Explained<'r, 'a, 'p> {
     reason: &'r Reason<'a>,
-    place: Place,
+    place: Place<'p>,
 }
 
-impl fmt::Display for Explained<'_, '_> {
+impl fmt::Display for Explained<'_, '_, '_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.reason.describe(f)?;
         write!(f, "; {}", self.reason.fix_at(self.place))

@@ -327,8 +327,17 @@ pub struct Validation {
 /// );
 /// ```
 pub fn validate(spec: &PolicySpec<'_>, options: BuildOptions) -> Validation {
+    validate_with(spec, options, true)
+}
+
+/// [`validate`]; `suggest` says whether messages may suggest corrected
+/// origins, each checked by validating the policy with it in place (where
+/// `suggest` is off, so that the check does not recurse).
+fn validate_with(spec: &PolicySpec<'_>, options: BuildOptions, suggest: bool) -> Validation {
     let mut v = Validator {
         spec,
+        options,
+        suggest,
         credentials: spec.credentials.unwrap_or(false),
         errors: Vec::new(),
         notes: Vec::new(),
@@ -507,6 +516,9 @@ fn origin_set(origins: &[OriginSpec<'_>], spec: &PolicySpec<'_>) -> OriginSet {
 
 struct Validator<'s, 'a> {
     spec: &'s PolicySpec<'a>,
+    options: BuildOptions,
+    /// Whether messages may suggest corrected origins.
+    suggest: bool,
     credentials: bool,
     errors: Vec<ConfigError>,
     notes: Vec<Note>,
@@ -611,7 +623,8 @@ impl<'a> Validator<'_, 'a> {
                     }
                 }
                 Err(problem) => {
-                    let message = origin_problem_message(problem, item);
+                    let fixed = self.suggestion(field, i, item);
+                    let message = origin_problem_message(problem, item, fixed.as_deref());
                     self.error(
                         ErrorKind::InvalidOrigin(problem),
                         field,
@@ -623,6 +636,46 @@ impl<'a> Validator<'_, 'a> {
             }
         }
         specs
+    }
+
+    /// The corrected value of origin `i` of `field`, when the validator
+    /// accepts it in place: a fix the parser accepts can still break a rule
+    /// of the policy (`*` or `null` with credentials, plain http with
+    /// credentials, a duplicate).
+    fn suggestion(&self, field: Field, i: usize, item: &str) -> Option<String> {
+        if !self.suggest {
+            return None;
+        }
+        let fixed = corrected_origin(item)?;
+        let list = match field {
+            Field::DevOrigins => self.spec.dev_origins,
+            _ => self.spec.origins,
+        }?;
+        let replaced: Vec<&str> = list
+            .iter()
+            .enumerate()
+            .map(|(at, other)| if at == i { fixed.as_str() } else { *other })
+            .collect();
+        let spec = match field {
+            Field::DevOrigins => PolicySpec {
+                dev_origins: Some(&replaced),
+                ..*self.spec
+            },
+            _ => PolicySpec {
+                origins: Some(&replaced),
+                ..*self.spec
+            },
+        };
+        let checked = validate_with(&spec, self.options, false);
+        let refused = checked.policy.err().is_some_and(|errors| {
+            errors.iter().any(|e| {
+                let here = e.index().is_none_or(|at| at == i);
+                let repeats =
+                    e.kind() == ErrorKind::Duplicate && e.value().eq_ignore_ascii_case(&fixed);
+                e.field() == field && (here || repeats)
+            })
+        });
+        (!refused).then_some(fixed)
     }
 
     fn origin_rules(&mut self, field: Field, i: usize, item: &str, spec: &OriginSpec<'_>) {
@@ -866,17 +919,17 @@ fn corrected_origin(item: &str) -> Option<String> {
 }
 
 /// The message for an origin the strict parser refused, with the corrected
-/// value when there is one. The value suggested always passes the validator.
-fn origin_problem_message(problem: OriginProblem, item: &str) -> String {
+/// value when there is one the validator accepts (see `suggestion`).
+fn origin_problem_message(problem: OriginProblem, item: &str, fixed: Option<&str>) -> String {
     use OriginProblem as P;
-    let fix = |what: &str| match corrected_origin(item) {
+    let fix = |what: &str| match fixed {
         Some(fixed) => format!("write `{fixed}`"),
         None => what.to_owned(),
     };
     match problem {
         P::Empty => "an empty origin never matches; remove it or write `https://host`".into(),
         P::Whitespace => format!("origin `{item}` has surrounding whitespace and never matches; {}", fix("remove the whitespace")),
-        P::NoScheme => match corrected_origin(item) {
+        P::NoScheme => match fixed {
             Some(fixed) => format!("origin `{item}` has no scheme, and browsers always send one; write `{fixed}` (or `http://` for local development)"),
             None => format!("origin `{item}` has no scheme, and browsers always send one; write it as `https://host`"),
         },

@@ -528,6 +528,21 @@ proptest! {
 /// (case, whitespace, a default or explicit port, a path, a query, a
 /// missing scheme), in any combination.
 fn messy_origin() -> impl Strategy<Value = String> {
+    let odd = select(
+        &[
+            " *",
+            " null",
+            "NULL",
+            "\tws://app.example.com",
+            "HTTP://APP.EXAMPLE.COM",
+            "http://app.example.com:80/",
+        ][..],
+    )
+    .prop_map(str::to_owned);
+    prop_oneof![odd, common_mistakes()]
+}
+
+fn common_mistakes() -> impl Strategy<Value = String> {
     (
         select(&["https", "http", "HTTPS", "Https", ""][..]),
         select(
@@ -557,17 +572,32 @@ proptest! {
     /// Whatever origin was written, a value the validator suggests
     /// ("write `...`") is one it accepts.
     #[test]
-    fn suggested_origins_validate(item in messy_origin()) {
-        let list = [item.as_str()];
-        let spec = PolicySpec { origins: Some(&list), ..PolicySpec::EMPTY };
+    fn suggested_origins_validate(
+        item in messy_origin(),
+        others in proptest::collection::vec(select(ORIGINS), 0..3),
+        credentials in any::<bool>(),
+        null in any::<bool>(),
+    ) {
+        let list: Vec<&str> = std::iter::once(item.as_str()).chain(others.iter().copied()).collect();
+        let spec = PolicySpec {
+            origins: Some(&list),
+            credentials: Some(credentials),
+            dangerously_allow_null_origin: Some(null),
+            ..PolicySpec::EMPTY
+        };
         let Err(errors) = Policy::build(&spec) else { return Ok(()) };
         for error in errors.iter() {
             let message = error.to_string();
             let Some((_, rest)) = message.split_once("write `") else { continue };
             let Some((suggested, _)) = rest.split_once('`') else { continue };
-            let fixed = [suggested];
-            let spec = PolicySpec { origins: Some(&fixed), ..PolicySpec::EMPTY };
-            prop_assert!(Policy::build(&spec).is_ok(), "{:?} suggests `{}`, which fails: {}", item, suggested, message);
+            // The suggested value in place of the first item: no error is
+            // about it any more.
+            let fixed: Vec<&str> = std::iter::once(suggested).chain(others.iter().copied()).collect();
+            let again = PolicySpec { origins: Some(&fixed), ..spec };
+            if let Err(errors) = Policy::build(&again) {
+                let about = errors.iter().find(|e| e.index() == Some(0) || e.value().eq_ignore_ascii_case(suggested));
+                prop_assert!(about.is_none(), "{:?} suggests `{}`, which fails: {}", list, suggested, about.unwrap());
+            }
         }
     }
 }
