@@ -217,5 +217,6 @@ pub mod __private {
     pub use actix_web;
     pub use cors_core::table::Table;
     pub use cors_core::{Allowed, OriginPredicate, OriginSet, Origins, Policy, PolicySpec};
+    pub use cors_macros::scope_cors;
     pub use std::borrow::Cow;
 }

@@ -698,6 +698,21 @@ mod api {
     }
 }
 
+/// A handler's own `#[cors]` under another name still merges with the
+/// module's keys, once.
+#[cors(origins = ["https://admin.example.com"], max_age = 300)]
+#[actix_web::scope("/renamed")]
+mod renamed {
+    use actix_web::{get, HttpResponse, Responder};
+    use cors_actix::cors as c;
+
+    #[c(max_age = 60)]
+    #[get("/items")]
+    pub async fn list() -> impl Responder {
+        HttpResponse::Ok().finish()
+    }
+}
+
 /// The other order: `#[scope]` above `#[cors]`.
 #[actix_web::scope("/v2")]
 #[cors(origins = ["https://app.example.com"], max_age = 120)]
@@ -720,6 +735,7 @@ async fn p12_a_policy_for_a_whole_scope_module() {
             .service(api::create)
             .service(api::remove)
             .service(api::replace)
+            .service(renamed::list)
             .service(v2::list),
     )
     .await;
@@ -768,6 +784,22 @@ async fn p12_a_policy_for_a_whole_scope_module() {
 
     // `disable` stays off.
     assert_eq!(report.route("PUT", "/api/items/{id}").unwrap().policy, None);
+
+    // Renamed: the module's origins and the handler's max_age, one route.
+    let res = call(
+        &app,
+        preflight("/renamed/items", "https://admin.example.com", "GET", None).to_request(),
+    )
+    .await;
+    assert_eq!(res.status, 204);
+    assert_eq!(res.get("access-control-max-age").as_deref(), Some("60"));
+    let report = cors.report().unwrap();
+    let renamed: Vec<_> = report
+        .routes
+        .iter()
+        .filter(|r| r.pattern == "/renamed/items")
+        .collect();
+    assert_eq!(renamed.len(), 1, "{renamed:?}");
 
     // Either order of `#[scope]` and `#[cors]` works.
     let res = call(&app, preflight("/v2/items", APP, "GET", None).to_request()).await;

@@ -23,10 +23,22 @@ use syn::parse::{Parse, ParseStream};
 /// Declares a handler's CORS policy; see `cors_actix::cors`.
 #[proc_macro_attribute]
 pub fn cors(args: TokenStream, input: TokenStream) -> TokenStream {
-    cors_attribute(args.into(), input.into()).into()
+    cors_attribute(args.into(), input.into(), false).into()
 }
 
-fn cors_attribute(args: TokenStream2, input: TokenStream2) -> TokenStream2 {
+/// The keys of a `#[cors(...)]` module, placed on each of its handlers by
+/// the module's expansion. A handler's own `#[cors]`, whatever name it is
+/// imported under, sits above it, expands first and merges them; a handler
+/// without one gets the module's keys through this attribute alone.
+#[doc(hidden)]
+#[proc_macro_attribute]
+pub fn scope_cors(args: TokenStream, input: TokenStream) -> TokenStream {
+    cors_attribute(args.into(), input.into(), true).into()
+}
+
+/// `from_module`: the keys are a module's, given to a handler without its
+/// own `#[cors]`.
+fn cors_attribute(args: TokenStream2, input: TokenStream2, from_module: bool) -> TokenStream2 {
     let cx = Ctxt::default();
     if let Ok(module) = syn::parse2::<syn::ItemMod>(input.clone()) {
         let expanded = scope::module(args, module, &cx);
@@ -35,12 +47,23 @@ fn cors_attribute(args: TokenStream2, input: TokenStream2) -> TokenStream2 {
             false => expanded,
         };
     }
-    let item = match syn::parse2::<syn::ItemFn>(input.clone()) {
+    let mut item = match syn::parse2::<syn::ItemFn>(input.clone()) {
         Ok(item) => item,
         Err(_) => {
             cx.error(Span::call_site(), "`#[cors]` goes on a handler function, above its route attribute such as `#[get(\"/path\")]`");
             return with_errors(cx, input);
         }
+    };
+    // The keys of the handler's `#[cors(...)]` module, if it is in one.
+    let module = scope::take_module_keys(&mut item.attrs);
+    let inherits = from_module || module.is_some();
+    let args = match module {
+        Some(module) => scope::merge(args, module),
+        None => args,
+    };
+    let input = match module_attr_removed(&item, &input) {
+        Some(tokens) => tokens,
+        None => input,
     };
     let args = parse::parse_args(args, &cx);
     let routes = match parse::routes(&item.attrs) {
@@ -67,9 +90,22 @@ fn cors_attribute(args: TokenStream2, input: TokenStream2) -> TokenStream2 {
             });
     let mode = validate::check(&args, Some(&served), routes.len(), &cx);
     if cx.has_errors() {
+        if inherits {
+            cx.error(
+                item.sig.ident.span(),
+                format!("`{}` takes keys from its module's `#[cors(...)]`, and with them breaks the rule reported above", item.sig.ident),
+            );
+        }
         return with_errors(cx, input);
     }
     expand::handler(item, &routes, &mode)
+}
+
+/// The handler without the module's keys, when they were taken from it, so
+/// that an error does not expand them a second time.
+fn module_attr_removed(item: &syn::ItemFn, original: &TokenStream2) -> Option<TokenStream2> {
+    let before = syn::parse2::<syn::ItemFn>(original.clone()).ok()?;
+    (before.attrs.len() != item.attrs.len()).then(|| item.to_token_stream())
 }
 
 /// `compile_error!`s for every collected error, followed by the original item.

@@ -41,16 +41,60 @@ fn raw_args(tokens: TokenStream) -> Vec<RawArg> {
     args
 }
 
-/// Whether `attr` is a `#[cors]` attribute (`cors`, `cors_actix::cors`).
-fn is_cors(attr: &syn::Attribute) -> bool {
-    attr.path()
+/// The path of the attribute that carries a module's keys to a handler.
+fn is_module_keys(attr: &syn::Attribute) -> bool {
+    let segments: Vec<String> = attr
+        .path()
         .segments
-        .last()
-        .is_some_and(|s| s.ident == "cors")
-        && attr.path().segments.len() <= 2
+        .iter()
+        .map(|s| s.ident.to_string())
+        .collect();
+    segments.ends_with(&["__private".to_owned(), "scope_cors".to_owned()])
 }
 
-/// The module with the module's keys given to each handler inside.
+/// Takes the module's keys off a handler's attributes, if its module put
+/// them there.
+pub fn take_module_keys(attrs: &mut Vec<syn::Attribute>) -> Option<TokenStream> {
+    let at = attrs.iter().position(is_module_keys)?;
+    match attrs.remove(at).meta {
+        syn::Meta::List(list) => Some(list.tokens),
+        _ => Some(TokenStream::new()),
+    }
+}
+
+/// A handler's own keys with the module's it keeps. A handler that turns
+/// CORS off or names a policy keeps exactly its own: the named policy is its
+/// starting point, not the module. Otherwise the module's keys that
+/// [`PolicySpec::or`](cors_core::PolicySpec::or) would let through are
+/// added after the handler's.
+pub fn merge(own: TokenStream, module: TokenStream) -> TokenStream {
+    let own_raw = raw_args(own.clone());
+    if own_raw
+        .iter()
+        .any(|a| a.key == "disable" || a.key == "policy")
+    {
+        return own;
+    }
+    let quiet = Ctxt::default();
+    let own_spec = owned_spec(&parse::parse_args(own, &quiet), &quiet);
+    let module_spec = owned_spec(&parse::parse_args(module.clone(), &quiet), &quiet);
+    let module_raw = raw_args(module);
+    let inherited: Vec<&RawArg> = own_spec.with_spec(|own| {
+        module_spec.with_spec(|module| {
+            let merged = own.or(*module);
+            module_raw
+                .iter()
+                .filter(|arg| !own.sets(&arg.key) && merged.sets(&arg.key))
+                .collect()
+        })
+    });
+    let tokens = own_raw.iter().chain(inherited).map(|arg| &arg.tokens);
+    quote!(#(#tokens),*)
+}
+
+/// The module with its keys put on each handler inside, above its route
+/// attributes (and below the handler's own `#[cors]`, which must be above
+/// them too).
 pub fn module(args: TokenStream, mut item: syn::ItemMod, cx: &Ctxt) -> TokenStream {
     let checked: Args = parse::parse_args(args.clone(), cx);
     for key in ["policy", "disable"] {
@@ -74,61 +118,21 @@ pub fn module(args: TokenStream, mut item: syn::ItemMod, cx: &Ctxt) -> TokenStre
     if cx.has_errors() {
         return quote!(#item);
     }
-    let module_spec = owned_spec(&checked, &Ctxt::default());
-    let module_raw = raw_args(args);
     for item in items.iter_mut() {
         let Item::Fn(function) = item else { continue };
         let Ok(Some(_)) = parse::routes(&function.attrs) else {
             continue;
         };
-        let own = function.attrs.iter().position(is_cors);
-        let own_tokens = match own.map(|i| &function.attrs[i].meta) {
-            Some(syn::Meta::List(list)) => list.tokens.clone(),
-            _ => TokenStream::new(),
-        };
-        let own_raw = raw_args(own_tokens.clone());
-        // A handler that turns CORS off or names a policy keeps its own
-        // attribute: the named policy is its starting point, not the module.
-        if own_raw
-            .iter()
-            .any(|a| a.key == "disable" || a.key == "policy")
-        {
+        if function.attrs.iter().any(is_module_keys) {
             continue;
         }
-        let own_args = parse::parse_args(own_tokens, &Ctxt::default());
-        let own_spec = owned_spec(&own_args, &Ctxt::default());
-        let inherited: Vec<&RawArg> = own_spec.with_spec(|own| {
-            module_spec.with_spec(|module| {
-                let merged = own.or(*module);
-                module_raw
-                    .iter()
-                    .filter(|arg| !own.sets(&arg.key) && merged.sets(&arg.key))
-                    .collect()
-            })
-        });
-        let tokens = own_raw
+        let first_route = function
+            .attrs
             .iter()
-            .chain(inherited)
-            .map(|arg| &arg.tokens)
-            .collect::<Vec<_>>();
-        match own {
-            // The handler's own path (`cors`, imported by the user), so that
-            // its import stays used.
-            Some(index) => {
-                let path = function.attrs[index].path().clone();
-                function.attrs[index] = syn::parse_quote!(#[#path(#(#tokens),*)]);
-            }
-            None => {
-                let attr: syn::Attribute = syn::parse_quote!(#[::cors_actix::cors(#(#tokens),*)]);
-                // Above the route attributes, which `#[cors]` reads.
-                let first_route = function
-                    .attrs
-                    .iter()
-                    .position(|a| parse::routes(std::slice::from_ref(a)).is_ok_and(|r| r.is_some()))
-                    .unwrap_or(0);
-                function.attrs.insert(first_route, attr);
-            }
-        }
+            .position(|a| parse::routes(std::slice::from_ref(a)).is_ok_and(|r| r.is_some()))
+            .unwrap_or(0);
+        let attr: syn::Attribute = syn::parse_quote!(#[::cors_actix::__private::scope_cors(#args)]);
+        function.attrs.insert(first_route, attr);
     }
     quote!(#item)
 }

@@ -3,31 +3,21 @@
 //! `tests/blocks.rs` to run: rustdoc compiles doctests without `--test`, so
 //! it would drop those functions unchecked.
 
+#[path = "src/fences.rs"]
+mod fences;
+
 use std::fmt::Write as _;
 
 fn main() {
     let readme = "../../README.md";
     println!("cargo::rerun-if-changed={readme}");
+    println!("cargo::rerun-if-changed=src/fences.rs");
     let text = std::fs::read_to_string(readme).expect("the workspace README");
     let mut out = String::new();
-    let mut lines = text.lines().enumerate();
-    while let Some((number, line)) = lines.next() {
-        let trimmed = line.trim_start();
-        let Some(info) = trimmed.strip_prefix("```") else {
-            continue;
-        };
-        let indent = line.len() - trimmed.len();
-        let mut body = String::new();
-        for (_, inner) in lines.by_ref() {
-            if inner.trim_start().starts_with("```") {
-                break;
-            }
-            body.push_str(inner.get(indent..).unwrap_or(inner.trim_start()));
-            body.push('\n');
-        }
-        let compiled = matches!(info.trim(), "rust" | "rust,no_run");
-        if compiled && (body.contains("#[actix_web::test]") || body.contains("#[test]")) {
-            let line = number + 1;
+    for block in fences::blocks(&text) {
+        if fences::is_compiled(&block.info) && fences::has_tests(&block.body) {
+            let line = block.line;
+            let body = &block.body;
             writeln!(
                 out,
                 "/// README.md, the block at line {line}.\nmod readme_line_{line} {{\n{body}}}"

@@ -5,27 +5,15 @@
 const README: &str = include_str!("../../../README.md");
 const MANIFEST: &str = include_str!("../Cargo.toml");
 
+#[path = "../src/fences.rs"]
+mod fences;
+
 /// The fenced blocks of `text`: (info string, body).
-fn blocks(text: &str) -> Vec<(&str, String)> {
-    let mut found = Vec::new();
-    let mut lines = text.lines();
-    while let Some(line) = lines.next() {
-        let trimmed = line.trim_start();
-        let Some(info) = trimmed.strip_prefix("```") else {
-            continue;
-        };
-        let indent = line.len() - trimmed.len();
-        let mut body = String::new();
-        for inner in lines.by_ref() {
-            if inner.trim_start().starts_with("```") {
-                break;
-            }
-            body.push_str(inner.get(indent..).unwrap_or(inner.trim_start()));
-            body.push('\n');
-        }
-        found.push((info.trim(), body));
-    }
-    found
+fn blocks(text: &str) -> Vec<(String, String)> {
+    fences::blocks(text)
+        .into_iter()
+        .map(|b| (b.info, b.body))
+        .collect()
 }
 
 /// The crate names of the `table` (`[dependencies]`) in `toml`.
@@ -48,7 +36,7 @@ fn the_readme_lists_exactly_the_crates_its_blocks_compile_with() {
     for table in ["[dependencies]", "[dev-dependencies]"] {
         let listed: Vec<String> = blocks(README)
             .iter()
-            .filter(|(info, body)| *info == "toml" && body.contains(table))
+            .filter(|(info, body)| info == "toml" && body.contains(table))
             .flat_map(|(_, body)| dependencies(body, table))
             .collect();
         assert!(!listed.is_empty(), "the README lists no {table}");
@@ -68,20 +56,20 @@ const RUSTDOC_WORDS: [&str; 6] = [
 
 #[test]
 fn every_block_names_its_language_and_rust_is_spelled_one_way() {
-    for (info, body) in blocks(README) {
+    for fences::Block { line, info, body } in fences::blocks(README) {
         assert!(
             !info.is_empty(),
-            "a block without a language is Rust to rustdoc; name it:\n{body}"
+            "README.md:{line}: a block without a language is Rust to rustdoc; name it:\n{body}"
         );
         let lower = info.to_ascii_lowercase();
         let rustish = lower.contains("rust") || RUSTDOC_WORDS.iter().any(|w| lower.contains(w));
         if rustish {
             assert!(
                 matches!(
-                    info,
+                    info.as_str(),
                     "rust" | "rust,no_run" | "rust,compile_fail" | "rust,ignore"
                 ),
-                "`{info}`: write `rust`, `rust,no_run`, `rust,compile_fail` or `rust,ignore`"
+                "README.md:{line}: `{info}`: write `rust`, `rust,no_run`, `rust,compile_fail` or `rust,ignore`"
             );
         }
     }
@@ -94,10 +82,7 @@ fn blocks_with_tests_are_run_as_tests() {
     let generated = include_str!(concat!(env!("OUT_DIR"), "/blocks.rs"));
     let with_tests = blocks(README)
         .into_iter()
-        .filter(|(info, body)| {
-            matches!(*info, "rust" | "rust,no_run")
-                && (body.contains("#[actix_web::test]") || body.contains("#[test]"))
-        })
+        .filter(|(info, body)| fences::is_compiled(info) && fences::has_tests(body))
         .count();
     assert!(with_tests >= 1, "the README's testing section has a test");
     assert_eq!(generated.matches("mod readme_line_").count(), with_tests);
@@ -105,13 +90,13 @@ fn blocks_with_tests_are_run_as_tests() {
 
 #[test]
 fn every_rust_block_is_compiled_or_says_why_not() {
-    let rust: Vec<(&str, String)> = blocks(README)
+    let rust: Vec<(String, String)> = blocks(README)
         .into_iter()
         .filter(|(info, _)| info.starts_with("rust"))
         .collect();
     assert!(rust.len() >= 10, "only {} Rust blocks found", rust.len());
     for (info, body) in rust {
-        match info {
+        match info.as_str() {
             // Compiled; a server's `main` is not run, a refused policy must not compile.
             "rust" | "rust,no_run" | "rust,compile_fail" => {}
             "rust,ignore" => assert!(
@@ -128,4 +113,23 @@ fn every_rust_block_is_compiled_or_says_why_not() {
             );
         }
     }
+}
+
+#[test]
+fn the_fence_reader_sees_what_rustdoc_sees() {
+    let text = "~~~rust\n#[ test ]\nfn t() {}\n~~~\n\n  ````rust,ignore\n  ```\n  inside\n  ````\n";
+    let found = fences::blocks(text);
+    assert_eq!(found.len(), 2);
+    assert_eq!((found[0].line, found[0].info.as_str()), (1, "rust"));
+    assert!(fences::has_tests(&found[0].body));
+    assert_eq!(found[1].info, "rust,ignore");
+    assert_eq!(found[1].body, "```\ninside\n");
+    for attr in [
+        "#[::actix_web::test]",
+        "#[tokio::test(flavor = \"multi_thread\")]",
+        "#[test]",
+    ] {
+        assert!(fences::has_tests(attr), "{attr}");
+    }
+    assert!(!fences::has_tests("#[get(\"/test\")]"));
 }
