@@ -222,7 +222,7 @@ impl CorsBuilder {
                         .into_iter()
                         .filter(|e| e.kind() != ErrorKind::MissingOrigins)
                         .map(|error| {
-                            let env = policy.env.var(error.field()).map(str::to_owned);
+                            let env = env_of(&policy.env, &error).map(str::to_owned);
                             in_policy(BuildProblem::Config { error, env })
                         }),
                 );
@@ -230,6 +230,7 @@ impl CorsBuilder {
             named.push(RuntimeNamed {
                 name: name.clone(),
                 spec: effective,
+                vars: policy.env.vars.clone(),
             });
         }
         let defaults = if spec == PolicySpecBuf::default() {
@@ -255,7 +256,7 @@ impl CorsBuilder {
                 }
                 Err(errors) => {
                     problems.extend(errors.into_iter().map(|error| {
-                        let env = self.env.var(error.field()).map(str::to_owned);
+                        let env = env_of(&self.env, &error).map(str::to_owned);
                         BuildProblem::Config { error, env }
                     }));
                     None
@@ -274,6 +275,19 @@ impl CorsBuilder {
             Err(BuildError { problems })
         }
     }
+}
+
+/// The variable an error comes from: its key's, or for a rule about
+/// credentials, the one that set `credentials`.
+fn env_of<'e>(env: &'e EnvLayer, error: &ConfigError) -> Option<&'e str> {
+    let credentials = matches!(
+        error.kind(),
+        ErrorKind::WildcardWithCredentials
+            | ErrorKind::NullWithCredentials
+            | ErrorKind::InsecureWithCredentials
+    );
+    env.var(error.field())
+        .or_else(|| credentials.then(|| env.var(Field::Credentials)).flatten())
 }
 
 /// The validated App defaults, with where each key was set.

@@ -40,6 +40,12 @@ impl EnvLayer {
     /// Reads `var` into `field`; a missing variable is a problem when
     /// `required`, and leaves the key as it was otherwise.
     pub fn read(&mut self, field: Field, var: &str, required: bool) {
+        if var.is_empty() || var.contains(['=', '\0']) {
+            return self.problem(
+                var,
+                "is not a variable's name: names are not empty and hold no `=` or NUL".to_owned(),
+            );
+        }
         let value = match std::env::var(var) {
             Ok(value) => value,
             Err(std::env::VarError::NotPresent) => {
@@ -107,6 +113,12 @@ impl EnvLayer {
     /// Reads every variable of [`STANDARD`] after `prefix`; only the origins
     /// are required.
     pub fn read_all(&mut self, prefix: &str) {
+        if prefix.contains(['=', '\0']) {
+            return self.problem(
+                prefix,
+                "cannot start a variable's name: names hold no `=` or NUL".to_owned(),
+            );
+        }
         for (field, var) in STANDARD {
             self.read(field, &format!("{prefix}{var}"), field == Field::Origins);
         }
@@ -186,7 +198,16 @@ impl EnvLayer {
                 self.vars
                     .iter()
                     .map(|(field, _)| *field)
-                    .filter(|field| code.sets(field.key()) && differs(code, env, *field))
+                    .filter(|field| match field {
+                        // Origins from a variable replace all of code's
+                        // origin keys (the merge rule).
+                        Field::Origins => {
+                            code.dev_origins.is_some()
+                                || code.origin_fn.is_some()
+                                || differs(code, env, *field) && code.sets(field.key())
+                        }
+                        _ => code.sets(field.key()) && differs(code, env, *field),
+                    })
                     .fold(Vec::new(), |mut all, field| {
                         if !all.contains(&field) {
                             all.push(field);

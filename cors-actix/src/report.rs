@@ -169,7 +169,9 @@ pub struct DefaultKey {
     pub key: &'static str,
     /// The environment variable it was read from, if any.
     pub env: Option<String>,
-    /// Whether code set another value, which the variable replaced.
+    /// Whether code set another value, which the variable replaced (for
+    /// `origins`: code's `origins`, `origin_fn` or `dev_origins`, which
+    /// origins from a variable all replace).
     pub overrides_code: bool,
 }
 
@@ -199,7 +201,8 @@ pub enum KeyOrigin {
     NamedPolicy(String),
     /// The App defaults, set in code.
     AppDefaults,
-    /// The App defaults, read from this environment variable.
+    /// An environment variable, read for the App defaults or for the
+    /// route's named or attached policy; it wins over code.
     Environment(String),
 }
 
@@ -209,7 +212,7 @@ impl fmt::Display for KeyOrigin {
             KeyOrigin::Route => f.write_str("the route"),
             KeyOrigin::NamedPolicy(name) => write!(f, "policy {name}"),
             KeyOrigin::AppDefaults => f.write_str("the App defaults"),
-            KeyOrigin::Environment(var) => write!(f, "the App defaults ({var})"),
+            KeyOrigin::Environment(var) => write!(f, "the environment ({var})"),
         }
     }
 }
@@ -288,7 +291,7 @@ impl fmt::Display for RouteError {
             self.pattern
         )?;
         match &self.problem {
-            RouteProblem::NoDefaults => f.write_str("needs App defaults, but the middleware is `Cors::new()`; give the route `origins = [...]` or build the middleware with `Cors::builder().origins([...])`"),
+            RouteProblem::NoDefaults => f.write_str("needs App defaults (it names no origins), but the middleware has none; give the route `origins = [...]` or build the middleware with `Cors::builder().origins([...])`"),
             RouteProblem::Invalid(error) => write!(f, "{error}"),
             RouteProblem::InvalidPattern(message) => write!(f, "invalid pattern: {message}"),
             RouteProblem::NotFound(message) => write!(f, "route table: {message}"),

@@ -7,7 +7,7 @@ use crate::report::{DefaultKey, KeyOrigin, KeySource, RouteError, RouteProblem};
 use actix_web::http::header::HeaderValue;
 use cors_core::policy::PolicySpecBuf;
 use cors_core::validate::{check_route_methods, default_route_methods};
-use cors_core::{BuildOptions, ConfigError, ErrorKind, Policy, PolicySpec};
+use cors_core::{BuildOptions, ConfigError, ErrorKind, Field, Policy, PolicySpec};
 use std::borrow::Cow;
 use std::rc::Rc;
 
@@ -93,6 +93,8 @@ pub(crate) struct RuntimeNamed {
     pub name: String,
     /// The keys as used (the environment's in place of code's).
     pub spec: PolicySpecBuf,
+    /// The keys read from the environment, with their variable.
+    pub vars: Vec<(Field, String)>,
 }
 
 /// What routes are resolved against: the App defaults and the policies
@@ -189,6 +191,7 @@ pub(crate) fn resolve(
         problems.extend(route_problems.into_iter().map(|problem| {
             let (keys, fix) = match &problem {
                 RouteProblem::Invalid(error) => explain_merge(&reg.source, config, error),
+                RouteProblem::NoDefaults => (Vec::new(), no_origins_fix(&reg.source)),
                 _ => (Vec::new(), None),
             };
             RouteError {
@@ -224,33 +227,46 @@ pub(crate) fn resolve(
 
 /// Where the value of `key` in a route's effective policy came from.
 fn key_origin(source: &Source, config: Config<'_>, key: &str) -> KeyOrigin {
-    let from_defaults = || {
-        config
-            .defaults
-            .map_or(KeyOrigin::AppDefaults, |d| d.origin_of(key))
+    // The origin keys go together (the merge rule): a layer that sets any
+    // of `origins` and `origin_fn` is where the route's origins come from.
+    let sets = |spec: &PolicySpec<'_>| match key {
+        "origins" | "origin_fn" => spec.has_origins(),
+        _ => spec.sets(key),
     };
+    // A key no layer sets is the route's to set; `methods` never comes from
+    // the App defaults for an annotated route.
+    let from_defaults = || match config.defaults {
+        Some(d) if key != "methods" && d.spec.with_spec(|spec| sets(spec)) => d.origin_of(key),
+        _ => KeyOrigin::Route,
+    };
+    let field = Field::ALL.into_iter().find(|f| f.key() == key);
     match source {
         Source::Static(route) => match &route.policy {
-            RoutePolicy::Spec { spec, .. } if spec.sets(key) => KeyOrigin::Route,
+            RoutePolicy::Spec { spec, .. } if sets(spec) => KeyOrigin::Route,
             RoutePolicy::Named { overrides, .. } | RoutePolicy::Runtime { overrides, .. }
-                if overrides.sets(key) =>
+                if sets(overrides) =>
             {
                 KeyOrigin::Route
             }
-            RoutePolicy::Named { policy, .. } if policy.spec.sets(key) => {
+            RoutePolicy::Named { policy, .. } if sets(&policy.spec) => {
                 KeyOrigin::NamedPolicy(policy.name.to_owned())
             }
-            RoutePolicy::Runtime { name, .. }
-                if config
-                    .named(name)
-                    .is_some_and(|n| n.spec.with_spec(|spec| spec.sets(key))) =>
-            {
-                KeyOrigin::NamedPolicy(format!("\"{name}\""))
-            }
+            RoutePolicy::Runtime { name, .. } => match config.named(name) {
+                Some(named) if named.spec.with_spec(|spec| sets(spec)) => {
+                    match field.and_then(|f| named.vars.iter().find(|(v, _)| *v == f)) {
+                        Some((_, var)) => KeyOrigin::Environment(var.clone()),
+                        None => KeyOrigin::NamedPolicy(format!("\"{name}\"")),
+                    }
+                }
+                _ => from_defaults(),
+            },
             _ => from_defaults(),
         },
-        Source::Manual(policy) if policy.effective().with_spec(|spec| spec.sets(key)) => {
-            KeyOrigin::Route
+        Source::Manual(policy) if policy.effective().with_spec(|spec| sets(spec)) => {
+            match field.and_then(|f| policy.env.var(f)) {
+                Some(var) => KeyOrigin::Environment(var.to_owned()),
+                None => KeyOrigin::Route,
+            }
         }
         Source::Manual(_) => from_defaults(),
     }
@@ -311,6 +327,24 @@ fn explain_merge(
         }
     };
     (keys, fix)
+}
+
+/// For a route without origins that names a policy: that the policy names
+/// none either.
+fn no_origins_fix(source: &Source) -> Option<String> {
+    match source {
+        Source::Static(route) => match &route.policy {
+            RoutePolicy::Runtime { name, .. } => Some(format!(
+                "policy \"{name}\" names no origins either: give it `.origins([...])`"
+            )),
+            RoutePolicy::Named { policy, .. } => Some(format!(
+                "policy {} names no origins either: give it `origins = [...]`",
+                policy.name
+            )),
+            _ => None,
+        },
+        Source::Manual(_) => None,
+    }
 }
 
 /// Whether the route, its named policy or the App defaults set `key`.

@@ -15,6 +15,7 @@ use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::http::Method;
 use actix_web::test::TestRequest;
 use cors_core::browser::{self, Blocked, CredentialsMode, Readable};
+use cors_core::header::is_forbidden_request_header;
 
 /// Runs `page` (what the page passes to `fetch()`) against `uri` of `app`
 /// the way a browser would, and returns what the page's JavaScript gets.
@@ -87,9 +88,11 @@ where
 /// [`fetch`], with the actual request built on `base`: its body, and the
 /// headers a page cannot set itself but a browser adds, such as `Cookie`.
 /// The page's method, `uri`, `Origin` and headers replace or join what
-/// `base` has. As in a browser, a `Cookie` of `base` is sent only when the
-/// page's credentials mode is `include` (the page is cross-origin), and
-/// the preflight never carries it.
+/// `base` has. Headers of `base` that a page could set (`Authorization`,
+/// `X-Api-Key`) are dropped: give them to the page, so that the preflight
+/// asks for them as a browser's would. As in a browser, a `Cookie` of `base`
+/// is sent only when the page's credentials mode is `include` (the page is
+/// cross-origin), and the preflight never carries it.
 ///
 /// # Errors
 ///
@@ -158,16 +161,19 @@ where
         }
         None => None,
     };
-    let mut req = base.method(method).uri(uri);
-    if let Some(origin) = origin {
-        req = req.insert_header(origin);
+    let mut req = base.method(method).uri(uri).to_request();
+    let headers = req.headers_mut();
+    // What only the browser sets comes from `base`; what a page can set
+    // comes from the page, so that the preflight accounts for it.
+    let include = page.credentials == CredentialsMode::Include;
+    headers.retain(|name, _| {
+        is_forbidden_request_header(name.as_str()) && (include || name != header::COOKIE)
+    });
+    if let Some((name, value)) = origin {
+        headers.insert(name, value);
     }
-    for pair in sent {
-        req = req.append_header(pair);
-    }
-    let mut req = req.to_request();
-    if page.credentials != CredentialsMode::Include {
-        req.headers_mut().remove(header::COOKIE);
+    for (name, value) in sent {
+        headers.append(name, value);
     }
     let actual = call(app, req).await;
     browser::fetch(

@@ -355,13 +355,40 @@ async fn p3_the_environment_wins_and_is_always_validated() {
         true
     }
     let cors = Cors::builder().origin_fn(any).from_env().build().unwrap();
-    let app = atest::init_service(App::new().wrap(cors).service(search)).await;
+    let app = atest::init_service(App::new().wrap(cors.clone()).service(search)).await;
     let res = call(
         &app,
         preflight("/search", "https://evil.example", "GET", None).to_request(),
     )
     .await;
     assert_eq!(res.status, 403);
+    // ... and the report says the variable replaced what code set.
+    let report = cors.report().unwrap();
+    let origins = report
+        .default_keys
+        .iter()
+        .find(|k| k.key == "origins")
+        .unwrap();
+    assert!(origins.overrides_code, "{origins:?}");
+
+    // A rule broken with credentials from a variable names that variable.
+    std::env::set_var("CORS_ALLOW_CREDENTIALS", "true");
+    let error = env_error(Cors::builder().from_env().headers(["*"]));
+    assert!(
+        error.contains("CORS_ALLOW_CREDENTIALS: wildcard with credentials"),
+        "{error}"
+    );
+    std::env::remove_var("CORS_ALLOW_CREDENTIALS");
+
+    // Names no variable can have are refused, not looked up.
+    for (builder, name) in [
+        (Cors::builder().from_env_prefixed("P3="), "P3="),
+        (Cors::builder().origins_from_env("P3=ALLOWED"), "P3=ALLOWED"),
+        (Cors::builder().origins_from_env(""), ""),
+    ] {
+        let error = env_error(builder);
+        assert!(error.contains("hold no `=` or NUL"), "{name}: {error}");
+    }
 
     // A refusal under keys the environment set names the variable, since
     // changing the builder would not help.
@@ -526,6 +553,15 @@ async fn p10_the_test_helper_fetches_as_a_browser() {
     }
     assert_eq!(DELETES.load(SeqCst), 4);
 
+    // Headers of the base request that a page could set are the page's to
+    // send: dropped, so that no request header skips the preflight.
+    let base = atest::TestRequest::default().insert_header(("x-http-method-override", "PATCH"));
+    let page = Request::new(APP, "DELETE");
+    let read = testing::fetch_with(&app, "/notes/5", &page, base)
+        .await
+        .unwrap();
+    assert_eq!(read.get("x-override-seen").as_deref(), Some("no"));
+
     // A method override to a forbidden method is a header no page can send.
     let page = Request::new(APP, "DELETE").header("X-HTTP-Method-Override", "TRACE");
     let read = testing::fetch(&app, "/notes/3", &page).await.unwrap();
@@ -541,7 +577,7 @@ async fn p10_the_test_helper_fetches_as_a_browser() {
             "{name:?}: {value:?}"
         );
     }
-    assert_eq!(DELETES.load(SeqCst), 5);
+    assert_eq!(DELETES.load(SeqCst), 6);
 }
 
 #[cors(policy = "admin")]
@@ -957,6 +993,85 @@ async fn p2_merge_errors_name_the_routes_own_key() {
     let text = error.to_string();
     assert!(
         text.contains("the route sets `dangerously_allow_insecure_origins`"),
+        "{text}"
+    );
+}
+
+#[cors(origins = ["https://app.example.com"])]
+#[get("/own")]
+async fn own_origins() -> impl Responder {
+    HttpResponse::Ok().finish()
+}
+
+fn partner_only(origin: &str) -> bool {
+    origin == "https://partner.example"
+}
+
+#[cors(origin_fn = partner_only)]
+#[get("/partner")]
+async fn partner() -> impl Responder {
+    HttpResponse::Ok().finish()
+}
+
+#[cors(policy = "ops")]
+#[get("/ops")]
+async fn ops() -> impl Responder {
+    HttpResponse::Ok().finish()
+}
+
+/// 7. More places a fix must name right: no App defaults at all (the
+/// route), a route whose `origin_fn` keeps the defaults' origins away (the
+/// route), a named policy whose origins a variable sets (the variable,
+/// which applied makes the request pass), a named policy with no origins.
+#[actix_web::test]
+async fn p7_fixes_name_the_place_that_holds_the_key() {
+    let cors = Cors::builder().debug_header(true).build().unwrap();
+    let app = atest::init_service(App::new().wrap(cors).service(own_origins)).await;
+    let res = call(
+        &app,
+        preflight("/own", APP, "GET", Some("x-trace")).to_request(),
+    )
+    .await;
+    let reason = res.get("x-cors-reason").unwrap();
+    assert!(reason.contains("add it to `headers = [...]`"), "{reason}");
+
+    let cors = Cors::builder()
+        .origins([APP])
+        .debug_header(true)
+        .build()
+        .unwrap();
+    let app = atest::init_service(App::new().wrap(cors).service(partner)).await;
+    let reason = reason_of(&app, "/partner", "https://new.example", "GET").await;
+    assert!(reason.contains("add it to `origins = [...]`"), "{reason}");
+
+    const OPS: &str = "https://ops.example.com";
+    std::env::set_var("P7_OPS_ORIGINS", "https://admin.example.com");
+    let build = || {
+        Cors::builder()
+            .origins([APP])
+            .debug_header(true)
+            .named_policy("ops", CorsPolicy::new().origins_from_env("P7_OPS_ORIGINS"))
+            .build()
+            .unwrap()
+    };
+    let app = atest::init_service(App::new().wrap(build()).service(ops)).await;
+    let reason = reason_of(&app, "/ops", OPS, "GET").await;
+    assert!(reason.contains("add it to P7_OPS_ORIGINS"), "{reason}");
+    std::env::set_var("P7_OPS_ORIGINS", format!("https://admin.example.com,{OPS}"));
+    let app = atest::init_service(App::new().wrap(build()).service(ops)).await;
+    let res = call(&app, preflight("/ops", OPS, "GET", None).to_request()).await;
+    assert_eq!(res.status, 204, "the fix, applied");
+    std::env::remove_var("P7_OPS_ORIGINS");
+
+    let cors = Cors::builder()
+        .named_policy("ops", CorsPolicy::new().max_age(60))
+        .build()
+        .unwrap();
+    assert!(common::start_up_fails(App::new().wrap(cors.clone()).service(ops)).await);
+    let text = cors.startup_error().unwrap().to_string();
+    assert!(!text.contains("Cors::new()"), "{text}");
+    assert!(
+        text.contains("policy \"ops\" names no origins either"),
         "{text}"
     );
 }

@@ -225,12 +225,12 @@ impl Reason<'_> {
         let at = |key: &str| {
             match place {
             Place::Route | Place::Disabled => format!("`{key} = [...]`"),
-            Place::NamedPolicy(name) => format!("`{key} = [...]` of policy {name}"),
+            Place::NamedPolicy(name) => format!("the `{key}` of policy {name}"),
             Place::AppDefaults => format!(
                 "the App defaults' `{key}` (`Cors::builder().{key}([...])`), which routes without `#[cors]` follow"
             ),
             Place::Environment(var) => format!(
-                "{var}, which sets the App defaults' `{key}` (the environment wins over `Cors::builder().{key}(..)`)"
+                "{var}, the environment variable that sets `{key}` here (it wins over the value set in code)"
             ),
         }
         };
@@ -313,8 +313,8 @@ pub enum Place<'a> {
     NamedPolicy(&'a str),
     /// The App defaults (`Cors::builder()`), set in code.
     AppDefaults,
-    /// The App defaults, read from this environment variable, which wins
-    /// over code.
+    /// An environment variable (of the App defaults, or of a named or
+    /// attached policy), which wins over code.
     Environment(&'a str),
     /// A route with `#[cors(disable)]`.
     Disabled,

@@ -614,6 +614,8 @@ impl<'a> Validator<'_, 'a> {
             self.list_shape(field, items, false, "origin");
         }
         let mut specs = Vec::with_capacity(items.len());
+        // Built on the first refused entry, for its suggestion.
+        let mut counts: Option<HashMap<String, usize>> = None;
         for (i, item) in items.iter().enumerate() {
             match parse_config_origin(item) {
                 Ok(spec) => {
@@ -623,7 +625,14 @@ impl<'a> Validator<'_, 'a> {
                     }
                 }
                 Err(problem) => {
-                    let fixed = self.suggestion(field, i, item);
+                    let counts = counts.get_or_insert_with(|| {
+                        let mut counts = HashMap::with_capacity(items.len());
+                        for other in items {
+                            *counts.entry(other.to_ascii_lowercase()).or_insert(0) += 1;
+                        }
+                        counts
+                    });
+                    let fixed = self.suggestion(field, item, (counts, items.len()));
                     let message = origin_problem_message(problem, item, fixed.as_deref());
                     self.error(
                         ErrorKind::InvalidOrigin(problem),
@@ -638,43 +647,41 @@ impl<'a> Validator<'_, 'a> {
         specs
     }
 
-    /// The corrected value of origin `i` of `field`, when the validator
-    /// accepts it in place: a fix the parser accepts can still break a rule
-    /// of the policy (`*` or `null` with credentials, plain http with
-    /// credentials, a duplicate).
-    fn suggestion(&self, field: Field, i: usize, item: &str) -> Option<String> {
+    /// The corrected value of an origin of `field`, when the validator
+    /// accepts it in its place: a fix the parser accepts can still break a
+    /// rule of the policy (`*` or `null` with credentials, plain http with
+    /// credentials, `*` in a list, a duplicate). `counts` holds how often
+    /// each entry of the list appears, lowercased, and `len` its length, so
+    /// that each check costs the same however long the list is.
+    fn suggestion(
+        &self,
+        field: Field,
+        item: &str,
+        (counts, len): (&HashMap<String, usize>, usize),
+    ) -> Option<String> {
         if !self.suggest {
             return None;
         }
         let fixed = corrected_origin(item)?;
-        let list = match field {
-            Field::DevOrigins => self.spec.dev_origins,
-            _ => self.spec.origins,
-        }?;
-        let replaced: Vec<&str> = list
-            .iter()
-            .enumerate()
-            .map(|(at, other)| if at == i { fixed.as_str() } else { *other })
-            .collect();
-        let spec = match field {
-            Field::DevOrigins => PolicySpec {
-                dev_origins: Some(&replaced),
-                ..*self.spec
-            },
-            _ => PolicySpec {
-                origins: Some(&replaced),
-                ..*self.spec
-            },
+        let lower = fixed.to_ascii_lowercase();
+        let own = usize::from(item.to_ascii_lowercase() == lower);
+        let listed = counts.get(&lower).copied().unwrap_or(0);
+        if listed > own || (fixed == "*" && len > 1) {
+            return None;
+        }
+        let one = [fixed.as_str()];
+        let alone = PolicySpec {
+            origins: (field == Field::Origins).then_some(&one[..]),
+            dev_origins: (field == Field::DevOrigins).then_some(&one[..]),
+            credentials: self.spec.credentials,
+            dangerously_allow_null_origin: self.spec.dangerously_allow_null_origin,
+            dangerously_allow_insecure_origins: self.spec.dangerously_allow_insecure_origins,
+            ..PolicySpec::EMPTY
         };
-        let checked = validate_with(&spec, self.options, false);
-        let refused = checked.policy.err().is_some_and(|errors| {
-            errors.iter().any(|e| {
-                let here = e.index().is_none_or(|at| at == i);
-                let repeats =
-                    e.kind() == ErrorKind::Duplicate && e.value().eq_ignore_ascii_case(&fixed);
-                e.field() == field && (here || repeats)
-            })
-        });
+        let refused = validate_with(&alone, self.options, false)
+            .policy
+            .err()
+            .is_some_and(|errors| errors.iter().any(|e| e.field() == field));
         (!refused).then_some(fixed)
     }
 
