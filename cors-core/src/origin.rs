@@ -150,10 +150,9 @@ pub fn parse_config_origin(value: &str) -> Result<OriginSpec<'_>, OriginProblem>
     }
     let Some((scheme, rest)) = value.split_once("://") else {
         return Err(
-            if ["file:", "data:", "blob:", "about:", "javascript:"]
-                .iter()
-                .any(|s| starts_with_ignore_case(value, s))
-            {
+            if OPAQUE_SCHEMES.iter().any(|s| {
+                starts_with_ignore_case(value, s) && value.as_bytes().get(s.len()) == Some(&b':')
+            }) {
                 P::OpaqueScheme
             } else {
                 P::NoScheme
@@ -166,7 +165,7 @@ pub fn parse_config_origin(value: &str) -> Result<OriginSpec<'_>, OriginProblem>
     if scheme.bytes().any(|b| b.is_ascii_uppercase()) {
         return Err(P::Uppercase);
     }
-    if matches!(scheme, "file" | "data" | "blob" | "about" | "javascript") {
+    if OPAQUE_SCHEMES.contains(&scheme) {
         return Err(P::OpaqueScheme);
     }
     let (authority, tail) = match rest.find(['/', '?', '#']) {
@@ -265,22 +264,42 @@ pub fn default_port(scheme: &str) -> Option<u16> {
     }
 }
 
+/// Schemes whose origins are opaque: browsers send `null` for them.
+const OPAQUE_SCHEMES: [&str; 5] = ["file", "data", "blob", "about", "javascript"];
+
+/// The longest label of a DNS name, and the longest name.
+const MAX_LABEL_LEN: usize = 63;
+const MAX_DOMAIN_LEN: usize = 253;
+
 fn is_scheme(scheme: &str) -> bool {
     let mut bytes = scheme.bytes();
-    bytes.next().is_some_and(|b| b.is_ascii_lowercase())
-        && bytes.all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"+-.".contains(&b))
+    bytes.next().is_some_and(|b| b.is_ascii_lowercase()) && bytes.all(is_scheme_byte)
+}
+
+/// A byte of a scheme after its first letter: `[a-z0-9+.-]`.
+fn is_scheme_byte(b: u8) -> bool {
+    b.is_ascii_lowercase() || b.is_ascii_digit() || b"+-.".contains(&b)
+}
+
+/// A byte of a host label as browsers serialise it: `[a-z0-9_-]`.
+fn is_label_byte(b: u8) -> bool {
+    b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_'
+}
+
+/// The inside of an IPv6 literal's brackets, as browsers serialise it.
+fn is_ipv6_inner(inner: &[u8]) -> bool {
+    inner.contains(&b':')
+        && inner
+            .iter()
+            .all(|&b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b) || b == b':' || b == b'.')
 }
 
 /// Lowercase DNS-style labels: non-empty, `[a-z0-9_-]`, separated by dots.
 fn is_domain(host: &str) -> bool {
     !host.is_empty()
-        && host.len() <= 253
+        && host.len() <= MAX_DOMAIN_LEN
         && host.split('.').all(|label| {
-            !label.is_empty()
-                && label.len() <= 63
-                && label
-                    .bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+            !label.is_empty() && label.len() <= MAX_LABEL_LEN && label.bytes().all(is_label_byte)
         })
 }
 
@@ -291,12 +310,7 @@ fn is_numeric_host(host: &str) -> bool {
 fn is_ipv6_literal(host: &str) -> bool {
     host.strip_prefix('[')
         .and_then(|h| h.strip_suffix(']'))
-        .is_some_and(|inner| {
-            inner.contains(':')
-                && inner.bytes().all(|b| {
-                    b.is_ascii_digit() || (b'a'..=b'f').contains(&b) || b == b':' || b == b'.'
-                })
-        })
+        .is_some_and(|inner| is_ipv6_inner(inner.as_bytes()))
 }
 
 /// An `Origin` header value split by the fast request parser.
@@ -332,22 +346,13 @@ pub fn split_request_origin(value: &[u8]) -> Option<RequestOrigin<'_>> {
     // One pass over the bytes: scheme, `://`, host, optional port.
     let scheme_end = value.iter().position(|&b| b == b':')?;
     let (first, rest) = value.split_first()?;
-    if !first.is_ascii_lowercase()
-        || !rest[..scheme_end - 1]
-            .iter()
-            .all(|&b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"+-.".contains(&b))
-    {
+    if !first.is_ascii_lowercase() || !rest[..scheme_end - 1].iter().all(|&b| is_scheme_byte(b)) {
         return None;
     }
     let authority = value.get(scheme_end..)?.strip_prefix(b"://")?;
     let host_len = if authority.first() == Some(&b'[') {
         let close = authority.iter().position(|&b| b == b']')?;
-        let inner = &authority[1..close];
-        let ok = inner.contains(&b':')
-            && inner.iter().all(|&b| {
-                b.is_ascii_digit() || (b'a'..=b'f').contains(&b) || b == b':' || b == b'.'
-            });
-        if !ok {
+        if !is_ipv6_inner(&authority[1..close]) {
             return None;
         }
         close + 1
@@ -361,26 +366,26 @@ pub fn split_request_origin(value: &[u8]) -> Option<RequestOrigin<'_>> {
             match b {
                 b'.' if previous == b'.' => return None,
                 b'.' => label = 0,
-                b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' => label += 1,
                 b':' => break,
+                _ if is_label_byte(b) => label += 1,
                 _ => return None,
             }
-            if label > 63 {
+            if label > MAX_LABEL_LEN {
                 return None;
             }
             previous = b;
             len += 1;
         }
-        if len == 0 || len > 253 || previous == b'.' {
+        if len == 0 || len > MAX_DOMAIN_LEN || previous == b'.' {
             return None;
         }
         len
     };
     // Opaque origins are sent as `null`, never with their scheme.
-    if matches!(
-        &value[..scheme_end],
-        b"file" | b"data" | b"blob" | b"about" | b"javascript"
-    ) {
+    if OPAQUE_SCHEMES
+        .iter()
+        .any(|s| s.as_bytes() == &value[..scheme_end])
+    {
         return None;
     }
     let port = &authority[host_len..];
