@@ -44,9 +44,21 @@ impl ToTokens for SpanRange {
     }
 }
 
-#[derive(Default)]
+/// The errors of one expansion. It cannot lose them: every `Ctxt` must end
+/// in [`Ctxt::finish`] (or [`Ctxt::discard`], for a context whose findings
+/// are reported elsewhere), or dropping it panics, which turns a forgotten
+/// error into a failed build instead of silently wrong code.
 pub struct Ctxt {
-    errors: RefCell<Vec<syn::Error>>,
+    /// `None` once finished.
+    errors: RefCell<Option<Vec<syn::Error>>>,
+}
+
+impl Default for Ctxt {
+    fn default() -> Self {
+        Ctxt {
+            errors: RefCell::new(Some(Vec::new())),
+        }
+    }
 }
 
 impl Ctxt {
@@ -55,18 +67,35 @@ impl Ctxt {
     }
 
     pub fn push(&self, error: syn::Error) {
-        self.errors.borrow_mut().push(error);
+        if let Some(errors) = self.errors.borrow_mut().as_mut() {
+            errors.push(error);
+        }
     }
 
     pub fn has_errors(&self) -> bool {
-        !self.errors.borrow().is_empty()
+        self.errors.borrow().as_ref().is_some_and(|e| !e.is_empty())
     }
 
     /// All errors combined into one, or `None`.
     pub fn finish(self) -> Option<syn::Error> {
-        self.errors.into_inner().into_iter().reduce(|mut all, e| {
+        let errors = self.errors.borrow_mut().take().unwrap_or_default();
+        errors.into_iter().reduce(|mut all, e| {
             all.combine(e);
             all
         })
+    }
+
+    /// Ends a context used only to read values, whose errors the caller
+    /// reports through another context.
+    pub fn discard(self) {
+        self.errors.borrow_mut().take();
+    }
+}
+
+impl Drop for Ctxt {
+    fn drop(&mut self) {
+        if !std::thread::panicking() && self.errors.borrow().is_some() {
+            panic!("cors-macros: a Ctxt was dropped without finish(); its errors would be lost");
+        }
     }
 }

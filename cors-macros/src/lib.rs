@@ -44,7 +44,10 @@ fn cors_attribute(args: TokenStream2, input: TokenStream2, from_module: bool) ->
         let expanded = scope::module(args, module, &cx);
         return match cx.has_errors() {
             true => with_errors(cx, input),
-            false => expanded,
+            false => {
+                cx.discard();
+                expanded
+            }
         };
     }
     let mut item = match syn::parse2::<syn::ItemFn>(input.clone()) {
@@ -75,8 +78,9 @@ fn cors_attribute(args: TokenStream2, input: TokenStream2, from_module: bool) ->
             );
             return with_errors(cx, input);
         }
-        // actix-web reports malformed route attributes itself.
-        Err(_) => return input,
+        // actix-web reports malformed route attributes itself; the keys'
+        // errors found so far are reported here.
+        Err(_) => return with_errors(cx, input),
     };
     let served: Vec<String> =
         routes
@@ -98,6 +102,7 @@ fn cors_attribute(args: TokenStream2, input: TokenStream2, from_module: bool) ->
         }
         return with_errors(cx, input);
     }
+    cx.discard();
     expand::handler(item, &routes, &mode)
 }
 
@@ -122,20 +127,10 @@ pub fn cors_policy(input: TokenStream) -> TokenStream {
         Err(err) => return err.to_compile_error().into(),
     };
     let cx = Ctxt::default();
-    let mut args = parse::parse_args(named.body, &cx);
-    for key in ["policy", "disable"] {
-        if let Some(arg) = args.get(key) {
-            cx.error(
-                arg.key.span(),
-                format!("`{key}` belongs on a route's `#[cors]`, not in a named policy; remove it"),
-            );
-        }
-    }
-    // Reported above; validating them too would only add noise.
-    args.args
-        .retain(|a| a.key != "policy" && a.key != "disable");
+    let args = parse::named_policy_args(named.body, &cx);
     let mode = validate::check(&args, None, 0, &cx);
     if let (false, validate::Mode::Spec(checked)) = (cx.has_errors(), &mode) {
+        cx.discard();
         return expand::named(&named.attrs, &named.vis, &named.name, checked).into();
     }
     if !cx.has_errors() {

@@ -142,6 +142,24 @@ pub fn parse_args(tokens: TokenStream, cx: &Ctxt) -> Args {
     args
 }
 
+/// The keys of a `cors_policy!`: those of `#[cors]` without `policy` and
+/// `disable`, which belong on a route and are reported, then left out (so
+/// that validating them adds no noise).
+pub fn named_policy_args(tokens: TokenStream, cx: &Ctxt) -> Args {
+    let mut args = parse_args(tokens, cx);
+    for key in ["policy", "disable"] {
+        if let Some(arg) = args.get(key) {
+            cx.error(
+                arg.key.span(),
+                format!("`{key}` belongs on a route's `#[cors]`, not in a named policy; remove it"),
+            );
+        }
+    }
+    args.args
+        .retain(|a| a.key != "policy" && a.key != "disable");
+    args
+}
+
 fn parse_value(expr: &Expr) -> syn::Result<Value> {
     match expr {
         Expr::Array(array) => array

@@ -75,9 +75,12 @@ pub fn merge(own: TokenStream, module: TokenStream) -> TokenStream {
     {
         return own;
     }
+    // Only the values are read here: the handler's expansion reports the
+    // errors of the merged keys, and the module's reported its own.
     let quiet = Ctxt::default();
     let own_spec = owned_spec(&parse::parse_args(own, &quiet), &quiet);
     let module_spec = owned_spec(&parse::parse_args(module.clone(), &quiet), &quiet);
+    quiet.discard();
     let module_raw = raw_args(module);
     let inherited: Vec<&RawArg> = own_spec.with_spec(|own| {
         module_spec.with_spec(|module| {
