@@ -13,6 +13,7 @@ use std::time::Duration;
 
 /// Builds a [`Cors`] with App defaults and options.
 #[derive(Clone, Debug, Default)]
+#[must_use = "a builder does nothing until `.build()`"]
 pub struct CorsBuilder {
     spec: PolicySpecBuf,
     strict: bool,

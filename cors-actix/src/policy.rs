@@ -153,6 +153,7 @@ pub(crate) use policy_setters;
 /// assert!(broken.build().unwrap_err().to_string().contains("wildcard with credentials"));
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[must_use = "a policy does nothing until it is attached, named or built"]
 pub struct CorsPolicy {
     spec: PolicySpecBuf,
     /// Keys read from the environment, which win over `spec`.
