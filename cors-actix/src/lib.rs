@@ -61,19 +61,23 @@
 mod builder;
 mod diagnostics;
 mod env;
+mod future;
 mod middleware;
 mod pattern;
 mod policy;
 mod register;
 mod report;
 mod resolve;
+mod respond;
+mod strict;
 mod table;
 #[cfg(feature = "testing")]
 pub mod testing;
 
 pub use builder::{BuildError, BuildProblem, CorsBuilder};
 pub use cors_core;
-pub use middleware::{Cors, CorsFuture, CorsMiddleware};
+pub use future::CorsFuture;
+pub use middleware::{Cors, CorsMiddleware};
 pub use policy::CorsPolicy;
 pub use register::{attach, Attached, NamedPolicy};
 pub use report::{

@@ -1,30 +1,33 @@
-//! The `Cors` middleware: App defaults, the pre-routing policy lookup,
-//! preflight answers, and the headers of actual responses.
+//! The `Cors` middleware: the value users wrap their App with, its per-worker
+//! state and route table, and the plan for each request (the lookup before
+//! routing, preflight answers, what an actual response will get). Writing
+//! the headers is `respond.rs`, strict mode `strict.rs`, the response future
+//! `future.rs`.
 
 use crate::builder::DefaultsConfig;
 use crate::builder::{BuildError, CorsBuilder};
 use crate::diagnostics::{
     check_preflight_route, log_rejection, place, Outcome, RefusalLog, Refused,
 };
-use crate::register::{live_groups, Group, Listen, RouteCors, Served, Source};
+use crate::future::CorsFuture;
+use crate::register::{live_groups, Group, Listen, Served};
 use crate::report::{Report, StartupError};
 use crate::resolve::{resolve, Config, Defaults, PolicyEntry, ResolvedRoute, RuntimeNamed};
+use crate::respond::{allow_origin, merge_vary, preflight_response, static_route, Add, Finish};
+use crate::strict::{same_origin, strict_refusal, StrictCheck};
 use crate::table::{clean_request, in_app, Found, Table};
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ResourceMap, Service, ServiceRequest, ServiceResponse, Transform};
 use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
-use actix_web::http::{Method, StatusCode, Uri};
+use actix_web::http::{Method, Uri};
 use actix_web::{Error, HttpMessage, HttpResponse};
-use cors_core::{decide, AllowOrigin, CorsHeaders, Decision, Reason, Vary};
+use cors_core::{decide, Decision, Reason, Vary};
 use futures_util::future::{ready, Ready};
 use std::cell::{OnceCell, RefCell};
 use std::fmt;
-use std::future::Future;
-use std::pin::Pin;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::task::{Context, Poll};
 use std::time::Duration;
 
 /// How often repeated refusals are counted in one `warn` line, unless
@@ -66,7 +69,7 @@ pub struct Cors {
     inner: Arc<Inner>,
 }
 
-struct Inner {
+pub(crate) struct Inner {
     defaults: Option<DefaultsConfig>,
     /// Policies supplied by name, for `#[cors(policy = "name")]`.
     named: Vec<RuntimeNamed>,
@@ -76,7 +79,7 @@ struct Inner {
     /// Whether the complete report was logged: once per `Cors` value, not
     /// once per worker.
     report_logged: AtomicBool,
-    refusals: RefusalLog,
+    pub(crate) refusals: RefusalLog,
 }
 
 impl fmt::Debug for Cors {
@@ -309,9 +312,9 @@ where
 /// A group's routes, resolved, with the validator's notes.
 type Resolved = (Rc<Group>, Vec<ResolvedRoute>, Vec<String>);
 
-struct State {
-    shared: Arc<Inner>,
-    defaults: Option<Defaults>,
+pub(crate) struct State {
+    pub(crate) shared: Arc<Inner>,
+    pub(crate) defaults: Option<Defaults>,
     strict: bool,
     debug_header: bool,
     /// The registration groups alive when the middleware was created; the
@@ -321,12 +324,12 @@ struct State {
     resolved: RefCell<Option<Resolved>>,
     /// Completed by the first request; `None` when it could not be, and
     /// then `Cors` fails closed.
-    table: OnceCell<Option<Complete>>,
+    pub(crate) table: OnceCell<Option<Complete>>,
 }
 
 /// A complete route table, and what follows from it.
-struct Complete {
-    table: Table,
+pub(crate) struct Complete {
+    pub(crate) table: Table,
     /// `Vary` for requests without `Origin`: `Origin` unless every policy
     /// of the App allows any origin.
     no_origin_vary: Vary,
@@ -439,12 +442,12 @@ const MAX_REQUEST_HEADER_NAMES: usize = cors_core::header::MAX_REQUEST_HEADER_NA
 
 const REQUEST_PRIVATE_NETWORK: HeaderName =
     HeaderName::from_static("access-control-request-private-network");
-const ALLOW_PRIVATE_NETWORK: HeaderName =
+pub(crate) const ALLOW_PRIVATE_NETWORK: HeaderName =
     HeaderName::from_static("access-control-allow-private-network");
 const DEBUG_REASON: HeaderName = HeaderName::from_static("x-cors-reason");
-const TRUE: HeaderValue = HeaderValue::from_static("true");
+pub(crate) const TRUE: HeaderValue = HeaderValue::from_static("true");
 /// `Access-Control-Max-Age` of a preflight answer no other request may reuse.
-const NOT_CACHED: Option<HeaderValue> = Some(HeaderValue::from_static("0"));
+pub(crate) const NOT_CACHED: Option<HeaderValue> = Some(HeaderValue::from_static("0"));
 
 impl<S, B> Service<ServiceRequest> for CorsMiddleware<S>
 where
@@ -463,20 +466,11 @@ where
                 let listen = Listen::start();
                 let future = self.service.call(req);
                 let served = listen.finish();
-                CorsFuture {
-                    state: FutureState::Inner {
-                        future,
-                        after: Some(after),
-                        served,
-                        state: self.state.clone(),
-                    },
-                }
+                CorsFuture::forwarded(future, after, served, self.state.clone())
             }
-            Plan::Respond(response) => CorsFuture {
-                state: FutureState::Done {
-                    response: Some(req.into_response(response).map_into_right_body()),
-                },
-            },
+            Plan::Respond(response) => {
+                CorsFuture::answered(req.into_response(response).map_into_right_body())
+            }
         }
     }
 }
@@ -490,7 +484,7 @@ enum Plan {
 }
 
 /// How the response of a forwarded request is finished.
-enum After {
+pub(crate) enum After {
     /// Decided before routing.
     Fixed(Finish),
     /// A request without `Origin`: no CORS headers, but a route whose
@@ -791,7 +785,7 @@ impl State {
     /// How the response to a request without `Origin` is finished: by the
     /// route the router dispatched to, or, when the App has a policy that
     /// allows any origin, by the route found before routing.
-    fn finish_no_origin(
+    pub(crate) fn finish_no_origin(
         &self,
         served: Option<Served>,
         method: &Method,
@@ -843,7 +837,7 @@ impl State {
     ///
     /// `path` is matched (the router's, decoded); `raw_path` is logged, since
     /// decoding can yield control characters.
-    fn finish_actual(
+    pub(crate) fn finish_actual(
         &self,
         served: Option<Served>,
         origin: Option<&HeaderValue>,
@@ -1017,62 +1011,6 @@ fn log_unnormalised(req: &ServiceRequest, route: &ResolvedRoute) {
     );
 }
 
-/// Left on a state-changing cross-origin request that strict mode let
-/// through before routing, for the witness of the route the router picks.
-struct StrictCheck(Rc<State>);
-
-/// Called by the witness of the route the router picked, before its
-/// handler: whether strict mode refuses the request under that route's
-/// policy. Only for requests `Cors` let through in strict mode.
-pub(crate) fn strict_refusal_after_routing(req: &ServiceRequest, served: Served) -> Option<Error> {
-    let state = req.extensions().get::<StrictCheck>()?.0.clone();
-    // The method as routed, which a rewrite inside `Cors` may have changed.
-    if !matches!(req.method().as_str(), "POST" | "PUT" | "PATCH" | "DELETE") {
-        return None;
-    }
-    let origin = req.headers().get(header::ORIGIN)?;
-    if same_origin(req, origin.as_bytes()) {
-        return None;
-    }
-    let Some(Some(ready)) = state.table.get() else {
-        return Some(actix_web::error::ErrorForbidden(""));
-    };
-    let method = req.method().as_str().as_bytes();
-    let request = cors_core::Request::new(method).origin(origin.as_bytes());
-    let route = ready.table.served(served);
-    let entry = route.and_then(|r| r.policy.as_deref());
-    let (reason, _) = strict_refusal(entry, &request)?;
-    let resource = || None;
-    let refused = Refused {
-        outcome: Outcome::Refused,
-        method: req.method().as_str(),
-        path: req.path(),
-        route,
-        place: place(route, state.defaults.as_ref(), &reason),
-        resource: &resource,
-    };
-    log_rejection(&state.shared.refusals, &refused, &reason);
-    Some(actix_web::error::ErrorForbidden(""))
-}
-
-/// Why strict mode refuses a request under this policy (`None`: no policy),
-/// if it does.
-fn strict_refusal<'a>(
-    entry: Option<&'a PolicyEntry>,
-    request: &cors_core::Request<'a>,
-) -> Option<(Reason<'a>, Vary)> {
-    match entry.map(|e| decide(e.policy(), request)) {
-        None => Some((
-            Reason::NoPolicy {
-                method: request.method,
-            },
-            Vary::ORIGIN,
-        )),
-        Some(Decision::Rejected { reason, vary }) => Some((reason, vary)),
-        Some(_) => None,
-    }
-}
-
 /// A refused request, with what its log line and response need.
 struct Rejection<'a> {
     /// The annotated route whose policy decided, if one did.
@@ -1080,315 +1018,4 @@ struct Rejection<'a> {
     preflight: bool,
     reason: Reason<'a>,
     vary: Vary,
-}
-
-/// Whether the request comes from the server's own origin: the browser says
-/// so (`Sec-Fetch-Site: same-origin`), or `Origin` is the request's own
-/// scheme and host (as actix-web reads them, forwarding headers included):
-/// `http://` and `https://` are different origins.
-fn same_origin(req: &ServiceRequest, origin: &[u8]) -> bool {
-    let headers = req.headers();
-    if headers
-        .get("sec-fetch-site")
-        .is_some_and(|v| v.as_bytes() == b"same-origin")
-    {
-        return true;
-    }
-    let info = req.connection_info();
-    let rest = origin
-        .strip_prefix(info.scheme().as_bytes())
-        .and_then(|rest| rest.strip_prefix(b"://"));
-    rest == Some(info.host().as_bytes())
-}
-
-fn allow_origin(origin: Option<&HeaderValue>, allow: AllowOrigin<'_>) -> HeaderValue {
-    match (allow, origin) {
-        // The request's own header value, shared, not copied.
-        (AllowOrigin::Mirror(_), Some(origin)) => origin.clone(),
-        (AllowOrigin::Mirror(origin), None) => {
-            HeaderValue::from_str(origin).unwrap_or_else(|_| HeaderValue::from_static("null"))
-        }
-        (AllowOrigin::Any, _) => HeaderValue::from_static("*"),
-    }
-}
-
-fn preflight_response(
-    origin: Option<&HeaderValue>,
-    status: u16,
-    headers: &CorsHeaders<'_>,
-    entry: &PolicyEntry,
-    (only_method, uncached): (Option<&HeaderValue>, bool),
-) -> HttpResponse {
-    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::NO_CONTENT);
-    let mut response = HttpResponse::new(status);
-    let map = response.headers_mut();
-    map.insert(
-        header::ACCESS_CONTROL_ALLOW_ORIGIN,
-        allow_origin(origin, headers.allow_origin),
-    );
-    if headers.allow_credentials {
-        map.insert(header::ACCESS_CONTROL_ALLOW_CREDENTIALS, TRUE);
-    }
-    let only_method = only_method.cloned();
-    let precomputed = [
-        (
-            header::ACCESS_CONTROL_ALLOW_METHODS,
-            match &only_method {
-                Some(_) => &only_method,
-                None => &entry.allow_methods,
-            },
-        ),
-        (header::ACCESS_CONTROL_ALLOW_HEADERS, &entry.allow_headers),
-        (
-            header::ACCESS_CONTROL_MAX_AGE,
-            match uncached {
-                true => &NOT_CACHED,
-                false => &entry.max_age,
-            },
-        ),
-    ];
-    for (name, value) in precomputed {
-        if let Some(value) = value {
-            map.insert(name, value.clone());
-        }
-    }
-    if headers.allow_private_network {
-        map.insert(ALLOW_PRIVATE_NETWORK, TRUE);
-    }
-    merge_vary(map, headers.vary);
-    response
-}
-
-/// Adds the `Vary` tokens the response does not have yet, never a duplicate.
-fn merge_vary(headers: &mut HeaderMap, vary: Vary) {
-    let missing = vary.missing_from(headers.get_all(header::VARY).map(HeaderValue::as_bytes));
-    if !missing.is_empty() {
-        headers.append(header::VARY, HeaderValue::from_static(missing.value()));
-    }
-}
-
-/// What an actual response gets.
-#[derive(Clone)]
-enum Add {
-    /// The headers of an allowed request.
-    Allow {
-        allow_origin: HeaderValue,
-        credentials: bool,
-        expose: Option<HeaderValue>,
-    },
-    /// No CORS headers: whatever CORS headers the app set itself go, so that
-    /// no handler, proxied upstream or leftover middleware can grant what
-    /// the policy does not.
-    Strip,
-    /// A `#[cors(disable)]` handler served it: CORS is its own business, and
-    /// the headers it sets itself stay.
-    Keep,
-}
-
-/// The CORS response headers, all of which the policy decides.
-const CORS_RESPONSE_HEADERS: [HeaderName; 7] = [
-    header::ACCESS_CONTROL_ALLOW_ORIGIN,
-    header::ACCESS_CONTROL_ALLOW_CREDENTIALS,
-    header::ACCESS_CONTROL_EXPOSE_HEADERS,
-    header::ACCESS_CONTROL_ALLOW_METHODS,
-    header::ACCESS_CONTROL_ALLOW_HEADERS,
-    header::ACCESS_CONTROL_MAX_AGE,
-    ALLOW_PRIVATE_NETWORK,
-];
-
-/// What to do with the inner service's response.
-#[derive(Clone)]
-struct Finish {
-    add: Add,
-    vary: Vary,
-    /// The route whose policy decided, for the log line about headers the
-    /// app set itself.
-    route: Option<&'static RouteCors>,
-}
-
-impl Finish {
-    /// No CORS headers, and this `Vary`.
-    fn strip(vary: Vary) -> Finish {
-        Finish {
-            add: Add::Strip,
-            vary,
-            route: None,
-        }
-    }
-
-    fn apply(self, headers: &mut HeaderMap) {
-        // One pass over the names first: most responses carry none.
-        let app_set = !matches!(self.add, Add::Keep)
-            && headers
-                .keys()
-                .any(|name| name.as_str().starts_with("access-control-"));
-        if app_set {
-            let mut replaced = false;
-            for name in CORS_RESPONSE_HEADERS {
-                replaced |= headers.remove(name).next().is_some();
-            }
-            if replaced {
-                log_app_set_headers(self.route);
-            }
-        }
-        if let Add::Allow {
-            allow_origin,
-            credentials,
-            expose,
-        } = self.add
-        {
-            headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, allow_origin);
-            if credentials {
-                headers.insert(header::ACCESS_CONTROL_ALLOW_CREDENTIALS, TRUE);
-            }
-            if let Some(expose) = expose {
-                headers.insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, expose);
-            }
-        }
-        merge_vary(headers, self.vary);
-    }
-}
-
-/// The static metadata of a `#[cors]` route.
-fn static_route(route: Option<&ResolvedRoute>) -> Option<&'static RouteCors> {
-    match route.map(|r| &*r.source) {
-        Some(Source::Static(route)) => Some(route),
-        _ => None,
-    }
-}
-
-/// Logs, at debug, once per route (once in all for routes without static
-/// metadata), that CORS headers the app set were replaced by the policy's.
-fn log_app_set_headers(route: Option<&'static RouteCors>) {
-    static OTHER_ROUTES: AtomicBool = AtomicBool::new(false);
-    let flag = route.map_or(&OTHER_ROUTES, |r| &r.app_headers_logged);
-    if !flag.swap(true, Ordering::Relaxed) {
-        log::debug!(
-            target: "cors_actix",
-            "CORS headers set by the app on a response of {} were replaced by what its policy decides (use #[cors(disable)] on a handler that manages CORS itself)",
-            route.map_or("a route without #[cors]", |r| r.handler),
-        );
-    }
-}
-
-pin_project_lite::pin_project! {
-    /// The response future of [`CorsMiddleware`].
-    pub struct CorsFuture<F, B> {
-        #[pin]
-        state: FutureState<F, B>,
-    }
-}
-
-pin_project_lite::pin_project! {
-    #[project = FutureStateProj]
-    enum FutureState<F, B> {
-        // Answered by the middleware itself; taken when ready.
-        Done { response: Option<ServiceResponse<EitherBody<B>>> },
-        // Waiting for the inner service, then finishing its response.
-        Inner {
-            #[pin]
-            future: F,
-            after: Option<After>,
-            // The route the router dispatched to, once its witness ran.
-            served: Option<Served>,
-            state: Rc<State>,
-        },
-    }
-}
-
-impl<F, B> Future for CorsFuture<F, B>
-where
-    F: Future<Output = Result<ServiceResponse<B>, Error>>,
-    B: MessageBody,
-{
-    type Output = Result<ServiceResponse<EitherBody<B>>, Error>;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        match self.project().state.project() {
-            FutureStateProj::Done { response } => Poll::Ready(response.take().ok_or_else(|| {
-                actix_web::error::ErrorInternalServerError("polled after completion")
-            })),
-            FutureStateProj::Inner {
-                future,
-                after,
-                served,
-                state,
-            } => {
-                // Middleware inside `Cors` may call the handler's service
-                // from a poll, so the witness can run here too.
-                let listen = Listen::start();
-                let polled = future.poll(cx);
-                if let Some(heard) = listen.finish() {
-                    *served = Some(heard);
-                }
-                let result = std::task::ready!(polled);
-                let Some(after) = after.take() else {
-                    return Poll::Ready(Err(actix_web::error::ErrorInternalServerError(
-                        "polled after completion",
-                    )));
-                };
-                Poll::Ready(match result {
-                    Ok(mut response) => {
-                        let finish = match after {
-                            After::Fixed(finish) => finish,
-                            After::NoOrigin { method, .. } => {
-                                let request = response.request();
-                                let served = served
-                                    .or_else(|| request.extensions().get::<Served>().copied());
-                                state.finish_no_origin(
-                                    served,
-                                    &method,
-                                    Some(request.match_info().as_str()),
-                                    Some(request.resource_map()),
-                                )
-                            }
-                            After::Route { origin, method, .. } => {
-                                let request = response.request();
-                                // A witness that ran on another task (middleware
-                                // that spawns the inner call) left its report on
-                                // the request.
-                                let served = served
-                                    .or_else(|| request.extensions().get::<Served>().copied());
-                                state.finish_actual(
-                                    served,
-                                    origin.as_ref(),
-                                    &method,
-                                    (request.match_info().as_str(), request.path()),
-                                    Some(request.resource_map()),
-                                )
-                            }
-                        };
-                        finish.apply(response.headers_mut());
-                        Ok(response.map_into_left_body())
-                    }
-                    // Whoever turns the error into a response (an outer
-                    // middleware or actix-web itself) gets the headers too.
-                    Err(mut error) => {
-                        let finish = match after {
-                            After::Fixed(finish) => finish,
-                            After::NoOrigin { method, uri } => {
-                                let url = uri.map(actix_web::dev::Url::new);
-                                let path = url.as_ref().map(|url| url.path());
-                                state.finish_no_origin(*served, &method, path, None)
-                            }
-                            After::Route {
-                                origin,
-                                method,
-                                uri,
-                            } => {
-                                let url = actix_web::dev::Url::new(uri);
-                                let paths = (url.path(), url.uri().path());
-                                state.finish_actual(*served, origin.as_ref(), &method, paths, None)
-                            }
-                        };
-                        error.add_response_mapper(move |mut response| {
-                            finish.clone().apply(response.headers_mut());
-                            response
-                        });
-                        Err(error)
-                    }
-                })
-            }
-        }
-    }
 }

@@ -438,7 +438,7 @@ where
             }
         }
         // Strict mode, checked again now that the route is known.
-        if let Some(refused) = crate::middleware::strict_refusal_after_routing(&req, self.served) {
+        if let Some(refused) = crate::strict::strict_refusal_after_routing(&req, self.served) {
             return Either::Right(ready(Err(refused)));
         }
         Either::Left(self.service.call(req))

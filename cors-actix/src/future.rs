@@ -1,0 +1,162 @@
+//! The response future of the middleware: a concrete type, not a boxed
+//! future.
+
+use crate::middleware::{After, State};
+use crate::register::{Listen, Served};
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::ServiceResponse;
+use actix_web::{Error, HttpMessage};
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll};
+
+pin_project_lite::pin_project! {
+    /// The response future of [`CorsMiddleware`].
+    pub struct CorsFuture<F, B> {
+        #[pin]
+        state: FutureState<F, B>,
+    }
+}
+
+pin_project_lite::pin_project! {
+    #[project = FutureStateProj]
+    enum FutureState<F, B> {
+        // Answered by the middleware itself; taken when ready.
+        Done { response: Option<ServiceResponse<EitherBody<B>>> },
+        // Waiting for the inner service, then finishing its response.
+        Inner {
+            #[pin]
+            future: F,
+            after: Option<After>,
+            // The route the router dispatched to, once its witness ran.
+            served: Option<Served>,
+            state: Rc<State>,
+        },
+    }
+}
+
+impl<F, B> CorsFuture<F, B> {
+    /// A response the middleware wrote itself.
+    pub(crate) fn answered(response: ServiceResponse<EitherBody<B>>) -> Self {
+        CorsFuture {
+            state: FutureState::Done {
+                response: Some(response),
+            },
+        }
+    }
+
+    /// The inner service's response, to be finished by `after`.
+    pub(crate) fn forwarded(
+        future: F,
+        after: After,
+        served: Option<Served>,
+        state: Rc<State>,
+    ) -> Self {
+        CorsFuture {
+            state: FutureState::Inner {
+                future,
+                after: Some(after),
+                served,
+                state,
+            },
+        }
+    }
+}
+
+impl<F, B> Future for CorsFuture<F, B>
+where
+    F: Future<Output = Result<ServiceResponse<B>, Error>>,
+    B: MessageBody,
+{
+    type Output = Result<ServiceResponse<EitherBody<B>>, Error>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match self.project().state.project() {
+            FutureStateProj::Done { response } => Poll::Ready(response.take().ok_or_else(|| {
+                actix_web::error::ErrorInternalServerError("polled after completion")
+            })),
+            FutureStateProj::Inner {
+                future,
+                after,
+                served,
+                state,
+            } => {
+                // Middleware inside `Cors` may call the handler's service
+                // from a poll, so the witness can run here too.
+                let listen = Listen::start();
+                let polled = future.poll(cx);
+                if let Some(heard) = listen.finish() {
+                    *served = Some(heard);
+                }
+                let result = std::task::ready!(polled);
+                let Some(after) = after.take() else {
+                    return Poll::Ready(Err(actix_web::error::ErrorInternalServerError(
+                        "polled after completion",
+                    )));
+                };
+                Poll::Ready(match result {
+                    Ok(mut response) => {
+                        let finish = match after {
+                            After::Fixed(finish) => finish,
+                            After::NoOrigin { method, .. } => {
+                                let request = response.request();
+                                let served = served
+                                    .or_else(|| request.extensions().get::<Served>().copied());
+                                state.finish_no_origin(
+                                    served,
+                                    &method,
+                                    Some(request.match_info().as_str()),
+                                    Some(request.resource_map()),
+                                )
+                            }
+                            After::Route { origin, method, .. } => {
+                                let request = response.request();
+                                // A witness that ran on another task (middleware
+                                // that spawns the inner call) left its report on
+                                // the request.
+                                let served = served
+                                    .or_else(|| request.extensions().get::<Served>().copied());
+                                state.finish_actual(
+                                    served,
+                                    origin.as_ref(),
+                                    &method,
+                                    (request.match_info().as_str(), request.path()),
+                                    Some(request.resource_map()),
+                                )
+                            }
+                        };
+                        finish.apply(response.headers_mut());
+                        Ok(response.map_into_left_body())
+                    }
+                    // Whoever turns the error into a response (an outer
+                    // middleware or actix-web itself) gets the headers too.
+                    Err(mut error) => {
+                        let finish = match after {
+                            After::Fixed(finish) => finish,
+                            After::NoOrigin { method, uri } => {
+                                let url = uri.map(actix_web::dev::Url::new);
+                                let path = url.as_ref().map(|url| url.path());
+                                state.finish_no_origin(*served, &method, path, None)
+                            }
+                            After::Route {
+                                origin,
+                                method,
+                                uri,
+                            } => {
+                                let url = actix_web::dev::Url::new(uri);
+                                let paths = (url.path(), url.uri().path());
+                                state.finish_actual(*served, origin.as_ref(), &method, paths, None)
+                            }
+                        };
+                        error.add_response_mapper(move |mut response| {
+                            finish.clone().apply(response.headers_mut());
+                            response
+                        });
+                        Err(error)
+                    }
+                })
+            }
+        }
+    }
+}

@@ -1,0 +1,181 @@
+//! Writing the CORS headers: preflight answers, and the headers an actual
+//! response gets (the policy's, never the app's own).
+
+use crate::middleware::{ALLOW_PRIVATE_NETWORK, NOT_CACHED, TRUE};
+use crate::register::{RouteCors, Source};
+use crate::resolve::{PolicyEntry, ResolvedRoute};
+use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
+use actix_web::http::StatusCode;
+use actix_web::HttpResponse;
+use cors_core::{AllowOrigin, CorsHeaders, Vary};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+pub(crate) fn allow_origin(origin: Option<&HeaderValue>, allow: AllowOrigin<'_>) -> HeaderValue {
+    match (allow, origin) {
+        // The request's own header value, shared, not copied.
+        (AllowOrigin::Mirror(_), Some(origin)) => origin.clone(),
+        (AllowOrigin::Mirror(origin), None) => {
+            HeaderValue::from_str(origin).unwrap_or_else(|_| HeaderValue::from_static("null"))
+        }
+        (AllowOrigin::Any, _) => HeaderValue::from_static("*"),
+    }
+}
+
+pub(crate) fn preflight_response(
+    origin: Option<&HeaderValue>,
+    status: u16,
+    headers: &CorsHeaders<'_>,
+    entry: &PolicyEntry,
+    (only_method, uncached): (Option<&HeaderValue>, bool),
+) -> HttpResponse {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::NO_CONTENT);
+    let mut response = HttpResponse::new(status);
+    let map = response.headers_mut();
+    map.insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        allow_origin(origin, headers.allow_origin),
+    );
+    if headers.allow_credentials {
+        map.insert(header::ACCESS_CONTROL_ALLOW_CREDENTIALS, TRUE);
+    }
+    let only_method = only_method.cloned();
+    let precomputed = [
+        (
+            header::ACCESS_CONTROL_ALLOW_METHODS,
+            match &only_method {
+                Some(_) => &only_method,
+                None => &entry.allow_methods,
+            },
+        ),
+        (header::ACCESS_CONTROL_ALLOW_HEADERS, &entry.allow_headers),
+        (
+            header::ACCESS_CONTROL_MAX_AGE,
+            match uncached {
+                true => &NOT_CACHED,
+                false => &entry.max_age,
+            },
+        ),
+    ];
+    for (name, value) in precomputed {
+        if let Some(value) = value {
+            map.insert(name, value.clone());
+        }
+    }
+    if headers.allow_private_network {
+        map.insert(ALLOW_PRIVATE_NETWORK, TRUE);
+    }
+    merge_vary(map, headers.vary);
+    response
+}
+
+/// Adds the `Vary` tokens the response does not have yet, never a duplicate.
+pub(crate) fn merge_vary(headers: &mut HeaderMap, vary: Vary) {
+    let missing = vary.missing_from(headers.get_all(header::VARY).map(HeaderValue::as_bytes));
+    if !missing.is_empty() {
+        headers.append(header::VARY, HeaderValue::from_static(missing.value()));
+    }
+}
+
+/// What an actual response gets.
+#[derive(Clone)]
+pub(crate) enum Add {
+    /// The headers of an allowed request.
+    Allow {
+        allow_origin: HeaderValue,
+        credentials: bool,
+        expose: Option<HeaderValue>,
+    },
+    /// No CORS headers: whatever CORS headers the app set itself go, so that
+    /// no handler, proxied upstream or leftover middleware can grant what
+    /// the policy does not.
+    Strip,
+    /// A `#[cors(disable)]` handler served it: CORS is its own business, and
+    /// the headers it sets itself stay.
+    Keep,
+}
+
+/// The CORS response headers, all of which the policy decides.
+const CORS_RESPONSE_HEADERS: [HeaderName; 7] = [
+    header::ACCESS_CONTROL_ALLOW_ORIGIN,
+    header::ACCESS_CONTROL_ALLOW_CREDENTIALS,
+    header::ACCESS_CONTROL_EXPOSE_HEADERS,
+    header::ACCESS_CONTROL_ALLOW_METHODS,
+    header::ACCESS_CONTROL_ALLOW_HEADERS,
+    header::ACCESS_CONTROL_MAX_AGE,
+    ALLOW_PRIVATE_NETWORK,
+];
+
+/// What to do with the inner service's response.
+#[derive(Clone)]
+pub(crate) struct Finish {
+    pub(crate) add: Add,
+    pub(crate) vary: Vary,
+    /// The route whose policy decided, for the log line about headers the
+    /// app set itself.
+    pub(crate) route: Option<&'static RouteCors>,
+}
+
+impl Finish {
+    /// No CORS headers, and this `Vary`.
+    pub(crate) fn strip(vary: Vary) -> Finish {
+        Finish {
+            add: Add::Strip,
+            vary,
+            route: None,
+        }
+    }
+
+    pub(crate) fn apply(self, headers: &mut HeaderMap) {
+        // One pass over the names first: most responses carry none.
+        let app_set = !matches!(self.add, Add::Keep)
+            && headers
+                .keys()
+                .any(|name| name.as_str().starts_with("access-control-"));
+        if app_set {
+            let mut replaced = false;
+            for name in CORS_RESPONSE_HEADERS {
+                replaced |= headers.remove(name).next().is_some();
+            }
+            if replaced {
+                log_app_set_headers(self.route);
+            }
+        }
+        if let Add::Allow {
+            allow_origin,
+            credentials,
+            expose,
+        } = self.add
+        {
+            headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, allow_origin);
+            if credentials {
+                headers.insert(header::ACCESS_CONTROL_ALLOW_CREDENTIALS, TRUE);
+            }
+            if let Some(expose) = expose {
+                headers.insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, expose);
+            }
+        }
+        merge_vary(headers, self.vary);
+    }
+}
+
+/// The static metadata of a `#[cors]` route.
+pub(crate) fn static_route(route: Option<&ResolvedRoute>) -> Option<&'static RouteCors> {
+    match route.map(|r| &*r.source) {
+        Some(Source::Static(route)) => Some(route),
+        _ => None,
+    }
+}
+
+/// Logs, at debug, once per route (once in all for routes without static
+/// metadata), that CORS headers the app set were replaced by the policy's.
+fn log_app_set_headers(route: Option<&'static RouteCors>) {
+    static OTHER_ROUTES: AtomicBool = AtomicBool::new(false);
+    let flag = route.map_or(&OTHER_ROUTES, |r| &r.app_headers_logged);
+    if !flag.swap(true, Ordering::Relaxed) {
+        log::debug!(
+            target: "cors_actix",
+            "CORS headers set by the app on a response of {} were replaced by what its policy decides (use #[cors(disable)] on a handler that manages CORS itself)",
+            route.map_or("a route without #[cors]", |r| r.handler),
+        );
+    }
+}

@@ -1,0 +1,88 @@
+//! Strict mode: refusing state-changing cross-origin requests from origins
+//! the route's policy does not allow, before routing and again once the
+//! router picked the route.
+
+use crate::diagnostics::{log_rejection, place, Outcome, Refused};
+use crate::middleware::State;
+use crate::register::Served;
+use crate::resolve::PolicyEntry;
+use actix_web::dev::ServiceRequest;
+use actix_web::http::header;
+use actix_web::{Error, HttpMessage};
+use cors_core::{decide, Decision, Reason, Vary};
+use std::rc::Rc;
+
+/// Left on a state-changing cross-origin request that strict mode let
+/// through before routing, for the witness of the route the router picks.
+pub(crate) struct StrictCheck(pub(crate) Rc<State>);
+
+/// Called by the witness of the route the router picked, before its
+/// handler: whether strict mode refuses the request under that route's
+/// policy. Only for requests `Cors` let through in strict mode.
+pub(crate) fn strict_refusal_after_routing(req: &ServiceRequest, served: Served) -> Option<Error> {
+    let state = req.extensions().get::<StrictCheck>()?.0.clone();
+    // The method as routed, which a rewrite inside `Cors` may have changed.
+    if !matches!(req.method().as_str(), "POST" | "PUT" | "PATCH" | "DELETE") {
+        return None;
+    }
+    let origin = req.headers().get(header::ORIGIN)?;
+    if same_origin(req, origin.as_bytes()) {
+        return None;
+    }
+    let Some(Some(ready)) = state.table.get() else {
+        return Some(actix_web::error::ErrorForbidden(""));
+    };
+    let method = req.method().as_str().as_bytes();
+    let request = cors_core::Request::new(method).origin(origin.as_bytes());
+    let route = ready.table.served(served);
+    let entry = route.and_then(|r| r.policy.as_deref());
+    let (reason, _) = strict_refusal(entry, &request)?;
+    let resource = || None;
+    let refused = Refused {
+        outcome: Outcome::Refused,
+        method: req.method().as_str(),
+        path: req.path(),
+        route,
+        place: place(route, state.defaults.as_ref(), &reason),
+        resource: &resource,
+    };
+    log_rejection(&state.shared.refusals, &refused, &reason);
+    Some(actix_web::error::ErrorForbidden(""))
+}
+
+/// Why strict mode refuses a request under this policy (`None`: no policy),
+/// if it does.
+pub(crate) fn strict_refusal<'a>(
+    entry: Option<&'a PolicyEntry>,
+    request: &cors_core::Request<'a>,
+) -> Option<(Reason<'a>, Vary)> {
+    match entry.map(|e| decide(e.policy(), request)) {
+        None => Some((
+            Reason::NoPolicy {
+                method: request.method,
+            },
+            Vary::ORIGIN,
+        )),
+        Some(Decision::Rejected { reason, vary }) => Some((reason, vary)),
+        Some(_) => None,
+    }
+}
+
+/// Whether the request comes from the server's own origin: the browser says
+/// so (`Sec-Fetch-Site: same-origin`), or `Origin` is the request's own
+/// scheme and host (as actix-web reads them, forwarding headers included):
+/// `http://` and `https://` are different origins.
+pub(crate) fn same_origin(req: &ServiceRequest, origin: &[u8]) -> bool {
+    let headers = req.headers();
+    if headers
+        .get("sec-fetch-site")
+        .is_some_and(|v| v.as_bytes() == b"same-origin")
+    {
+        return true;
+    }
+    let info = req.connection_info();
+    let rest = origin
+        .strip_prefix(info.scheme().as_bytes())
+        .and_then(|rest| rest.strip_prefix(b"://"));
+    rest == Some(info.host().as_bytes())
+}
