@@ -11,45 +11,19 @@
 //!
 //! `cargo bench -p cors-actix --bench middleware` (set `ROUNDS`, `BATCH`).
 
-#![allow(unsafe_code)] // the counting allocator below
-
 use actix_web::dev::{Service, ServiceResponse};
 use actix_web::http::header::HeaderValue;
 use actix_web::http::Method;
 use actix_web::rt::{System, SystemRunner};
 use actix_web::test::{init_service, TestRequest};
 use actix_web::{get, options, web, App, HttpResponse, Responder};
-use std::alloc::{GlobalAlloc, Layout, System as SystemAlloc};
 use std::hint::black_box;
-use std::sync::atomic::{AtomicU64, Ordering};
+
 use std::time::Instant;
 
-struct Counting;
-
-static ALLOCATIONS: AtomicU64 = AtomicU64::new(0);
-
-// SAFETY: forwards every call to the system allocator unchanged.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        // SAFETY: same contract as the caller's.
-        unsafe { SystemAlloc.alloc(layout) }
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: same contract as the caller's.
-        unsafe { SystemAlloc.dealloc(ptr, layout) }
-    }
-
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        // SAFETY: same contract as the caller's.
-        unsafe { SystemAlloc.realloc(ptr, layout, new_size) }
-    }
-}
-
-#[global_allocator]
-static GLOBAL: Counting = Counting;
+#[path = "../../tests/support/counting_alloc.rs"]
+mod counting_alloc;
+use counting_alloc::allocations;
 
 const ORIGIN: &str = "https://app.example.com";
 
@@ -149,14 +123,14 @@ where
     S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
 {
     let requests: Vec<_> = (0..size).map(|_| make()).collect();
-    let allocations = ALLOCATIONS.load(Ordering::Relaxed);
+    let before = allocations();
     let start = Instant::now();
     for req in requests {
         let res = app.call(req).await;
         black_box(res.map(|r| r.status()).ok());
     }
     let elapsed = start.elapsed().as_nanos() as f64;
-    let allocated = (ALLOCATIONS.load(Ordering::Relaxed) - allocations) as f64;
+    let allocated = (allocations() - before) as f64;
     (elapsed / size as f64, allocated / size as f64)
 }
 

@@ -1,67 +1,18 @@
 //! `decide` never allocates: every value it returns is precomputed in the
 //! policy or borrowed from the request.
 //!
-//! The counting allocator is the only unsafe code here: implementing
-//! `GlobalAlloc` takes an `unsafe impl`, which the workspace's
-//! `unsafe_code = "deny"` allows to be opted into per file.
-#![allow(unsafe_code)]
 
 use cors_core::{
     decide, validate, BuildOptions, Decision, HeaderValue, Policy, PolicySpec, Reason, Request,
 };
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
 use std::hint::black_box;
 
-/// The system allocator, counting allocations per thread (tests run on
-/// several threads at once).
-struct Counting;
-
-thread_local! {
-    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
-}
-
-fn count() {
-    // `try_with`: the slot may be gone while the thread shuts down.
-    let _ = ALLOCATIONS.try_with(|n| n.set(n.get() + 1));
-}
-
-// SAFETY: every call is forwarded unchanged to `System`, which upholds the
-// `GlobalAlloc` contract; the counter itself never allocates.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        count();
-        // SAFETY: the caller's guarantees are passed on unchanged.
-        unsafe { System.alloc(layout) }
-    }
-
-    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        count();
-        // SAFETY: as above.
-        unsafe { System.alloc_zeroed(layout) }
-    }
-
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        count();
-        // SAFETY: as above.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: as above.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
-
-#[global_allocator]
-static GLOBAL: Counting = Counting;
-
-fn allocations() -> usize {
-    ALLOCATIONS.with(Cell::get)
-}
+#[path = "../../tests/support/counting_alloc.rs"]
+mod counting_alloc;
+use counting_alloc::allocations;
 
 /// Runs `decide` and returns its decision with the allocations it made.
-fn measure<'a>(policy: &'a Policy, request: &Request<'a>) -> (Decision<'a>, usize) {
+fn measure<'a>(policy: &'a Policy, request: &Request<'a>) -> (Decision<'a>, u64) {
     let before = allocations();
     let decision = black_box(decide(black_box(policy), black_box(request)));
     (decision, allocations() - before)
