@@ -1,6 +1,5 @@
 //! `decide` never allocates: every value it returns is precomputed in the
 //! policy or borrowed from the request.
-//!
 
 use cors_core::{
     decide, validate, BuildOptions, Decision, HeaderValue, Policy, PolicySpec, Reason, Request,
