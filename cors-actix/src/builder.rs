@@ -243,7 +243,7 @@ impl CorsBuilder {
                         KEYS.iter()
                             .filter(|key| set.sets(key.name))
                             .map(|key| {
-                                let field = Field::ALL.iter().find(|f| f.key() == key.name);
+                                let field = key.field.as_ref();
                                 let var = field.and_then(|f| self.env.var(*f));
                                 DefaultKey {
                                     key: key.name,

@@ -2,8 +2,9 @@
 //! each came from, and the problems found while reading them.
 
 use crate::builder::BuildProblem;
+use cors_core::policy::KeyValue;
 use cors_core::policy::PolicySpecBuf;
-use cors_core::{Field, PolicySpec};
+use cors_core::{Field, KeyKind};
 
 /// The keys the environment set, kept apart from those set in code so that
 /// the environment wins whatever the order of calls, and every value read is
@@ -58,12 +59,21 @@ impl EnvLayer {
                 return self.problem(var, "is not valid UTF-8".to_owned());
             }
         };
-        let what = match field {
-            Field::Origins | Field::DevOrigins => "origins",
-            Field::Methods => "methods",
-            Field::Headers | Field::Expose => "header names",
-            Field::Credentials => return self.flag(var, &value),
-            Field::MaxAge | Field::PreflightStatus => return self.seconds(var, &value),
+        let what = match field.kind() {
+            KeyKind::Flag => return self.flag(field, var, &value),
+            KeyKind::Integer => return self.number(field, var, &value),
+            KeyKind::Path => {
+                return self.problem(
+                    var,
+                    format!(
+                        "cannot set `{}`: it takes a function, set in code",
+                        field.key()
+                    ),
+                );
+            }
+            _ if matches!(field, Field::Origins | Field::DevOrigins) => "origins",
+            _ if field == Field::Methods => "methods",
+            _ => "header names",
         };
         if value.trim().is_empty() {
             return self.problem(
@@ -99,15 +109,9 @@ impl EnvLayer {
         if !self.claim(field, var) {
             return;
         }
-        let slot = match field {
-            Field::Origins => &mut self.spec.origins,
-            Field::DevOrigins => &mut self.spec.dev_origins,
-            Field::Methods => &mut self.spec.methods,
-            Field::Headers => &mut self.spec.headers,
-            _ => &mut self.spec.expose,
-        };
-        *slot = Some(items);
-        self.vars.push((field, var.to_owned()));
+        if self.spec.set(field, KeyValue::List(items)).is_ok() {
+            self.vars.push((field, var.to_owned()));
+        }
     }
 
     /// Reads every variable of [`STANDARD`] after `prefix`; only the origins
@@ -140,13 +144,13 @@ impl EnvLayer {
         }
     }
 
-    fn flag(&mut self, var: &str, value: &str) {
-        if !self.claim(Field::Credentials, var) {
+    fn flag(&mut self, field: Field, var: &str, value: &str) {
+        if !self.claim(field, var) {
             return;
         }
-        match value.trim() {
-            "true" => self.spec.credentials = Some(true),
-            "false" => self.spec.credentials = Some(false),
+        let flag = match value.trim() {
+            "true" => true,
+            "false" => false,
             "" => {
                 return self.problem(
                     var,
@@ -154,25 +158,28 @@ impl EnvLayer {
                 )
             }
             other => return self.problem(var, format!("is `{other}`; write `true` or `false`")),
+        };
+        if self.spec.set(field, KeyValue::Flag(flag)).is_ok() {
+            self.vars.push((field, var.to_owned()));
         }
-        self.vars.push((Field::Credentials, var.to_owned()));
     }
 
-    fn seconds(&mut self, var: &str, value: &str) {
-        if !self.claim(Field::MaxAge, var) {
+    fn number(&mut self, field: Field, var: &str, value: &str) {
+        if !self.claim(field, var) {
             return;
         }
+        let what = match field {
+            Field::MaxAge => "a number of seconds",
+            _ => "a whole number",
+        };
         match value.trim() {
-            "" => self.problem(
-                var,
-                "is set but empty; write a number of seconds, or unset it".to_owned(),
-            ),
-            text => match text.parse::<i64>() {
-                Ok(seconds) => {
-                    self.spec.max_age = Some(seconds);
-                    self.vars.push((Field::MaxAge, var.to_owned()));
-                }
-                Err(_) => self.problem(var, format!("is `{value}`; write a number of seconds")),
+            "" => self.problem(var, format!("is set but empty; write {what}, or unset it")),
+            text => match text
+                .parse::<i64>()
+                .map(|n| self.spec.set(field, KeyValue::Int(n)))
+            {
+                Ok(Ok(())) => self.vars.push((field, var.to_owned())),
+                _ => self.problem(var, format!("is `{value}`; write {what}")),
             },
         }
     }
@@ -204,9 +211,9 @@ impl EnvLayer {
                         Field::Origins => {
                             code.dev_origins.is_some()
                                 || code.origin_fn.is_some()
-                                || differs(code, env, *field) && code.sets(field.key())
+                                || !code.same(env, *field) && code.sets(field.key())
                         }
-                        _ => code.sets(field.key()) && differs(code, env, *field),
+                        _ => code.sets(field.key()) && !code.same(env, *field),
                     })
                     .fold(Vec::new(), |mut all, field| {
                         if !all.contains(&field) {
@@ -217,19 +224,5 @@ impl EnvLayer {
             })
         });
         (merged, replaced)
-    }
-}
-
-/// Whether `a` and `b` hold different values for `field`.
-fn differs(a: &PolicySpec<'_>, b: &PolicySpec<'_>, field: Field) -> bool {
-    match field {
-        Field::Origins => a.origins != b.origins,
-        Field::DevOrigins => a.dev_origins != b.dev_origins,
-        Field::Methods => a.methods != b.methods,
-        Field::Headers => a.headers != b.headers,
-        Field::Expose => a.expose != b.expose,
-        Field::Credentials => a.credentials != b.credentials,
-        Field::MaxAge => a.max_age != b.max_age,
-        Field::PreflightStatus => a.preflight_status != b.preflight_status,
     }
 }

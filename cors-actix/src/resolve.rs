@@ -239,7 +239,7 @@ fn key_origin(source: &Source, config: Config<'_>, key: &str) -> KeyOrigin {
         Some(d) if key != "methods" && d.spec.with_spec(|spec| sets(spec)) => d.origin_of(key),
         _ => KeyOrigin::Route,
     };
-    let field = Field::ALL.into_iter().find(|f| f.key() == key);
+    let field = Field::from_key(key);
     match source {
         Source::Static(route) => match &route.policy {
             RoutePolicy::Spec { spec, .. } if sets(spec) => KeyOrigin::Route,

@@ -55,7 +55,9 @@ pub mod validate;
 
 pub use decision::{decide, AllowOrigin, CorsHeaders, Decision, HeaderValue, Request, Vary};
 pub use origin::{OriginPredicate, OriginProblem, OriginSet};
-pub use policy::{Allowed, BuildOptions, Key, KeyKind, Origins, Policy, PolicySpec, KEYS};
+pub use policy::{
+    Allowed, BuildOptions, Key, KeyKind, KeyValue, Origins, Policy, PolicySpec, KEYS,
+};
 pub use reason::{Place, Question, Reason};
 pub use validate::{
     validate, ConfigError, ConfigErrors, ErrorKind, Field, Finding, Note, NoteKind, Validation,

@@ -6,73 +6,368 @@ use crate::table::Table;
 use std::borrow::Cow;
 use std::fmt;
 
-/// A CORS policy as written: by the `#[cors(...)]` attribute, by the runtime
-/// builder, or as App defaults. Every key is optional so that a route can set
-/// some keys and inherit the rest (see [`PolicySpec::or`]).
-///
-/// The key names are the attribute's keys and the builder's method names; the
-/// one list of them is [`KEYS`].
-///
-/// # Examples
-///
-/// ```
-/// use cors_core::{Policy, PolicySpec};
-///
-/// let spec = PolicySpec {
-///     origins: Some(&["https://app.example.com"]),
-///     methods: Some(&["GET", "POST"]),
-///     headers: Some(&["content-type"]),
-///     credentials: Some(true),
-///     ..PolicySpec::EMPTY
-/// };
-/// let policy = Policy::build(&spec).unwrap();
-/// assert!(policy.credentials());
-/// ```
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct PolicySpec<'a> {
+/// Declares every policy key once: its field, its kind, its one-line doc and
+/// its full doc. From this one list come [`PolicySpec`] and [`PolicySpecBuf`]
+/// with their conversions, [`Field`], the key-by-key part of
+/// [`PolicySpec::or`], [`PolicySpec::sets`] and [`KEYS`]; the macro parses
+/// and expands by them, and the builder's setters are checked against them.
+macro_rules! policy_keys {
+    ($(
+        $(#[doc = $doc:literal])*
+        $variant:ident $name:ident: $kind:ident, $spec_ty:ty, $buf_ty:ty, $short:literal;
+    )*) => {
+        /// A CORS policy as written: by the `#[cors(...)]` attribute, by the
+        /// runtime builder, or as App defaults. Every key is optional so that a
+        /// route can set some keys and inherit the rest (see [`PolicySpec::or`]).
+        ///
+        /// The key names are the attribute's keys and the builder's method
+        /// names; the one list of them is [`KEYS`].
+        ///
+        /// # Examples
+        ///
+        /// ```
+        /// use cors_core::{Policy, PolicySpec};
+        ///
+        /// let spec = PolicySpec {
+        ///     origins: Some(&["https://app.example.com"]),
+        ///     methods: Some(&["GET", "POST"]),
+        ///     headers: Some(&["content-type"]),
+        ///     credentials: Some(true),
+        ///     ..PolicySpec::EMPTY
+        /// };
+        /// let policy = Policy::build(&spec).unwrap();
+        /// assert!(policy.credentials());
+        /// ```
+        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+        pub struct PolicySpec<'a> {
+            $( $(#[doc = $doc])* pub $name: $spec_ty, )*
+        }
+
+        impl PolicySpec<'_> {
+            /// A spec with no key set.
+            pub const EMPTY: PolicySpec<'static> = PolicySpec { $( $name: None, )* };
+        }
+
+        impl<'a> PolicySpec<'a> {
+            /// Key by key: a key set here wins, one left unset is taken from
+            /// `defaults`. The rules that couple keys are applied by `or`.
+            fn or_each(self, defaults: PolicySpec<'a>) -> PolicySpec<'a> {
+                PolicySpec { $( $name: self.$name.or(defaults.$name), )* }
+            }
+
+            /// Whether the spec sets `field`.
+            ///
+            /// ```
+            /// use cors_core::{Field, PolicySpec};
+            ///
+            /// let spec = PolicySpec { max_age: Some(600), ..PolicySpec::EMPTY };
+            /// assert!(spec.sets_field(Field::MaxAge));
+            /// assert!(!spec.sets_field(Field::Origins));
+            /// ```
+            pub fn sets_field(&self, field: Field) -> bool {
+                match field { $( Field::$variant => self.$name.is_some(), )* }
+            }
+
+            /// Whether `self` and `other` hold the same value for `field`.
+            pub fn same(&self, other: &PolicySpec<'_>, field: Field) -> bool {
+                match field { $( Field::$variant => self.$name == other.$name, )* }
+            }
+        }
+
+        /// A key of the policy: what a finding is about, and what the
+        /// attribute, the builder and the environment set.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
+        pub enum Field {
+            $( #[doc = concat!("`", stringify!($name), "`")] $variant, )*
+        }
+
+        impl Field {
+            /// Every field, in the order of [`KEYS`].
+            pub const ALL: &'static [Field] = &[ $( Field::$variant, )* ];
+
+            /// The attribute key and builder method this field is set with.
+            pub fn key(self) -> &'static str {
+                match self { $( Field::$variant => stringify!($name), )* }
+            }
+
+            /// The field of the key named `name`, if it is a policy key.
+            ///
+            /// ```
+            /// use cors_core::Field;
+            ///
+            /// assert_eq!(Field::from_key("max_age"), Some(Field::MaxAge));
+            /// assert_eq!(Field::from_key("policy"), None);
+            /// ```
+            pub fn from_key(name: &str) -> Option<Field> {
+                match name { $( stringify!($name) => Some(Field::$variant), )* _ => None }
+            }
+
+            /// How the key's value is written.
+            pub fn kind(self) -> KeyKind {
+                match self { $( Field::$variant => KeyKind::$kind, )* }
+            }
+        }
+
+        /// Every key of `#[cors(...)]`; the builder's methods have the same
+        /// names. The macro parses against this table and draws its
+        /// did-you-mean suggestions from it.
+        pub const KEYS: &[Key] = &[
+            $( Key {
+                name: stringify!($name),
+                kind: KeyKind::$kind,
+                doc: $short,
+                field: Some(Field::$variant),
+            }, )*
+            Key {
+                name: "policy",
+                kind: KeyKind::Path,
+                doc: "start from a named policy: `NAME` of a `cors_policy!`, or `\"name\"` supplied when the App starts",
+                field: None,
+            },
+            Key {
+                name: "disable",
+                kind: KeyKind::Flag,
+                doc: "no CORS for this route, App defaults included",
+                field: None,
+            },
+        ];
+
+        /// An owned [`PolicySpec`], for specs assembled at run time (the
+        /// builder, environment variables) or by the macro.
+        ///
+        /// # Examples
+        ///
+        /// ```
+        /// use cors_core::policy::PolicySpecBuf;
+        /// use cors_core::Policy;
+        ///
+        /// let mut spec = PolicySpecBuf::default();
+        /// spec.origins = Some(vec!["https://app.example.com".to_owned()]);
+        /// let policy = spec.with_spec(|spec| Policy::build(spec)).unwrap();
+        /// assert!(!policy.credentials());
+        /// ```
+        #[derive(Clone, Debug, Default, PartialEq, Eq)]
+        pub struct PolicySpecBuf {
+            $( #[doc = concat!("See [`PolicySpec::", stringify!($name), "`].")] pub $name: $buf_ty, )*
+        }
+
+        impl PolicySpecBuf {
+            /// Calls `f` with the borrowed view of this spec.
+            pub fn with_spec<R>(&self, f: impl FnOnce(&PolicySpec<'_>) -> R) -> R {
+                $( let $name = key_view!($kind, &self.$name); )*
+                f(&PolicySpec { $( $name: key_borrow!($kind, $name), )* })
+            }
+
+            /// Copies a borrowed spec.
+            pub fn from_spec(spec: &PolicySpec<'_>) -> Self {
+                PolicySpecBuf { $( $name: key_own!($kind, spec.$name), )* }
+            }
+
+            /// Sets `field` to `value`, as the macro does from the attribute.
+            ///
+            /// # Errors
+            ///
+            /// `value` is not of the field's kind, or (for `preflight_status`)
+            /// out of its range.
+            ///
+            /// ```
+            /// use cors_core::policy::{KeyValue, PolicySpecBuf};
+            /// use cors_core::Field;
+            ///
+            /// let mut spec = PolicySpecBuf::default();
+            /// spec.set(Field::MaxAge, KeyValue::Int(600)).unwrap();
+            /// assert_eq!(spec.max_age, Some(600));
+            /// assert!(spec.set(Field::PreflightStatus, KeyValue::Int(70_000)).is_err());
+            /// ```
+            pub fn set(&mut self, field: Field, value: KeyValue) -> Result<(), KeyValue> {
+                match field { $( Field::$variant => self.$name = Some(FromKeyValue::from_key_value(value)?), )* }
+                Ok(())
+            }
+
+            /// The value of `field`, if set, as the macro writes it out.
+            ///
+            /// ```
+            /// use cors_core::policy::{KeyValue, PolicySpecBuf};
+            /// use cors_core::Field;
+            ///
+            /// let spec = PolicySpecBuf { preflight_status: Some(200), ..Default::default() };
+            /// assert_eq!(spec.get(Field::PreflightStatus), Some(KeyValue::Int(200)));
+            /// assert_eq!(spec.get(Field::Origins), None);
+            /// ```
+            pub fn get(&self, field: Field) -> Option<KeyValue> {
+                match field { $( Field::$variant => self.$name.clone().map(IntoKeyValue::into_key_value), )* }
+            }
+        }
+    };
+}
+
+macro_rules! key_view {
+    (List, $e:expr) => {
+        list_view($e)
+    };
+    ($kind:ident, $e:expr) => {
+        *$e
+    };
+}
+
+macro_rules! key_borrow {
+    (List, $e:expr) => {
+        $e.as_deref()
+    };
+    ($kind:ident, $e:expr) => {
+        $e
+    };
+}
+
+macro_rules! key_own {
+    (List, $e:expr) => {
+        list_owned($e)
+    };
+    ($kind:ident, $e:expr) => {
+        $e
+    };
+}
+
+policy_keys! {
     /// Allowed origins: exact origins, `*`, subdomain patterns, `host:*`.
-    pub origins: Option<&'a [&'a str]>,
+    Origins origins: List, Option<&'a [&'a str]>, Option<Vec<String>>,
+        "allowed origins: exact, `*`, `https://*.example.com`, `http://localhost:*`";
     /// Extra origins allowed only in development (see [`BuildOptions::dev_origins`]).
-    pub dev_origins: Option<&'a [&'a str]>,
+    DevOrigins dev_origins: List, Option<&'a [&'a str]>, Option<Vec<String>>,
+        "origins allowed only in debug builds";
     /// A runtime predicate consulted after the lists.
-    pub origin_fn: Option<OriginPredicate>,
+    OriginFn origin_fn: Path, Option<OriginPredicate>, Option<OriginPredicate>,
+        "a `fn(&str) -> bool` consulted after the lists";
     /// Allowed methods for preflighted requests, or `*`.
-    pub methods: Option<&'a [&'a str]>,
+    Methods methods: List, Option<&'a [&'a str]>, Option<Vec<String>>,
+        "methods a preflight may ask for (default: the route's)";
     /// Allowed request headers, or `*`.
-    pub headers: Option<&'a [&'a str]>,
+    Headers headers: List, Option<&'a [&'a str]>, Option<Vec<String>>,
+        "request headers a preflight may ask for";
     /// Response headers exposed to JavaScript, or `*`.
-    pub expose: Option<&'a [&'a str]>,
+    Expose expose: List, Option<&'a [&'a str]>, Option<Vec<String>>,
+        "response headers JavaScript may read";
     /// Whether cookies and HTTP authentication may be sent and read.
-    pub credentials: Option<bool>,
+    Credentials credentials: Flag, Option<bool>, Option<bool>,
+        "allow cookies and HTTP authentication";
     /// Seconds a browser may cache a preflight answer; `0` disables caching.
-    pub max_age: Option<i64>,
+    MaxAge max_age: Integer, Option<i64>, Option<i64>,
+        "seconds a preflight answer may be cached";
     /// Whether to answer Private Network Access preflights.
-    pub private_network: Option<bool>,
+    PrivateNetwork private_network: Flag, Option<bool>, Option<bool>,
+        "answer Private Network Access preflights";
     /// Status of an accepted preflight (2xx, default 204).
-    pub preflight_status: Option<u16>,
+    PreflightStatus preflight_status: Integer, Option<u16>, Option<u16>,
+        "status of accepted preflights (default 204)";
     /// Allow the opaque origin `null` (sandboxed iframes, `file:` pages).
-    pub dangerously_allow_null_origin: Option<bool>,
+    DangerouslyAllowNullOrigin dangerously_allow_null_origin: Flag, Option<bool>, Option<bool>,
+        "allow the opaque origin `null`";
     /// Allow `http://` origins on other hosts than loopback with credentials.
-    pub dangerously_allow_insecure_origins: Option<bool>,
+    DangerouslyAllowInsecureOrigins dangerously_allow_insecure_origins: Flag, Option<bool>, Option<bool>,
+        "allow `http://` origins with credentials";
+}
+
+/// A value written for a key, as the macro reads it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum KeyValue {
+    /// `key = ["a", "b"]`
+    List(Vec<String>),
+    /// `key`, or `key = true|false`
+    Flag(bool),
+    /// `key = 600`
+    Int(i64),
+    /// `key = some::path`: the predicate to store for it.
+    Path(OriginPredicate),
+}
+
+/// A field's value as a [`KeyValue`].
+trait IntoKeyValue {
+    fn into_key_value(self) -> KeyValue;
+}
+
+impl IntoKeyValue for Vec<String> {
+    fn into_key_value(self) -> KeyValue {
+        KeyValue::List(self)
+    }
+}
+
+impl IntoKeyValue for bool {
+    fn into_key_value(self) -> KeyValue {
+        KeyValue::Flag(self)
+    }
+}
+
+impl IntoKeyValue for i64 {
+    fn into_key_value(self) -> KeyValue {
+        KeyValue::Int(self)
+    }
+}
+
+impl IntoKeyValue for u16 {
+    fn into_key_value(self) -> KeyValue {
+        KeyValue::Int(i64::from(self))
+    }
+}
+
+impl IntoKeyValue for OriginPredicate {
+    fn into_key_value(self) -> KeyValue {
+        KeyValue::Path(self)
+    }
+}
+
+/// A field's value from a [`KeyValue`] of its kind.
+trait FromKeyValue: Sized {
+    fn from_key_value(value: KeyValue) -> Result<Self, KeyValue>;
+}
+
+impl FromKeyValue for Vec<String> {
+    fn from_key_value(value: KeyValue) -> Result<Self, KeyValue> {
+        match value {
+            KeyValue::List(items) => Ok(items),
+            other => Err(other),
+        }
+    }
+}
+
+impl FromKeyValue for bool {
+    fn from_key_value(value: KeyValue) -> Result<Self, KeyValue> {
+        match value {
+            KeyValue::Flag(flag) => Ok(flag),
+            other => Err(other),
+        }
+    }
+}
+
+impl FromKeyValue for i64 {
+    fn from_key_value(value: KeyValue) -> Result<Self, KeyValue> {
+        match value {
+            KeyValue::Int(n) => Ok(n),
+            other => Err(other),
+        }
+    }
+}
+
+impl FromKeyValue for u16 {
+    fn from_key_value(value: KeyValue) -> Result<Self, KeyValue> {
+        match value {
+            KeyValue::Int(n) => u16::try_from(n).map_err(|_| KeyValue::Int(n)),
+            other => Err(other),
+        }
+    }
+}
+
+impl FromKeyValue for OriginPredicate {
+    fn from_key_value(value: KeyValue) -> Result<Self, KeyValue> {
+        match value {
+            KeyValue::Path(predicate) => Ok(predicate),
+            other => Err(other),
+        }
+    }
 }
 
 impl<'a> PolicySpec<'a> {
-    /// A spec with no key set.
-    pub const EMPTY: PolicySpec<'static> = PolicySpec {
-        origins: None,
-        dev_origins: None,
-        origin_fn: None,
-        methods: None,
-        headers: None,
-        expose: None,
-        credentials: None,
-        max_age: None,
-        private_network: None,
-        preflight_status: None,
-        dangerously_allow_null_origin: None,
-        dangerously_allow_insecure_origins: None,
-    };
-
     /// The merge rule: key by key, a key set here wins and a key left unset
     /// is taken from `defaults`. Lists are replaced, never concatenated, so a
     /// route's `origins` is exactly what it says.
@@ -109,38 +404,20 @@ impl<'a> PolicySpec<'a> {
     /// assert_eq!(route.or(defaults).credentials, Some(true));
     /// ```
     pub fn or(self, defaults: PolicySpec<'a>) -> PolicySpec<'a> {
-        let (origins, dev_origins, origin_fn) = match self.has_origins() {
-            true => (self.origins, self.dev_origins, self.origin_fn),
-            false => (
-                defaults.origins,
-                self.dev_origins.or(defaults.dev_origins),
-                defaults.origin_fn,
-            ),
-        };
-        PolicySpec {
-            origins,
-            dev_origins,
-            origin_fn,
-            methods: self.methods.or(defaults.methods),
-            headers: self.headers.or(defaults.headers),
-            expose: self.expose.or(defaults.expose),
-            // A public policy (`origins = "*"`) never takes `credentials`
-            // from the defaults: credentials belong to the origins they
-            // were granted with, and `*` with credentials cannot be built.
-            credentials: match self.is_public() {
-                true => self.credentials,
-                false => self.credentials.or(defaults.credentials),
-            },
-            max_age: self.max_age.or(defaults.max_age),
-            private_network: self.private_network.or(defaults.private_network),
-            preflight_status: self.preflight_status.or(defaults.preflight_status),
-            dangerously_allow_null_origin: self
-                .dangerously_allow_null_origin
-                .or(defaults.dangerously_allow_null_origin),
-            dangerously_allow_insecure_origins: self
-                .dangerously_allow_insecure_origins
-                .or(defaults.dangerously_allow_insecure_origins),
+        let mut merged = self.or_each(defaults);
+        // The keys that allow origins go together.
+        if self.has_origins() {
+            merged.origins = self.origins;
+            merged.dev_origins = self.dev_origins;
+            merged.origin_fn = self.origin_fn;
         }
+        // A public policy never takes `credentials` from the defaults:
+        // credentials belong to the origins they were granted with, and
+        // `*` with credentials cannot be built.
+        if self.is_public() {
+            merged.credentials = self.credentials;
+        }
+        merged
     }
 
     /// Whether the spec names any origin source. A spec without one needs App
@@ -160,23 +437,7 @@ impl<'a> PolicySpec<'a> {
     /// assert!(!spec.sets("origins"));
     /// ```
     pub fn sets(&self, key: &str) -> bool {
-        match key {
-            "origins" => self.origins.is_some(),
-            "dev_origins" => self.dev_origins.is_some(),
-            "origin_fn" => self.origin_fn.is_some(),
-            "methods" => self.methods.is_some(),
-            "headers" => self.headers.is_some(),
-            "expose" => self.expose.is_some(),
-            "credentials" => self.credentials.is_some(),
-            "max_age" => self.max_age.is_some(),
-            "private_network" => self.private_network.is_some(),
-            "preflight_status" => self.preflight_status.is_some(),
-            "dangerously_allow_null_origin" => self.dangerously_allow_null_origin.is_some(),
-            "dangerously_allow_insecure_origins" => {
-                self.dangerously_allow_insecure_origins.is_some()
-            }
-            _ => false,
-        }
+        Field::from_key(key).is_some_and(|field| self.sets_field(field))
     }
 
     /// Whether `origins` is `*`: a public policy.
@@ -200,6 +461,7 @@ pub enum KeyKind {
 
 /// One key of the attribute and the builder.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Key {
     /// The word used by the attribute and by the builder method.
     pub name: &'static str,
@@ -207,83 +469,10 @@ pub struct Key {
     pub kind: KeyKind,
     /// One line of documentation.
     pub doc: &'static str,
+    /// The policy field it sets; `None` for `policy` and `disable`, which
+    /// belong to a route, not a policy.
+    pub field: Option<Field>,
 }
-
-/// Every key of `#[cors(...)]`; the builder's methods have the same names.
-/// The macro parses against this table and draws its did-you-mean
-/// suggestions from it.
-pub const KEYS: &[Key] = &[
-    Key {
-        name: "origins",
-        kind: KeyKind::List,
-        doc: "allowed origins: exact, `*`, `https://*.example.com`, `http://localhost:*`",
-    },
-    Key {
-        name: "dev_origins",
-        kind: KeyKind::List,
-        doc: "origins allowed only in debug builds",
-    },
-    Key {
-        name: "origin_fn",
-        kind: KeyKind::Path,
-        doc: "a `fn(&str) -> bool` consulted after the lists",
-    },
-    Key {
-        name: "methods",
-        kind: KeyKind::List,
-        doc: "methods a preflight may ask for (default: the route's)",
-    },
-    Key {
-        name: "headers",
-        kind: KeyKind::List,
-        doc: "request headers a preflight may ask for",
-    },
-    Key {
-        name: "expose",
-        kind: KeyKind::List,
-        doc: "response headers JavaScript may read",
-    },
-    Key {
-        name: "credentials",
-        kind: KeyKind::Flag,
-        doc: "allow cookies and HTTP authentication",
-    },
-    Key {
-        name: "max_age",
-        kind: KeyKind::Integer,
-        doc: "seconds a preflight answer may be cached",
-    },
-    Key {
-        name: "private_network",
-        kind: KeyKind::Flag,
-        doc: "answer Private Network Access preflights",
-    },
-    Key {
-        name: "preflight_status",
-        kind: KeyKind::Integer,
-        doc: "status of accepted preflights (default 204)",
-    },
-    Key {
-        name: "dangerously_allow_null_origin",
-        kind: KeyKind::Flag,
-        doc: "allow the opaque origin `null`",
-    },
-    Key {
-        name: "dangerously_allow_insecure_origins",
-        kind: KeyKind::Flag,
-        doc: "allow `http://` origins with credentials",
-    },
-    Key {
-        name: "policy",
-        kind: KeyKind::Path,
-        doc: "start from a named policy: `NAME` of a `cors_policy!`, or `\"name\"` supplied when the App starts",
-    },
-    Key {
-        name: "disable",
-        kind: KeyKind::Flag,
-        doc: "no CORS for this route, App defaults included",
-    },
-];
 
 /// Options for building a [`Policy`] from a [`PolicySpec`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -502,48 +691,6 @@ impl fmt::Display for Policy {
     }
 }
 
-/// An owned [`PolicySpec`], for specs assembled at run time (the builder,
-/// environment variables) or by the macro.
-///
-/// # Examples
-///
-/// ```
-/// use cors_core::policy::PolicySpecBuf;
-/// use cors_core::Policy;
-///
-/// let mut spec = PolicySpecBuf::default();
-/// spec.origins = Some(vec!["https://app.example.com".to_owned()]);
-/// let policy = spec.with_spec(|spec| Policy::build(spec)).unwrap();
-/// assert!(!policy.credentials());
-/// ```
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct PolicySpecBuf {
-    /// See [`PolicySpec::origins`].
-    pub origins: Option<Vec<String>>,
-    /// See [`PolicySpec::dev_origins`].
-    pub dev_origins: Option<Vec<String>>,
-    /// See [`PolicySpec::origin_fn`].
-    pub origin_fn: Option<OriginPredicate>,
-    /// See [`PolicySpec::methods`].
-    pub methods: Option<Vec<String>>,
-    /// See [`PolicySpec::headers`].
-    pub headers: Option<Vec<String>>,
-    /// See [`PolicySpec::expose`].
-    pub expose: Option<Vec<String>>,
-    /// See [`PolicySpec::credentials`].
-    pub credentials: Option<bool>,
-    /// See [`PolicySpec::max_age`].
-    pub max_age: Option<i64>,
-    /// See [`PolicySpec::private_network`].
-    pub private_network: Option<bool>,
-    /// See [`PolicySpec::preflight_status`].
-    pub preflight_status: Option<u16>,
-    /// See [`PolicySpec::dangerously_allow_null_origin`].
-    pub dangerously_allow_null_origin: Option<bool>,
-    /// See [`PolicySpec::dangerously_allow_insecure_origins`].
-    pub dangerously_allow_insecure_origins: Option<bool>,
-}
-
 fn list_view(list: &Option<Vec<String>>) -> Option<Vec<&str>> {
     list.as_ref()
         .map(|items| items.iter().map(String::as_str).collect())
@@ -557,48 +704,5 @@ impl PolicySpecBuf {
     /// Whether the spec names any origin source.
     pub fn has_origins(&self) -> bool {
         self.origins.is_some() || self.origin_fn.is_some()
-    }
-
-    /// Calls `f` with the borrowed view of this spec.
-    pub fn with_spec<R>(&self, f: impl FnOnce(&PolicySpec<'_>) -> R) -> R {
-        let (origins, dev_origins, methods, headers, expose) = (
-            list_view(&self.origins),
-            list_view(&self.dev_origins),
-            list_view(&self.methods),
-            list_view(&self.headers),
-            list_view(&self.expose),
-        );
-        f(&PolicySpec {
-            origins: origins.as_deref(),
-            dev_origins: dev_origins.as_deref(),
-            origin_fn: self.origin_fn,
-            methods: methods.as_deref(),
-            headers: headers.as_deref(),
-            expose: expose.as_deref(),
-            credentials: self.credentials,
-            max_age: self.max_age,
-            private_network: self.private_network,
-            preflight_status: self.preflight_status,
-            dangerously_allow_null_origin: self.dangerously_allow_null_origin,
-            dangerously_allow_insecure_origins: self.dangerously_allow_insecure_origins,
-        })
-    }
-
-    /// Copies a borrowed spec.
-    pub fn from_spec(spec: &PolicySpec<'_>) -> Self {
-        PolicySpecBuf {
-            origins: list_owned(spec.origins),
-            dev_origins: list_owned(spec.dev_origins),
-            origin_fn: spec.origin_fn,
-            methods: list_owned(spec.methods),
-            headers: list_owned(spec.headers),
-            expose: list_owned(spec.expose),
-            credentials: spec.credentials,
-            max_age: spec.max_age,
-            private_network: spec.private_network,
-            preflight_status: spec.preflight_status,
-            dangerously_allow_null_origin: spec.dangerously_allow_null_origin,
-            dangerously_allow_insecure_origins: spec.dangerously_allow_insecure_origins,
-        }
     }
 }

@@ -12,54 +12,7 @@ use std::borrow::Cow;
 use std::collections::hash_map::{Entry, HashMap};
 use std::fmt;
 
-/// The key a finding is about.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Field {
-    /// `origins`
-    Origins,
-    /// `dev_origins`
-    DevOrigins,
-    /// `methods`
-    Methods,
-    /// `headers`
-    Headers,
-    /// `expose`
-    Expose,
-    /// `credentials`
-    Credentials,
-    /// `max_age`
-    MaxAge,
-    /// `preflight_status`
-    PreflightStatus,
-}
-
-impl Field {
-    /// Every field, in the order of [`KEYS`](crate::policy::KEYS).
-    pub const ALL: [Field; 8] = [
-        Field::Origins,
-        Field::DevOrigins,
-        Field::Methods,
-        Field::Headers,
-        Field::Expose,
-        Field::Credentials,
-        Field::MaxAge,
-        Field::PreflightStatus,
-    ];
-
-    /// The attribute key and builder method this field is set with.
-    pub fn key(self) -> &'static str {
-        match self {
-            Field::Origins => "origins",
-            Field::DevOrigins => "dev_origins",
-            Field::Methods => "methods",
-            Field::Headers => "headers",
-            Field::Expose => "expose",
-            Field::Credentials => "credentials",
-            Field::MaxAge => "max_age",
-            Field::PreflightStatus => "preflight_status",
-        }
-    }
-}
+pub use crate::policy::Field;
 
 /// The rule a configuration error breaks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

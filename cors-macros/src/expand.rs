@@ -4,8 +4,9 @@
 
 use crate::parse::Route;
 use crate::validate::{Checked, Mode, OwnedSpec};
+use cors_core::policy::KeyValue;
 use cors_core::table::Table;
-use cors_core::{Allowed, Origins, Policy};
+use cors_core::{Allowed, Field, Origins, Policy};
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 
@@ -102,41 +103,28 @@ fn compiled(checked: &Checked) -> TokenStream {
     }))
 }
 
-/// A `PolicySpec<'static>` expression.
+/// A `PolicySpec<'static>` expression: every field of the one list of keys,
+/// written out from [`PolicySpecBuf::get`](cors_core::policy::PolicySpecBuf::get).
 pub fn spec(spec: &OwnedSpec) -> TokenStream {
     let p = private();
-    let origin_fn = predicate(spec.origin_fn.as_ref());
-    let spec = &spec.buf;
-    let list = |l: &Option<Vec<String>>| option(l.as_ref().map(|items| quote!(&[#(#items),*])));
-    let (origins, dev_origins, methods, headers, expose) = (
-        list(&spec.origins),
-        list(&spec.dev_origins),
-        list(&spec.methods),
-        list(&spec.headers),
-        list(&spec.expose),
-    );
-    let credentials = option(spec.credentials);
-    let max_age = option(spec.max_age.map(|n| quote!(#n)));
-    let private_network = option(spec.private_network);
-    let status = option(spec.preflight_status);
-    let null = option(spec.dangerously_allow_null_origin);
-    let insecure = option(spec.dangerously_allow_insecure_origins);
-    quote! {
-        #p::PolicySpec {
-            origins: #origins,
-            dev_origins: #dev_origins,
-            origin_fn: #origin_fn,
-            methods: #methods,
-            headers: #headers,
-            expose: #expose,
-            credentials: #credentials,
-            max_age: #max_age,
-            private_network: #private_network,
-            preflight_status: #status,
-            dangerously_allow_null_origin: #null,
-            dangerously_allow_insecure_origins: #insecure,
-        }
-    }
+    let fields = Field::ALL.iter().map(|&field| {
+        let name = format_ident!("{}", field.key());
+        let value = match spec.buf.get(field) {
+            None => quote!(::core::option::Option::None),
+            Some(KeyValue::List(items)) => quote!(::core::option::Option::Some(&[#(#items),*])),
+            Some(KeyValue::Flag(flag)) => quote!(::core::option::Option::Some(#flag)),
+            Some(KeyValue::Int(n)) => {
+                let n = proc_macro2::Literal::i64_unsuffixed(n);
+                quote!(::core::option::Option::Some(#n))
+            }
+            Some(KeyValue::Path(_)) => predicate(spec.origin_fn.as_ref()),
+            Some(_) => quote!(::core::compile_error!(
+                "cors-macros cannot write this key's kind"
+            )),
+        };
+        quote!(#name: #value)
+    });
+    quote!(#p::PolicySpec { #(#fields),* })
 }
 
 /// Validation notes as compiler warnings, each on its token. Stable Rust

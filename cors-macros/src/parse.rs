@@ -2,7 +2,7 @@
 //! attributes into [`Route`]s. Nothing here knows a CORS rule.
 
 use crate::ctxt::{Ctxt, SpanRange};
-use cors_core::{KeyKind, KEYS};
+use cors_core::{Field, Key, KeyKind, KEYS};
 use proc_macro2::{TokenStream, TokenTree};
 use quote::ToTokens;
 use syn::parse::Parser;
@@ -23,8 +23,42 @@ pub enum Value {
     Path(syn::Path),
 }
 
+/// Which key an argument is: a policy field, or one of the two keys that
+/// belong to a route. Arguments are looked up by it, never by name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ArgKey {
+    Field(Field),
+    /// `policy = NAME` or `policy = "name"`.
+    Policy,
+    /// `disable`.
+    Disable,
+}
+
+impl From<Field> for ArgKey {
+    fn from(field: Field) -> Self {
+        ArgKey::Field(field)
+    }
+}
+
+/// The key named `name`, if it is one of [`KEYS`].
+pub fn arg_key(name: &str) -> Option<ArgKey> {
+    KEYS.iter().find(|k| k.name == name).map(ArgKey::of)
+}
+
+impl ArgKey {
+    /// The key of an entry of [`KEYS`].
+    fn of(key: &Key) -> ArgKey {
+        match key.field {
+            Some(field) => ArgKey::Field(field),
+            None if key.name == "policy" => ArgKey::Policy,
+            None => ArgKey::Disable,
+        }
+    }
+}
+
 /// One `key = value` of the attribute.
 pub struct Arg {
+    pub id: ArgKey,
     pub key: syn::Ident,
     pub value: Value,
     /// The value's range, or the key's for a flag.
@@ -50,8 +84,9 @@ pub struct Args {
 }
 
 impl Args {
-    pub fn get(&self, key: &str) -> Option<&Arg> {
-        self.args.iter().find(|a| a.key == key)
+    pub fn get(&self, key: impl Into<ArgKey>) -> Option<&Arg> {
+        let key = key.into();
+        self.args.iter().find(|a| a.id == key)
     }
 
     pub fn is_empty(&self) -> bool {
@@ -113,7 +148,7 @@ pub fn parse_args(tokens: TokenStream, cx: &Ctxt) -> Args {
             cx.error(key.span(), unknown_key_message(&name));
             continue;
         };
-        if args.get(&name).is_some() {
+        if args.get(ArgKey::of(known)).is_some() {
             cx.error(key.span(), format!("duplicate key `{name}`; write it once"));
             continue;
         }
@@ -135,7 +170,12 @@ pub fn parse_args(tokens: TokenStream, cx: &Ctxt) -> Args {
         match parsed
             .and_then(|(value, span, written)| check_kind(known.kind, &name, value, span, &written))
         {
-            Ok((value, span)) => args.args.push(Arg { key, value, span }),
+            Ok((value, span)) => args.args.push(Arg {
+                id: ArgKey::of(known),
+                key,
+                value,
+                span,
+            }),
             Err(err) => cx.push(err),
         }
     }
@@ -147,16 +187,18 @@ pub fn parse_args(tokens: TokenStream, cx: &Ctxt) -> Args {
 /// that validating them adds no noise).
 pub fn named_policy_args(tokens: TokenStream, cx: &Ctxt) -> Args {
     let mut args = parse_args(tokens, cx);
-    for key in ["policy", "disable"] {
-        if let Some(arg) = args.get(key) {
-            cx.error(
-                arg.key.span(),
-                format!("`{key}` belongs on a route's `#[cors]`, not in a named policy; remove it"),
-            );
-        }
+    for arg in args
+        .args
+        .iter()
+        .filter(|a| !matches!(a.id, ArgKey::Field(_)))
+    {
+        let key = &arg.key;
+        cx.error(
+            key.span(),
+            format!("`{key}` belongs on a route's `#[cors]`, not in a named policy; remove it"),
+        );
     }
-    args.args
-        .retain(|a| a.key != "policy" && a.key != "disable");
+    args.args.retain(|a| matches!(a.id, ArgKey::Field(_)));
     args
 }
 

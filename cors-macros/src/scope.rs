@@ -6,7 +6,7 @@
 //! what the user wrote.
 
 use crate::ctxt::Ctxt;
-use crate::parse::{self, Args};
+use crate::parse::{self, ArgKey, Args};
 use crate::validate::owned_spec;
 use proc_macro2::{Span, TokenStream, TokenTree};
 use quote::quote;
@@ -14,7 +14,8 @@ use syn::Item;
 
 /// One `key = value` (or flag) of an attribute, as written.
 struct RawArg {
-    key: String,
+    /// Which key, if it is one.
+    id: Option<ArgKey>,
     tokens: TokenStream,
 }
 
@@ -25,7 +26,7 @@ fn raw_args(tokens: TokenStream) -> Vec<RawArg> {
     let mut flush = |current: &mut Vec<TokenTree>| {
         if let Some(TokenTree::Ident(key)) = current.first() {
             args.push(RawArg {
-                key: key.to_string(),
+                id: parse::arg_key(&key.to_string()),
                 tokens: current.iter().cloned().collect(),
             });
         }
@@ -71,7 +72,7 @@ pub fn merge(own: TokenStream, module: TokenStream) -> TokenStream {
     let own_raw = raw_args(own.clone());
     if own_raw
         .iter()
-        .any(|a| a.key == "disable" || a.key == "policy")
+        .any(|a| matches!(a.id, Some(ArgKey::Disable | ArgKey::Policy)))
     {
         return own;
     }
@@ -87,7 +88,12 @@ pub fn merge(own: TokenStream, module: TokenStream) -> TokenStream {
             let merged = own.or(*module);
             module_raw
                 .iter()
-                .filter(|arg| !own.sets(&arg.key) && merged.sets(&arg.key))
+                .filter(|arg| match arg.id {
+                    Some(ArgKey::Field(field)) => {
+                        !own.sets_field(field) && merged.sets_field(field)
+                    }
+                    _ => false,
+                })
                 .collect()
         })
     });
@@ -100,10 +106,13 @@ pub fn merge(own: TokenStream, module: TokenStream) -> TokenStream {
 /// them too).
 pub fn module(args: TokenStream, mut item: syn::ItemMod, cx: &Ctxt) -> TokenStream {
     let checked: Args = parse::parse_args(args.clone(), cx);
-    for key in ["policy", "disable"] {
-        if let Some(arg) = checked.get(key) {
-            cx.error(arg.key.span(), format!("`{key}` belongs on a handler's `#[cors]`, not on a module; write the policy's keys here, or `#[cors({key} = ...)]` on each handler"));
-        }
+    for arg in checked
+        .args
+        .iter()
+        .filter(|a| !matches!(a.id, ArgKey::Field(_)))
+    {
+        let key = &arg.key;
+        cx.error(key.span(), format!("`{key}` belongs on a handler's `#[cors]`, not on a module; write the policy's keys here, or `#[cors({key} = ...)]` on each handler"));
     }
     if checked.is_empty() && !cx.has_errors() {
         cx.error(Span::call_site(), "`#[cors]` on a module needs keys, as in `#[cors(origins = [\"https://app.example.com\"])]`: its handlers take them, and bare `#[cors]` on each handler already means the App defaults");

@@ -3,8 +3,8 @@
 //! about. No CORS rule is written here.
 
 use crate::ctxt::{Ctxt, SpanRange};
-use crate::parse::{Arg, Args, Value};
-use cors_core::policy::PolicySpecBuf;
+use crate::parse::{Arg, ArgKey, Args, Value};
+use cors_core::policy::{KeyValue, PolicySpecBuf};
 use cors_core::validate::{check_route_methods, default_route_methods};
 use cors_core::{
     validate, BuildOptions, ConfigError, ErrorKind, Field, OriginPredicate, Policy, PolicySpec,
@@ -55,20 +55,9 @@ pub struct Checked {
     pub notes: Vec<(Span, String)>,
 }
 
-fn flag(arg: Option<&Arg>) -> Option<bool> {
-    arg.map(|a| !matches!(a.value, Value::Bool(false)))
-}
-
 fn list(arg: Option<&Arg>) -> Option<Vec<String>> {
     match arg.map(|a| &a.value) {
         Some(Value::List(items)) => Some(items.iter().map(syn::LitStr::value).collect()),
-        _ => None,
-    }
-}
-
-fn int(arg: Option<&Arg>) -> Option<i64> {
-    match arg.map(|a| &a.value) {
-        Some(Value::Int(n)) => Some(*n),
         _ => None,
     }
 }
@@ -80,47 +69,39 @@ fn path(arg: Option<&Arg>) -> Option<syn::Path> {
     }
 }
 
-/// Reads the spec written in `args`.
+/// Reads the spec written in `args`, key by key through
+/// [`PolicySpecBuf::set`]; `origin_fn` is stored as a placeholder and its
+/// path kept aside for the expansion.
 pub fn owned_spec(args: &Args, cx: &Ctxt) -> OwnedSpec {
-    let preflight_status = args.get("preflight_status").and_then(|arg| {
-        let n = int(Some(arg))?;
-        match u16::try_from(n) {
-            Ok(status) => Some(status),
-            Err(_) => {
-                cx.error(arg.span, format!("invalid preflight status: `{n}` is not an HTTP status; use 204 (the default) or 200"));
-                None
-            }
+    let mut buf = PolicySpecBuf::default();
+    for arg in &args.args {
+        let ArgKey::Field(field) = arg.id else {
+            continue;
+        };
+        let value = match &arg.value {
+            Value::List(items) => KeyValue::List(items.iter().map(syn::LitStr::value).collect()),
+            Value::Flag => KeyValue::Flag(true),
+            Value::Bool(b) => KeyValue::Flag(*b),
+            Value::Int(n) => KeyValue::Int(*n),
+            Value::Path(_) => KeyValue::Path(OriginPredicate(placeholder)),
+        };
+        if let Err(KeyValue::Int(n)) = buf.set(field, value) {
+            let message = match field {
+                Field::PreflightStatus => format!("invalid preflight status: `{n}` is not an HTTP status; use 204 (the default) or 200"),
+                _ => format!("`{n}` is out of range for `{}`", field.key()),
+            };
+            cx.error(arg.span, message);
         }
-    });
-    let origin_fn = path(args.get("origin_fn"));
+    }
     OwnedSpec {
-        buf: PolicySpecBuf {
-            origins: list(args.get("origins")),
-            dev_origins: list(args.get("dev_origins")),
-            origin_fn: origin_fn.as_ref().map(|_| OriginPredicate(placeholder)),
-            methods: list(args.get("methods")),
-            headers: list(args.get("headers")),
-            expose: list(args.get("expose")),
-            credentials: flag(args.get("credentials")),
-            max_age: int(args.get("max_age")),
-            private_network: flag(args.get("private_network")),
-            preflight_status,
-            dangerously_allow_null_origin: flag(args.get("dangerously_allow_null_origin")),
-            dangerously_allow_insecure_origins: flag(
-                args.get("dangerously_allow_insecure_origins"),
-            ),
-        },
-        origin_fn,
+        buf,
+        origin_fn: path(args.get(Field::OriginFn)),
     }
 }
 
 /// The span an error of `field` at `index` belongs on.
 fn span_of(args: &Args, field: Field, index: Option<usize>) -> SpanRange {
-    let arg = args.get(field.key()).or_else(|| match field {
-        // `*` with credentials is written in a list but caused by the flag.
-        Field::Credentials => args.get("credentials"),
-        _ => None,
-    });
+    let arg = args.get(field);
     match arg {
         Some(arg) => arg.item_span(index),
         // A finding about a key that was not written (the route's default
@@ -142,8 +123,8 @@ pub fn check(args: &Args, served: Option<&[String]>, routes: usize, cx: &Ctxt) -
     if args.is_empty() {
         return Mode::Defaults;
     }
-    if let Some(disable) = args.get("disable") {
-        for other in args.args.iter().filter(|a| a.key != "disable") {
+    if let Some(disable) = args.get(ArgKey::Disable) {
+        for other in args.args.iter().filter(|a| a.id != ArgKey::Disable) {
             cx.error(other.key.span(), format!("`disable` turns CORS off for this route, so `{}` has no effect; remove one of them", other.key));
         }
         if matches!(disable.value, Value::Bool(false)) {
@@ -151,8 +132,8 @@ pub fn check(args: &Args, served: Option<&[String]>, routes: usize, cx: &Ctxt) -
         }
         return Mode::Disable;
     }
-    let named = path(args.get("policy"));
-    let runtime = list(args.get("policy")).and_then(|names| names.into_iter().next());
+    let named = path(args.get(ArgKey::Policy));
+    let runtime = list(args.get(ArgKey::Policy)).and_then(|names| names.into_iter().next());
     let mut spec = owned_spec(args, cx);
     let mut route_errors = Vec::new();
     if let Some(served) = served {
