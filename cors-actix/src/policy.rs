@@ -15,125 +15,64 @@ where
 }
 
 /// The policy setters shared by [`CorsPolicy`] and
-/// [`CorsBuilder`](crate::CorsBuilder), one per key of `#[cors(...)]`.
+/// [`CorsBuilder`](crate::CorsBuilder), one per key of `#[cors(...)]`,
+/// generated from cors-core's one list of keys (`__policy_key_list!`): a key
+/// added there gets its setter here, with the same name and docs.
 macro_rules! policy_setters {
     () => {
-        /// Allowed origins: exact serialised origins (`https://app.example.com`),
-        /// `*`, subdomain patterns (`https://*.example.com`) or any port of one
-        /// host (`http://localhost:*`). Rejected at build time: paths,
-        /// trailing slashes, default ports, uppercase, `null`, patterns over
-        /// public suffixes, and `*` with credentials.
-        /// See [MDN](https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Access-Control-Allow-Origin).
-        pub fn origins<I>(mut self, origins: I) -> Self
+        cors_core::__policy_key_list!($crate::policy::setters_from_keys);
+    };
+}
+
+/// The callback of `policy_setters!`: one setter per key, by its kind.
+macro_rules! setters_from_keys {
+    ($(
+        $(#[doc = $doc:literal])*
+        $variant:ident $name:ident: $kind:ident($setter:ty), $spec_ty:ty, $buf_ty:ty, $short:literal;
+    )*) => {
+        $( $crate::policy::setter!($kind $name ($setter) [$($doc)*]); )*
+    };
+}
+
+/// One setter, by the key's kind.
+macro_rules! setter {
+    (List $name:ident ($setter:ty) [$($doc:literal)*]) => {
+        $(#[doc = $doc])*
+        pub fn $name<I>(mut self, items: I) -> Self
         where
             I: IntoIterator,
             I::Item: AsRef<str>,
         {
-            self.spec_mut().origins = Some($crate::policy::strings(origins));
+            self.spec_mut().$name = Some($crate::policy::strings(items));
             self
         }
-
-        /// Origins allowed only in debug builds (`debug_assertions`), such as a
-        /// local frontend dev server.
-        pub fn dev_origins<I>(mut self, origins: I) -> Self
-        where
-            I: IntoIterator,
-            I::Item: AsRef<str>,
-        {
-            self.spec_mut().dev_origins = Some($crate::policy::strings(origins));
+    };
+    (Flag $name:ident ($setter:ty) [$($doc:literal)*]) => {
+        $(#[doc = $doc])*
+        pub fn $name(mut self, value: $setter) -> Self {
+            self.spec_mut().$name = Some(value);
             self
         }
-
-        /// A predicate for origins no list or pattern can express, consulted
-        /// after them, only for well-formed origins.
-        pub fn origin_fn(mut self, predicate: fn(&str) -> bool) -> Self {
-            self.spec_mut().origin_fn = Some(cors_core::OriginPredicate(predicate));
+    };
+    (Integer $name:ident ($setter:ty) [$($doc:literal)*]) => {
+        $(#[doc = $doc])*
+        pub fn $name(mut self, value: $setter) -> Self {
+            self.spec_mut().$name = Some(value.into());
             self
         }
-
-        /// Methods a preflight may ask for, or `["*"]` (not with credentials).
-        /// Methods are case-sensitive: `patch` is rejected, write `PATCH`.
-        /// See [MDN](https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Access-Control-Allow-Methods).
-        pub fn methods<I>(mut self, methods: I) -> Self
-        where
-            I: IntoIterator,
-            I::Item: AsRef<str>,
-        {
-            self.spec_mut().methods = Some($crate::policy::strings(methods));
-            self
-        }
-
-        /// Request headers a preflight may ask for, or `["*"]` (not with
-        /// credentials). Forbidden headers such as `cookie` are rejected.
-        /// See [MDN](https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Access-Control-Allow-Headers).
-        pub fn headers<I>(mut self, headers: I) -> Self
-        where
-            I: IntoIterator,
-            I::Item: AsRef<str>,
-        {
-            self.spec_mut().headers = Some($crate::policy::strings(headers));
-            self
-        }
-
-        /// Response headers JavaScript may read, or `["*"]` (not with
-        /// credentials). `set-cookie` is rejected: it is never readable.
-        /// See [MDN](https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Access-Control-Expose-Headers).
-        pub fn expose<I>(mut self, headers: I) -> Self
-        where
-            I: IntoIterator,
-            I::Item: AsRef<str>,
-        {
-            self.spec_mut().expose = Some($crate::policy::strings(headers));
-            self
-        }
-
-        /// Whether cookies and HTTP authentication may be sent and their
-        /// responses read. Rejected with any `*` and with `http://` origins
-        /// other than loopback.
-        /// See [MDN](https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Access-Control-Allow-Credentials).
-        pub fn credentials(mut self, credentials: bool) -> Self {
-            self.spec_mut().credentials = Some(credentials);
-            self
-        }
-
-        /// Seconds a browser may cache a preflight answer (at most 86400;
-        /// Chrome caps at 7200, Safari at 600); `0` disables caching.
-        /// See [MDN](https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Access-Control-Max-Age).
-        pub fn max_age(mut self, seconds: u32) -> Self {
-            self.spec_mut().max_age = Some(i64::from(seconds));
-            self
-        }
-
-        /// Answer Private Network Access preflights
-        /// (`Access-Control-Allow-Private-Network: true`).
-        pub fn private_network(mut self, allow: bool) -> Self {
-            self.spec_mut().private_network = Some(allow);
-            self
-        }
-
-        /// Status of an accepted preflight: 2xx, 204 by default.
-        pub fn preflight_status(mut self, status: u16) -> Self {
-            self.spec_mut().preflight_status = Some(status);
-            self
-        }
-
-        /// Allow the opaque origin `null`, sent by sandboxed iframes and
-        /// `file:` pages that any site can create. Never with credentials.
-        pub fn dangerously_allow_null_origin(mut self, allow: bool) -> Self {
-            self.spec_mut().dangerously_allow_null_origin = Some(allow);
-            self
-        }
-
-        /// Allow `http://` origins on hosts other than loopback together with
-        /// credentials, although anyone on the network path can act as them.
-        pub fn dangerously_allow_insecure_origins(mut self, allow: bool) -> Self {
-            self.spec_mut().dangerously_allow_insecure_origins = Some(allow);
+    };
+    (Path $name:ident ($setter:ty) [$($doc:literal)*]) => {
+        $(#[doc = $doc])*
+        pub fn $name(mut self, predicate: $setter) -> Self {
+            self.spec_mut().$name = Some(cors_core::OriginPredicate(predicate));
             self
         }
     };
 }
 
 pub(crate) use policy_setters;
+pub(crate) use setter;
+pub(crate) use setters_from_keys;
 
 /// A route policy built at run time, for [`attach`](crate::attach). Keys
 /// left unset are taken from the App defaults, exactly as for `#[cors]`.

@@ -14,7 +14,7 @@ use std::fmt;
 macro_rules! policy_keys {
     ($(
         $(#[doc = $doc:literal])*
-        $variant:ident $name:ident: $kind:ident, $spec_ty:ty, $buf_ty:ty, $short:literal;
+        $variant:ident $name:ident: $kind:ident($setter:ty), $spec_ty:ty, $buf_ty:ty, $short:literal;
     )*) => {
         /// A CORS policy as written: by the `#[cors(...)]` attribute, by the
         /// runtime builder, or as App defaults. Every key is optional so that a
@@ -229,44 +229,78 @@ macro_rules! key_own {
     };
 }
 
-policy_keys! {
-    /// Allowed origins: exact origins, `*`, subdomain patterns, `host:*`.
-    Origins origins: List, Option<&'a [&'a str]>, Option<Vec<String>>,
-        "allowed origins: exact, `*`, `https://*.example.com`, `http://localhost:*`";
-    /// Extra origins allowed only in development (see [`BuildOptions::dev_origins`]).
-    DevOrigins dev_origins: List, Option<&'a [&'a str]>, Option<Vec<String>>,
-        "origins allowed only in debug builds";
-    /// A runtime predicate consulted after the lists.
-    OriginFn origin_fn: Path, Option<OriginPredicate>, Option<OriginPredicate>,
-        "a `fn(&str) -> bool` consulted after the lists";
-    /// Allowed methods for preflighted requests, or `*`.
-    Methods methods: List, Option<&'a [&'a str]>, Option<Vec<String>>,
-        "methods a preflight may ask for (default: the route's)";
-    /// Allowed request headers, or `*`.
-    Headers headers: List, Option<&'a [&'a str]>, Option<Vec<String>>,
-        "request headers a preflight may ask for";
-    /// Response headers exposed to JavaScript, or `*`.
-    Expose expose: List, Option<&'a [&'a str]>, Option<Vec<String>>,
-        "response headers JavaScript may read";
-    /// Whether cookies and HTTP authentication may be sent and read.
-    Credentials credentials: Flag, Option<bool>, Option<bool>,
-        "allow cookies and HTTP authentication";
-    /// Seconds a browser may cache a preflight answer; `0` disables caching.
-    MaxAge max_age: Integer, Option<i64>, Option<i64>,
-        "seconds a preflight answer may be cached";
-    /// Whether to answer Private Network Access preflights.
-    PrivateNetwork private_network: Flag, Option<bool>, Option<bool>,
-        "answer Private Network Access preflights";
-    /// Status of an accepted preflight (2xx, default 204).
-    PreflightStatus preflight_status: Integer, Option<u16>, Option<u16>,
-        "status of accepted preflights (default 204)";
-    /// Allow the opaque origin `null` (sandboxed iframes, `file:` pages).
-    DangerouslyAllowNullOrigin dangerously_allow_null_origin: Flag, Option<bool>, Option<bool>,
-        "allow the opaque origin `null`";
-    /// Allow `http://` origins on other hosts than loopback with credentials.
-    DangerouslyAllowInsecureOrigins dangerously_allow_insecure_origins: Flag, Option<bool>, Option<bool>,
-        "allow `http://` origins with credentials";
+/// The one list of policy keys, handed to `$callback!`. cors-core builds its
+/// types from it (`policy_keys!`), and cors-actix its builder setters. Each
+/// entry: the docs, the `Field` variant and field name, the kind with the
+/// setter's argument type, the types in `PolicySpec` and `PolicySpecBuf`, and
+/// the one-line doc of [`KEYS`].
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __policy_key_list {
+    ($callback:path) => {
+        $callback! {
+            /// Allowed origins: exact serialised origins (`https://app.example.com`),
+            /// `*`, subdomain patterns (`https://*.example.com`) or any port of one
+            /// host (`http://localhost:*`). Rejected when validated: paths,
+            /// trailing slashes, default ports, uppercase, `null`, patterns over
+            /// public suffixes, and `*` with credentials.
+            /// See [MDN](https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Access-Control-Allow-Origin).
+            Origins origins: List(&str), Option<&'a [&'a str]>, Option<Vec<String>>,
+                "allowed origins: exact, `*`, `https://*.example.com`, `http://localhost:*`";
+            /// Origins allowed only in debug builds (`debug_assertions`), such as a
+            /// local frontend dev server.
+            DevOrigins dev_origins: List(&str), Option<&'a [&'a str]>, Option<Vec<String>>,
+                "origins allowed only in debug builds";
+            /// A predicate for origins no list or pattern can express, consulted
+            /// after them, only for well-formed origins.
+            OriginFn origin_fn: Path(fn(&str) -> bool), Option<$crate::OriginPredicate>, Option<$crate::OriginPredicate>,
+                "a `fn(&str) -> bool` consulted after the lists";
+            /// Methods a preflight may ask for, or `["*"]` (not with credentials).
+            /// Methods are case-sensitive: `patch` is rejected, write `PATCH`.
+            /// See [MDN](https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Access-Control-Allow-Methods).
+            Methods methods: List(&str), Option<&'a [&'a str]>, Option<Vec<String>>,
+                "methods a preflight may ask for (default: the route's)";
+            /// Request headers a preflight may ask for, or `["*"]` (not with
+            /// credentials). Forbidden headers such as `cookie` are rejected.
+            /// See [MDN](https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Access-Control-Allow-Headers).
+            Headers headers: List(&str), Option<&'a [&'a str]>, Option<Vec<String>>,
+                "request headers a preflight may ask for";
+            /// Response headers JavaScript may read, or `["*"]` (not with
+            /// credentials). `set-cookie` is rejected: it is never readable.
+            /// See [MDN](https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Access-Control-Expose-Headers).
+            Expose expose: List(&str), Option<&'a [&'a str]>, Option<Vec<String>>,
+                "response headers JavaScript may read";
+            /// Whether cookies and HTTP authentication may be sent and their
+            /// responses read. Rejected with any `*` and with `http://` origins
+            /// other than loopback.
+            /// See [MDN](https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Access-Control-Allow-Credentials).
+            Credentials credentials: Flag(bool), Option<bool>, Option<bool>,
+                "allow cookies and HTTP authentication";
+            /// Seconds a browser may cache a preflight answer (at most 86400;
+            /// Chrome caps at 7200, Safari at 600); `0` disables caching.
+            /// See [MDN](https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Access-Control-Max-Age).
+            MaxAge max_age: Integer(u32), Option<i64>, Option<i64>,
+                "seconds a preflight answer may be cached";
+            /// Answer Private Network Access preflights
+            /// (`Access-Control-Allow-Private-Network: true`).
+            PrivateNetwork private_network: Flag(bool), Option<bool>, Option<bool>,
+                "answer Private Network Access preflights";
+            /// Status of an accepted preflight: 2xx, 204 by default.
+            PreflightStatus preflight_status: Integer(u16), Option<u16>, Option<u16>,
+                "status of accepted preflights (default 204)";
+            /// Allow the opaque origin `null`, sent by sandboxed iframes and
+            /// `file:` pages that any site can create. Never with credentials.
+            DangerouslyAllowNullOrigin dangerously_allow_null_origin: Flag(bool), Option<bool>, Option<bool>,
+                "allow the opaque origin `null`";
+            /// Allow `http://` origins on hosts other than loopback together with
+            /// credentials, although anyone on the network path can act as them.
+            DangerouslyAllowInsecureOrigins dangerously_allow_insecure_origins: Flag(bool), Option<bool>, Option<bool>,
+                "allow `http://` origins with credentials";
+        }
+    };
 }
+
+__policy_key_list!(policy_keys);
 
 /// A value written for a key, as the macro reads it.
 #[derive(Clone, Debug, PartialEq, Eq)]

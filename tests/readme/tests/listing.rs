@@ -133,3 +133,24 @@ fn the_fence_reader_sees_what_rustdoc_sees() {
     }
     assert!(!fences::has_tests("#[get(\"/test\")]"));
 }
+
+/// The keys of the first Markdown table in `text` whose header starts with
+/// `| key |`, in order (`prefix` is what each line starts with, such as
+/// `/// ` in Rust docs).
+fn key_table(text: &str, prefix: &str) -> Vec<String> {
+    text.lines()
+        .map(|line| line.strip_prefix(prefix).unwrap_or(line))
+        .skip_while(|line| !line.starts_with("| key |"))
+        .skip(2)
+        .take_while(|line| line.starts_with('|'))
+        .filter_map(|line| line.split('`').nth(1).map(str::to_owned))
+        .collect()
+}
+
+#[test]
+fn the_key_tables_list_the_declared_keys_in_order() {
+    let declared: Vec<&str> = cors_actix::cors_core::KEYS.iter().map(|k| k.name).collect();
+    assert_eq!(key_table(README, ""), declared, "README.md");
+    let docs = include_str!("../../../cors-actix/src/lib.rs");
+    assert_eq!(key_table(docs, "/// "), declared, "the docs of #[cors]");
+}
