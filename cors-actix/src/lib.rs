@@ -216,7 +216,7 @@ pub use cors_macros::cors;
 pub use cors_macros::cors_policy;
 
 #[doc(hidden)]
-pub mod __private {
+pub mod __private_v0_1 {
     pub use crate::register::{register, NamedPolicy, RouteCors, RouteDef, RoutePolicy, Witness};
     pub use actix_web;
     pub use cors_core::table::Table;

@@ -10,8 +10,21 @@ use cors_core::{Allowed, Field, Origins, Policy};
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 
-fn private() -> TokenStream {
-    quote!(::cors_actix::__private)
+/// The name of cors-actix's support module for generated code. It carries
+/// the version, so that a macro and a runtime of different versions fail to
+/// compile instead of misbehaving.
+pub fn private_name() -> String {
+    format!(
+        "__private_v{}_{}",
+        env!("CARGO_PKG_VERSION_MAJOR"),
+        env!("CARGO_PKG_VERSION_MINOR")
+    )
+}
+
+/// The path of the support module for generated code.
+pub fn private() -> TokenStream {
+    let name = format_ident!("{}", private_name());
+    quote!(::cors_actix::#name)
 }
 
 fn table(t: &Table) -> TokenStream {
@@ -185,7 +198,8 @@ pub fn handler(mut item: syn::ItemFn, routes: &[Route], mode: &Mode) -> TokenStr
 
     let resource_name = name.to_string();
     for (def, route) in routes.iter().enumerate() {
-        let witness = format!("::cors_actix::__private::Witness::new(&{route_static}, {def})");
+        // actix-web takes `wrap` as a string holding the expression.
+        let witness = format!("{p}::Witness::new(&{route_static}, {def})").replace(' ', "");
         if let Some(syn::Attribute {
             meta: syn::Meta::List(list),
             ..

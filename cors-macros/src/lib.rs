@@ -141,12 +141,13 @@ pub fn cors_policy(input: TokenStream) -> TokenStream {
     }
     // Still declare the static so that handlers naming it type-check.
     let (attrs, vis, name) = (&named.attrs, &named.vis, &named.name);
+    let p = expand::private();
     let errors = cx.finish().map(|e| e.to_compile_error());
     quote! {
         #errors
         #(#attrs)*
-        #vis static #name: ::cors_actix::__private::NamedPolicy =
-            ::cors_actix::__private::NamedPolicy::new("", ::cors_actix::__private::PolicySpec::EMPTY, ::core::option::Option::None);
+        #vis static #name: #p::NamedPolicy =
+            #p::NamedPolicy::new("", #p::PolicySpec::EMPTY, ::core::option::Option::None);
     }
     .into()
 }

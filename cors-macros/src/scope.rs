@@ -50,7 +50,7 @@ fn is_module_keys(attr: &syn::Attribute) -> bool {
         .iter()
         .map(|s| s.ident.to_string())
         .collect();
-    segments.ends_with(&["__private".to_owned(), "scope_cors".to_owned()])
+    segments.ends_with(&[crate::expand::private_name(), "scope_cors".to_owned()])
 }
 
 /// Takes the module's keys off a handler's attributes, if its module put
@@ -143,7 +143,8 @@ pub fn module(args: TokenStream, mut item: syn::ItemMod, cx: &Ctxt) -> TokenStre
             .iter()
             .position(|a| parse::routes(std::slice::from_ref(a)).is_ok_and(|r| r.is_some()))
             .unwrap_or(0);
-        let attr: syn::Attribute = syn::parse_quote!(#[::cors_actix::__private::scope_cors(#args)]);
+        let p = crate::expand::private();
+        let attr: syn::Attribute = syn::parse_quote!(#[#p::scope_cors(#args)]);
         function.attrs.insert(first_route, attr);
     }
     quote!(#item)
