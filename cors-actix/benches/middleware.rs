@@ -92,7 +92,7 @@ const SCENARIOS: &[(&str, Make)] = &[
             ))
             .to_request()
     }),
-    ("preflight rejected", || {
+    ("preflight refused", || {
         TestRequest::default()
             .method(Method::OPTIONS)
             .uri("/items/7")

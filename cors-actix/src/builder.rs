@@ -55,7 +55,7 @@ impl CorsBuilder {
         self
     }
 
-    /// Adds `x-cors-reason` to rejected responses, naming the reason. Only in
+    /// Adds `x-cors-reason` to the 403 responses of refusals, naming the reason. Only in
     /// debug builds (`debug_assertions`); ignored in release builds.
     pub fn debug_header(mut self, enable: bool) -> Self {
         self.debug_header = enable;
@@ -126,7 +126,7 @@ impl CorsBuilder {
     }
 
     /// Reads the origins from an environment variable, comma-separated.
-    /// The variable must be set; see [`CorsBuilder::from_env`] for how the
+    /// The variable must be set; see [`CorsBuilder::with_env`] for how the
     /// environment and code combine.
     ///
     /// ```
@@ -161,24 +161,24 @@ impl CorsBuilder {
     /// std::env::set_var("CORS_MAX_AGE", "100000");
     /// // Code says 600, the environment says 100000: the environment's value
     /// // is the one used, and it is refused (no browser honours it).
-    /// let error = cors_actix::Cors::builder().from_env().max_age(600).build().unwrap_err();
+    /// let error = cors_actix::Cors::builder().with_env().max_age(600).build().unwrap_err();
     /// assert!(error.to_string().contains("CORS_MAX_AGE: max_age too large"));
     /// # std::env::remove_var("CORS_MAX_AGE");
     /// ```
-    pub fn from_env(self) -> Self {
-        self.from_env_prefixed("CORS_")
+    pub fn with_env(self) -> Self {
+        self.with_env_prefixed("CORS_")
     }
 
-    /// [`CorsBuilder::from_env`] with another prefix than `CORS_`:
-    /// `from_env_prefixed("API_CORS_")` reads `API_CORS_ALLOWED_ORIGINS`,
+    /// [`CorsBuilder::with_env`] with another prefix than `CORS_`:
+    /// `with_env_prefixed("API_CORS_")` reads `API_CORS_ALLOWED_ORIGINS`,
     /// `API_CORS_MAX_AGE` and so on.
     ///
     /// ```
     /// std::env::set_var("API_CORS_ALLOWED_ORIGINS", "https://app.example.com");
-    /// let cors = cors_actix::Cors::builder().from_env_prefixed("API_CORS_").build();
+    /// let cors = cors_actix::Cors::builder().with_env_prefixed("API_CORS_").build();
     /// assert!(cors.is_ok());
     /// ```
-    pub fn from_env_prefixed(mut self, prefix: &str) -> Self {
+    pub fn with_env_prefixed(mut self, prefix: &str) -> Self {
         self.env.read_all(prefix);
         self
     }

@@ -54,7 +54,7 @@ pub(crate) fn check_preflight_route(
 #[derive(Clone, Copy)]
 pub(crate) enum Outcome {
     /// A preflight answered 403.
-    PreflightRejected,
+    PreflightRefused,
     /// An actual request answered 403 (strict mode, or a malformed `Origin`).
     Refused,
     /// An actual request served without CORS headers.
@@ -154,7 +154,7 @@ pub(crate) struct Refused<'a> {
 /// (see [`RefusalLog`]); requests served without headers are `debug`.
 pub(crate) fn log_rejection(refusals: &RefusalLog, refused: &Refused<'_>, reason: &Reason<'_>) {
     let kind = match refused.outcome {
-        Outcome::PreflightRejected => "preflight rejected",
+        Outcome::PreflightRefused => "preflight refused",
         Outcome::Refused => "request refused with 403",
         Outcome::ServedWithoutHeaders => "cross-origin request served without CORS headers",
     };

@@ -148,7 +148,7 @@ impl Cors {
     /// assert!(error.to_string().contains("`https://b.example/`"));
     /// ```
     pub fn from_env() -> Result<Cors, BuildError> {
-        Cors::builder().from_env().build()
+        Cors::builder().with_env().build()
     }
 
     pub(crate) fn from_parts(
@@ -434,8 +434,8 @@ pub struct CorsMiddleware<S> {
     state: Rc<State>,
 }
 
-fn lines<'a>(headers: &'a HeaderMap, name: &HeaderName) -> cors_core::HeaderValue<'a> {
-    cors_core::HeaderValue::from_lines(headers.get_all(name).map(HeaderValue::as_bytes))
+fn lines<'a>(headers: &'a HeaderMap, name: &HeaderName) -> cors_core::RequestHeader<'a> {
+    cors_core::RequestHeader::from_lines(headers.get_all(name).map(HeaderValue::as_bytes))
 }
 
 const MAX_REQUEST_HEADER_NAMES: usize = cors_core::header::MAX_REQUEST_HEADER_NAMES;
@@ -515,11 +515,11 @@ impl<S> CorsMiddleware<S> {
         let mut origin_lines = headers.get_all(header::ORIGIN);
         let origin_value = origin_lines.next();
         let origin = match (origin_value, origin_lines.next()) {
-            (None, _) => cors_core::HeaderValue::Absent,
-            (Some(value), None) => cors_core::HeaderValue::One(value.as_bytes()),
-            (Some(_), Some(_)) => cors_core::HeaderValue::Repeated,
+            (None, _) => cors_core::RequestHeader::Absent,
+            (Some(value), None) => cors_core::RequestHeader::One(value.as_bytes()),
+            (Some(_), Some(_)) => cors_core::RequestHeader::Repeated,
         };
-        if origin == cors_core::HeaderValue::Absent {
+        if origin == cors_core::RequestHeader::Absent {
             return Plan::Forward(After::NoOrigin {
                 method: req.method().clone(),
                 uri: ready.filter(|r| r.any_origin).map(|_| req.uri().clone()),
@@ -529,7 +529,7 @@ impl<S> CorsMiddleware<S> {
         let options = req.method() == Method::OPTIONS;
         let preflight_header = |name| match options {
             true => lines(headers, name),
-            false => cors_core::HeaderValue::Absent,
+            false => cors_core::RequestHeader::Absent,
         };
         // A list header split over several lines is read as one; one line
         // more than cors-core accepts is enough to refuse the rest unread.
@@ -544,12 +544,12 @@ impl<S> CorsMiddleware<S> {
             }
             storage = lines;
             match &storage[..count] {
-                [] => cors_core::HeaderValue::Absent,
-                [one] => cors_core::HeaderValue::One(one),
-                several => cors_core::HeaderValue::Lines(several),
+                [] => cors_core::RequestHeader::Absent,
+                [one] => cors_core::RequestHeader::One(one),
+                several => cors_core::RequestHeader::Lines(several),
             }
         } else {
-            cors_core::HeaderValue::Absent
+            cors_core::RequestHeader::Absent
         };
         let request = cors_core::Request {
             method: req.method().as_str().as_bytes(),
@@ -561,9 +561,9 @@ impl<S> CorsMiddleware<S> {
         let preflight = request.is_preflight();
         // A repeated `Origin` goes on like any other: `decide` refuses it.
         let origin_value =
-            origin_value.filter(|_| matches!(origin, cors_core::HeaderValue::One(_)));
+            origin_value.filter(|_| matches!(origin, cors_core::RequestHeader::One(_)));
         let same_origin = || match request.origin {
-            cors_core::HeaderValue::One(origin) => same_origin(req, origin),
+            cors_core::RequestHeader::One(origin) => same_origin(req, origin),
             _ => false,
         };
         let strict = state.strict
@@ -592,7 +592,7 @@ impl<S> CorsMiddleware<S> {
             // A repeated or missing request method finds no route; the
             // engine refuses it under the defaults, or as `no_policy`.
             let method = match request.request_method {
-                cors_core::HeaderValue::One(method) => Some(method),
+                cors_core::RequestHeader::One(method) => Some(method),
                 _ => None,
             };
             let rmap = Some(req.resource_map());
@@ -645,7 +645,7 @@ impl<S> CorsMiddleware<S> {
                     // not cached (`Max-Age: 0`); and when the App defaults
                     // answer there, they list only the method asked for.
                     let origin_bytes = match request.origin {
-                        cors_core::HeaderValue::One(origin) => origin,
+                        cors_core::RequestHeader::One(origin) => origin,
                         _ => b"",
                     };
                     let (shared, cacheable) = match method {
@@ -669,7 +669,7 @@ impl<S> CorsMiddleware<S> {
                         (only, !cacheable),
                     ))
                 }
-                Decision::PreflightRejected { reason, vary }
+                Decision::PreflightRefused { reason, vary }
                 | Decision::Rejected { reason, vary } => {
                     Plan::Respond(self.refusal(req, &rejection(reason, vary)))
                 }
@@ -744,7 +744,7 @@ impl<S> CorsMiddleware<S> {
     fn refusal(&self, req: &ServiceRequest, rejection: &Rejection<'_>) -> HttpResponse {
         let reason = &rejection.reason;
         let outcome = if rejection.preflight {
-            Outcome::PreflightRejected
+            Outcome::PreflightRefused
         } else {
             Outcome::Refused
         };
@@ -878,12 +878,12 @@ impl State {
         };
         let request = cors_core::Request {
             method: method_bytes,
-            origin: origin.map_or(cors_core::HeaderValue::Repeated, |o| {
-                cors_core::HeaderValue::One(o.as_bytes())
+            origin: origin.map_or(cors_core::RequestHeader::Repeated, |o| {
+                cors_core::RequestHeader::One(o.as_bytes())
             }),
-            request_method: cors_core::HeaderValue::Absent,
-            request_headers: cors_core::HeaderValue::Absent,
-            request_private_network: cors_core::HeaderValue::Absent,
+            request_method: cors_core::RequestHeader::Absent,
+            request_headers: cors_core::RequestHeader::Absent,
+            request_private_network: cors_core::RequestHeader::Absent,
         };
         let disabled_served = served.is_some() && route.is_some_and(|r| r.policy.is_none());
         let (reason, vary) = match entry.map(|e| (e, decide(e.policy(), &request))) {
@@ -900,7 +900,7 @@ impl State {
             }
             Some((_, Decision::NotCors { vary })) => return Finish::strip(vary),
             Some((_, Decision::Rejected { reason, vary }))
-            | Some((_, Decision::PreflightRejected { reason, vary })) => (reason, vary),
+            | Some((_, Decision::PreflightRefused { reason, vary })) => (reason, vary),
             Some((_, Decision::Preflight { .. })) | None => (
                 Reason::NoPolicy {
                     method: method_bytes,

@@ -129,8 +129,8 @@ impl CorsPolicy {
     }
 
     /// Reads the keys from the variables
-    /// [`CorsBuilder::from_env`](crate::CorsBuilder::from_env) reads, after
-    /// `prefix` instead of `CORS_`: `from_env_prefixed("ADMIN_CORS_")`
+    /// [`CorsBuilder::with_env`](crate::CorsBuilder::with_env) reads, after
+    /// `prefix` instead of `CORS_`: `with_env_prefixed("ADMIN_CORS_")`
     /// reads `ADMIN_CORS_ALLOWED_ORIGINS` (required), `ADMIN_CORS_MAX_AGE`
     /// and so on.
     ///
@@ -139,10 +139,10 @@ impl CorsPolicy {
     ///
     /// std::env::set_var("ADMIN_CORS_ALLOWED_ORIGINS", "https://admin.example.com");
     /// std::env::set_var("ADMIN_CORS_MAX_AGE", "60");
-    /// let policy = CorsPolicy::new().max_age(600).from_env_prefixed("ADMIN_CORS_");
-    /// assert_eq!(policy.build().unwrap().max_age(), "60");
+    /// let policy = CorsPolicy::new().max_age(600).with_env_prefixed("ADMIN_CORS_");
+    /// assert_eq!(policy.build().unwrap().max_age_value(), "60");
     /// ```
-    pub fn from_env_prefixed(mut self, prefix: &str) -> Self {
+    pub fn with_env_prefixed(mut self, prefix: &str) -> Self {
         self.env.read_all(prefix);
         self
     }

@@ -39,10 +39,10 @@ impl PolicyEntry {
             PolicyRef::Owned(p) => p,
         };
         Rc::new(PolicyEntry {
-            allow_methods: value(p.allow_methods()),
-            allow_headers: value(p.allow_headers()),
-            expose_headers: value(p.expose_headers()),
-            max_age: value(p.max_age()),
+            allow_methods: value(p.allow_methods_value()),
+            allow_headers: value(p.allow_headers_value()),
+            expose_headers: value(p.expose_headers_value()),
+            max_age: value(p.max_age_value()),
             policy,
         })
     }

@@ -51,7 +51,7 @@ async fn p4_a_refusal_under_the_defaults_names_the_defaults() {
     );
     assert!(!reason.contains("serve it on this route"), "{reason}");
     let defaults = report_defaults.report().unwrap().defaults.unwrap();
-    assert_eq!(defaults.allow_methods(), "GET, HEAD, POST");
+    assert_eq!(defaults.allow_methods_value(), "GET, HEAD, POST");
 }
 
 #[cors_actix::cors(origins = ["https://app.example.com"], methods = ["GET"])]
@@ -230,14 +230,14 @@ async fn p3_the_environment_wins_and_is_always_validated() {
     std::env::set_var("CORS_ALLOWED_ORIGINS", APP);
     std::env::set_var("CORS_ALLOWED_HEADERS", "x-foo");
     std::env::set_var("CORS_MAX_AGE", "100000");
-    // Code sets both keys after `from_env`; the invalid environment value
+    // Code sets both keys after `with_env`; the invalid environment value
     // is still found, and named.
-    let error = env_error(Cors::builder().from_env().headers(["x-bar"]).max_age(600));
+    let error = env_error(Cors::builder().with_env().headers(["x-bar"]).max_age(600));
     assert!(error.contains("CORS_MAX_AGE: max_age too large"), "{error}");
 
     std::env::set_var("CORS_MAX_AGE", "300");
     let cors = Cors::builder()
-        .from_env()
+        .with_env()
         .headers(["x-bar"])
         .max_age(600)
         .build()
@@ -284,7 +284,7 @@ async fn p3_the_environment_wins_and_is_always_validated() {
         "CORS_ALLOWED_ORIGINS",
         "https://a.example.com;https://b.example.com",
     );
-    let error = env_error(Cors::builder().from_env());
+    let error = env_error(Cors::builder().with_env());
     assert!(
         error.contains("separate them with commas: `https://a.example.com,https://b.example.com`"),
         "{error}"
@@ -299,7 +299,7 @@ async fn p3_the_environment_wins_and_is_always_validated() {
     ] {
         std::env::set_var("CORS_ALLOWED_ORIGINS", APP);
         std::env::set_var(var, " ");
-        let error = env_error(Cors::builder().from_env());
+        let error = env_error(Cors::builder().with_env());
         assert!(
             error.contains(&format!("{var} is set but empty")),
             "{error}"
@@ -307,7 +307,7 @@ async fn p3_the_environment_wins_and_is_always_validated() {
         std::env::remove_var(var);
     }
     std::env::remove_var("CORS_ALLOWED_ORIGINS");
-    let error = env_error(Cors::builder().from_env());
+    let error = env_error(Cors::builder().with_env());
     assert!(error.contains("CORS_ALLOWED_ORIGINS is not set"), "{error}");
 
     // A list of separators only lists nothing: an error, never an empty list
@@ -320,7 +320,7 @@ async fn p3_the_environment_wins_and_is_always_validated() {
         "CORS_ALLOWED_ORIGINS",
     ] {
         std::env::set_var(var, " , ");
-        let error = env_error(Cors::builder().from_env().headers(["x-foo"]));
+        let error = env_error(Cors::builder().with_env().headers(["x-foo"]));
         assert!(error.contains(&format!("{var} lists no")), "{error}");
         std::env::set_var(
             var,
@@ -339,9 +339,9 @@ async fn p3_the_environment_wins_and_is_always_validated() {
     for builder in [
         Cors::builder()
             .origins_from_env("P3_ADMIN_ORIGINS")
-            .from_env(),
+            .with_env(),
         Cors::builder()
-            .from_env()
+            .with_env()
             .origins_from_env("P3_ADMIN_ORIGINS"),
     ] {
         let error = env_error(builder);
@@ -354,7 +354,7 @@ async fn p3_the_environment_wins_and_is_always_validated() {
     fn any(_: &str) -> bool {
         true
     }
-    let cors = Cors::builder().origin_fn(any).from_env().build().unwrap();
+    let cors = Cors::builder().origin_fn(any).with_env().build().unwrap();
     let app = atest::init_service(App::new().wrap(cors.clone()).service(search)).await;
     let res = call(
         &app,
@@ -373,7 +373,7 @@ async fn p3_the_environment_wins_and_is_always_validated() {
 
     // A rule broken with credentials from a variable names that variable.
     std::env::set_var("CORS_ALLOW_CREDENTIALS", "true");
-    let error = env_error(Cors::builder().from_env().headers(["*"]));
+    let error = env_error(Cors::builder().with_env().headers(["*"]));
     assert!(
         error.contains("CORS_ALLOW_CREDENTIALS: wildcard with credentials"),
         "{error}"
@@ -382,7 +382,7 @@ async fn p3_the_environment_wins_and_is_always_validated() {
 
     // Names no variable can have are refused, not looked up.
     for (builder, name) in [
-        (Cors::builder().from_env_prefixed("P3="), "P3="),
+        (Cors::builder().with_env_prefixed("P3="), "P3="),
         (Cors::builder().origins_from_env("P3=ALLOWED"), "P3=ALLOWED"),
         (Cors::builder().origins_from_env(""), ""),
     ] {
@@ -394,7 +394,7 @@ async fn p3_the_environment_wins_and_is_always_validated() {
     // changing the builder would not help.
     std::env::set_var("CORS_ALLOWED_HEADERS", "x-foo");
     let cors = Cors::builder()
-        .from_env()
+        .with_env()
         .debug_header(true)
         .build()
         .unwrap();

@@ -50,7 +50,7 @@ fn scenarios(acrh: &[u8]) -> Vec<(&'static str, Request<'_>)> {
                 .request_headers(b"authorization,content-type"),
         ),
         (
-            "preflight rejected",
+            "preflight refused",
             Request::new(b"OPTIONS")
                 .origin(b"https://evil.example")
                 .request_method(b"PUT")

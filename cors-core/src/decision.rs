@@ -10,7 +10,7 @@ use crate::reason::Reason;
 
 /// A request header as the engine sees it.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum HeaderValue<'a> {
+pub enum RequestHeader<'a> {
     /// Not sent.
     #[default]
     Absent,
@@ -23,25 +23,25 @@ pub enum HeaderValue<'a> {
     /// proxies may split a list over several lines: the engine reads them as
     /// one line joined with commas, under the same bounds. For `Origin` and
     /// `Access-Control-Request-Method`, several lines are refused as
-    /// [`Repeated`](HeaderValue::Repeated) are.
+    /// [`Repeated`](RequestHeader::Repeated) are.
     Lines(&'a [&'a [u8]]),
 }
 
-impl<'a> HeaderValue<'a> {
+impl<'a> RequestHeader<'a> {
     /// From the values of every line of one header; several lines give
-    /// [`Repeated`](HeaderValue::Repeated). To keep their values, collect
-    /// them and pass [`Lines`](HeaderValue::Lines).
+    /// [`Repeated`](RequestHeader::Repeated). To keep their values, collect
+    /// them and pass [`Lines`](RequestHeader::Lines).
     pub fn from_lines<I: IntoIterator<Item = &'a [u8]>>(lines: I) -> Self {
         let mut lines = lines.into_iter();
         match (lines.next(), lines.next()) {
-            (None, _) => HeaderValue::Absent,
-            (Some(one), None) => HeaderValue::One(one),
-            (Some(_), Some(_)) => HeaderValue::Repeated,
+            (None, _) => RequestHeader::Absent,
+            (Some(one), None) => RequestHeader::One(one),
+            (Some(_), Some(_)) => RequestHeader::Repeated,
         }
     }
 
     fn is_present(self) -> bool {
-        !matches!(self, HeaderValue::Absent)
+        !matches!(self, RequestHeader::Absent)
     }
 }
 
@@ -51,13 +51,13 @@ pub struct Request<'a> {
     /// The request method.
     pub method: &'a [u8],
     /// `Origin`.
-    pub origin: HeaderValue<'a>,
+    pub origin: RequestHeader<'a>,
     /// `Access-Control-Request-Method`.
-    pub request_method: HeaderValue<'a>,
+    pub request_method: RequestHeader<'a>,
     /// `Access-Control-Request-Headers`.
-    pub request_headers: HeaderValue<'a>,
+    pub request_headers: RequestHeader<'a>,
     /// `Access-Control-Request-Private-Network`.
-    pub request_private_network: HeaderValue<'a>,
+    pub request_private_network: RequestHeader<'a>,
 }
 
 impl<'a> Request<'a> {
@@ -71,19 +71,19 @@ impl<'a> Request<'a> {
 
     /// Sets `Origin`.
     pub fn origin(mut self, origin: &'a [u8]) -> Self {
-        self.origin = HeaderValue::One(origin);
+        self.origin = RequestHeader::One(origin);
         self
     }
 
     /// Sets `Access-Control-Request-Method`.
     pub fn request_method(mut self, method: &'a [u8]) -> Self {
-        self.request_method = HeaderValue::One(method);
+        self.request_method = RequestHeader::One(method);
         self
     }
 
     /// Sets `Access-Control-Request-Headers`.
     pub fn request_headers(mut self, headers: &'a [u8]) -> Self {
-        self.request_headers = HeaderValue::One(headers);
+        self.request_headers = RequestHeader::One(headers);
         self
     }
 
@@ -274,7 +274,7 @@ pub enum Decision<'a> {
         headers: CorsHeaders<'a>,
     },
     /// A preflight to refuse (403 without CORS headers).
-    PreflightRejected {
+    PreflightRefused {
         /// Why.
         reason: Reason<'a>,
         /// Tokens to merge into `Vary`.
@@ -344,24 +344,24 @@ pub fn decide<'a>(policy: &'a Policy, request: &Request<'a>) -> Decision<'a> {
         origin_vary
     };
     let reject = |reason| match preflight {
-        true => Decision::PreflightRejected { reason, vary },
+        true => Decision::PreflightRefused { reason, vary },
         false => Decision::Rejected { reason, vary },
     };
 
     let origin = match request.origin {
-        HeaderValue::Absent => return Decision::NotCors { vary },
+        RequestHeader::Absent => return Decision::NotCors { vary },
         // The refusal depends on `Origin` even under a `*` policy: without
         // `Vary: Origin`, a cache could hand this header-less answer to every
         // later `fetch()` of the URL.
-        HeaderValue::Repeated | HeaderValue::Lines(_) => {
+        RequestHeader::Repeated | RequestHeader::Lines(_) => {
             let vary = vary.union(Vary::ORIGIN);
             let reason = Reason::RepeatedHeader { name: "origin" };
             return match preflight {
-                true => Decision::PreflightRejected { reason, vary },
+                true => Decision::PreflightRefused { reason, vary },
                 false => Decision::Rejected { reason, vary },
             };
         }
-        HeaderValue::One(origin) => origin,
+        RequestHeader::One(origin) => origin,
     };
     let allow_origin = match &policy.origins {
         Origins::Any => AllowOrigin::Any,
@@ -381,17 +381,17 @@ pub fn decide<'a>(policy: &'a Policy, request: &Request<'a>) -> Decision<'a> {
         vary,
     };
     if !preflight {
-        headers.expose_headers = policy.expose_headers();
+        headers.expose_headers = policy.expose_headers_value();
         return Decision::Allowed(headers);
     }
     if let Err(reason) = check_preflight(policy, request) {
         return reject(reason);
     }
-    headers.allow_methods = policy.allow_methods();
-    headers.allow_headers = policy.allow_headers();
-    headers.max_age = policy.max_age();
+    headers.allow_methods = policy.allow_methods_value();
+    headers.allow_headers = policy.allow_headers_value();
+    headers.max_age = policy.max_age_value();
     headers.allow_private_network =
-        policy.private_network && request.request_private_network == HeaderValue::One(b"true");
+        policy.private_network && request.request_private_network == RequestHeader::One(b"true");
     Decision::Preflight {
         status: policy.preflight_status,
         headers,
@@ -400,7 +400,7 @@ pub fn decide<'a>(policy: &'a Policy, request: &Request<'a>) -> Decision<'a> {
 
 fn check_preflight<'a>(policy: &Policy, request: &Request<'a>) -> Result<(), Reason<'a>> {
     let method = match request.request_method {
-        HeaderValue::One(method) => method,
+        RequestHeader::One(method) => method,
         _ => {
             return Err(Reason::RepeatedHeader {
                 name: "access-control-request-method",
@@ -416,16 +416,16 @@ fn check_preflight<'a>(policy: &Policy, request: &Request<'a>) -> Result<(), Rea
         }
     }
     match request.request_headers {
-        HeaderValue::Absent => {}
-        HeaderValue::Repeated => {
+        RequestHeader::Absent => {}
+        RequestHeader::Repeated => {
             return Err(Reason::RepeatedHeader {
                 name: "access-control-request-headers",
             })
         }
-        HeaderValue::One(_) | HeaderValue::Lines(_) => {
+        RequestHeader::One(_) | RequestHeader::Lines(_) => {
             let names = match request.request_headers {
-                HeaderValue::Lines(lines) => request_header_lines(lines),
-                HeaderValue::One(value) => request_header_names(value),
+                RequestHeader::Lines(lines) => request_header_lines(lines),
+                RequestHeader::One(value) => request_header_names(value),
                 _ => request_header_names(b""),
             };
             for name in names {
@@ -442,10 +442,10 @@ fn check_preflight<'a>(policy: &Policy, request: &Request<'a>) -> Result<(), Rea
         }
     }
     match request.request_private_network {
-        HeaderValue::One(b"true") if !policy.private_network => {
+        RequestHeader::One(b"true") if !policy.private_network => {
             Err(Reason::PrivateNetworkNotAllowed)
         }
-        HeaderValue::Repeated | HeaderValue::Lines(_) => Err(Reason::RepeatedHeader {
+        RequestHeader::Repeated | RequestHeader::Lines(_) => Err(Reason::RepeatedHeader {
             name: "access-control-request-private-network",
         }),
         _ => Ok(()),

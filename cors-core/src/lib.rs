@@ -53,7 +53,7 @@ pub mod reason;
 pub mod table;
 pub mod validate;
 
-pub use decision::{decide, AllowOrigin, CorsHeaders, Decision, HeaderValue, Request, Vary};
+pub use decision::{decide, AllowOrigin, CorsHeaders, Decision, Request, RequestHeader, Vary};
 pub use origin::{OriginPredicate, OriginProblem, OriginSet};
 pub use policy::{
     Allowed, BuildOptions, Key, KeyKind, KeyValue, Origins, Policy, PolicySpec, KEYS,

@@ -651,22 +651,22 @@ impl Policy {
     }
 
     /// The `Access-Control-Allow-Methods` value sent on preflights.
-    pub fn allow_methods(&self) -> &str {
+    pub fn allow_methods_value(&self) -> &str {
         &self.allow_methods
     }
 
     /// The `Access-Control-Allow-Headers` value sent on preflights (empty: none).
-    pub fn allow_headers(&self) -> &str {
+    pub fn allow_headers_value(&self) -> &str {
         &self.allow_headers
     }
 
     /// The `Access-Control-Expose-Headers` value sent on actual responses (empty: none).
-    pub fn expose_headers(&self) -> &str {
+    pub fn expose_headers_value(&self) -> &str {
         &self.expose_headers
     }
 
     /// The `Access-Control-Max-Age` value sent on preflights (empty: none).
-    pub fn max_age(&self) -> &str {
+    pub fn max_age_value(&self) -> &str {
         &self.max_age
     }
 

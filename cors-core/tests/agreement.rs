@@ -169,7 +169,7 @@ proptest! {
                     let verdict = browser::check_preflight(&page, &response(&answer));
                     prop_assert!(verdict.is_ok(), "engine accepted, browser blocked: {verdict:?}\n{answer:?}\n{spec:?}");
                 }
-                Decision::PreflightRejected { reason, .. } => {
+                Decision::PreflightRefused { reason, .. } => {
                     let answer = lines(403, None);
                     let verdict = browser::check_preflight(&page, &response(&answer));
                     prop_assert!(verdict.is_err(), "engine rejected ({reason}), browser accepted");

@@ -2,7 +2,7 @@
 //! policy or borrowed from the request.
 
 use cors_core::{
-    decide, validate, BuildOptions, Decision, HeaderValue, Policy, PolicySpec, Reason, Request,
+    decide, validate, BuildOptions, Decision, Policy, PolicySpec, Reason, Request, RequestHeader,
 };
 use std::hint::black_box;
 
@@ -72,7 +72,7 @@ fn public() -> Policy {
 enum Expect {
     NotCors,
     Preflight,
-    PreflightRejected(&'static str),
+    PreflightRefused(&'static str),
     Allowed,
     Rejected(&'static str),
 }
@@ -87,7 +87,7 @@ fn check(policy: &Policy, cases: &[(&str, Request<'_>, Expect)]) {
             (Expect::NotCors, Decision::NotCors { .. }) => true,
             (Expect::Preflight, Decision::Preflight { .. }) => true,
             (Expect::Allowed, Decision::Allowed(_)) => true,
-            (Expect::PreflightRejected(code), Decision::PreflightRejected { reason, .. })
+            (Expect::PreflightRefused(code), Decision::PreflightRefused { reason, .. })
             | (Expect::Rejected(code), Decision::Rejected { reason, .. }) => reason.code() == *code,
             _ => false,
         };
@@ -135,7 +135,7 @@ fn one_origin_policy() {
     let acrh = adversarial_acrh();
     let app = b"https://app.example.com";
     let pna = Request {
-        request_private_network: HeaderValue::One(b"true"),
+        request_private_network: RequestHeader::One(b"true"),
         ..preflight(app, b"PUT")
     };
     check(
@@ -149,37 +149,37 @@ fn one_origin_policy() {
             ),
             ("private network preflight allowed", pna, Expect::Preflight),
             (
-                "preflight rejected: origin",
+                "preflight refused: origin",
                 preflight(b"https://evil.example", b"PUT"),
-                Expect::PreflightRejected("origin_not_allowed"),
+                Expect::PreflightRefused("origin_not_allowed"),
             ),
             (
-                "preflight rejected: method",
+                "preflight refused: method",
                 preflight(app, b"DELETE"),
-                Expect::PreflightRejected("method_not_allowed"),
+                Expect::PreflightRefused("method_not_allowed"),
             ),
             (
-                "preflight rejected: header",
+                "preflight refused: header",
                 preflight(app, b"PUT").request_headers(b"x-custom"),
-                Expect::PreflightRejected("header_not_allowed"),
+                Expect::PreflightRefused("header_not_allowed"),
             ),
             (
-                "preflight rejected: invalid header",
+                "preflight refused: invalid header",
                 preflight(app, b"PUT").request_headers(b"a b"),
-                Expect::PreflightRejected("invalid_request_headers"),
+                Expect::PreflightRefused("invalid_request_headers"),
             ),
             (
-                "preflight rejected: adversarial ACRH",
+                "preflight refused: adversarial ACRH",
                 preflight(app, b"PUT").request_headers(&acrh),
-                Expect::PreflightRejected("too_many_request_headers"),
+                Expect::PreflightRefused("too_many_request_headers"),
             ),
             (
-                "preflight rejected: repeated Origin",
+                "preflight refused: repeated Origin",
                 Request {
-                    origin: HeaderValue::Repeated,
+                    origin: RequestHeader::Repeated,
                     ..preflight(app, b"PUT")
                 },
-                Expect::PreflightRejected("repeated_header"),
+                Expect::PreflightRefused("repeated_header"),
             ),
             (
                 "actual allowed",
@@ -221,29 +221,29 @@ fn large_policy() {
                 Expect::Preflight,
             ),
             (
-                "preflight rejected: origin",
+                "preflight refused: origin",
                 preflight(b"https://o10000.example.net", b"PUT"),
-                Expect::PreflightRejected("origin_not_allowed"),
+                Expect::PreflightRefused("origin_not_allowed"),
             ),
             (
-                "preflight rejected: deep unknown origin",
+                "preflight refused: deep unknown origin",
                 preflight(b"https://a.b.c.d.e.f.g.h.i.j.k.l.m.n.example.org", b"PUT"),
-                Expect::PreflightRejected("origin_not_allowed"),
+                Expect::PreflightRefused("origin_not_allowed"),
             ),
             (
-                "preflight rejected: method",
+                "preflight refused: method",
                 preflight(exact, b"DELETE"),
-                Expect::PreflightRejected("method_not_allowed"),
+                Expect::PreflightRefused("method_not_allowed"),
             ),
             (
-                "preflight rejected: header",
+                "preflight refused: header",
                 preflight(pattern, b"PUT").request_headers(b"x-custom"),
-                Expect::PreflightRejected("header_not_allowed"),
+                Expect::PreflightRefused("header_not_allowed"),
             ),
             (
-                "preflight rejected: adversarial ACRH",
+                "preflight refused: adversarial ACRH",
                 preflight(exact, b"PUT").request_headers(&acrh),
-                Expect::PreflightRejected("too_many_request_headers"),
+                Expect::PreflightRefused("too_many_request_headers"),
             ),
             (
                 "actual allowed: exact",
@@ -282,9 +282,9 @@ fn wildcard_policy() {
                 Expect::Preflight,
             ),
             (
-                "preflight rejected: adversarial ACRH",
+                "preflight refused: adversarial ACRH",
                 preflight(origin, b"PUT").request_headers(&acrh),
-                Expect::PreflightRejected("too_many_request_headers"),
+                Expect::PreflightRefused("too_many_request_headers"),
             ),
             (
                 "actual allowed",

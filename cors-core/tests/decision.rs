@@ -4,8 +4,8 @@
 
 use cors_core::header::{MAX_REQUEST_HEADERS_LEN, MAX_REQUEST_HEADER_NAMES};
 use cors_core::{
-    decide, validate, AllowOrigin, BuildOptions, CorsHeaders, Decision, HeaderValue, Policy,
-    PolicySpec, Question, Reason, Request, Vary,
+    decide, validate, AllowOrigin, BuildOptions, CorsHeaders, Decision, Policy, PolicySpec,
+    Question, Reason, Request, RequestHeader, Vary,
 };
 
 fn build(spec: &PolicySpec<'_>) -> Policy {
@@ -54,7 +54,7 @@ fn lines<'a>(headers: &CorsHeaders<'a>) -> Vec<(&'static str, &'a str)> {
 
 fn rejection<'a>(decision: Decision<'a>) -> Reason<'a> {
     match decision {
-        Decision::PreflightRejected { reason, .. } | Decision::Rejected { reason, .. } => reason,
+        Decision::PreflightRefused { reason, .. } | Decision::Rejected { reason, .. } => reason,
         other => panic!("expected a rejection, got {other:?}"),
     }
 }
@@ -189,7 +189,7 @@ fn preflight_rejections() {
         .collect();
     assert!(oversized.len() >= 100_000);
     let private = Request {
-        request_private_network: HeaderValue::One(b"true"),
+        request_private_network: RequestHeader::One(b"true"),
         ..preflight(b"https://example.com", b"PUT")
     };
     let rows: Vec<(&str, Request<'_>, Reason<'_>)> = vec![
@@ -210,7 +210,7 @@ fn preflight_rejections() {
         (
             "origin repeated",
             Request {
-                origin: HeaderValue::Repeated,
+                origin: RequestHeader::Repeated,
                 ..preflight(b"", b"PUT")
             },
             Reason::RepeatedHeader { name: "origin" },
@@ -238,7 +238,7 @@ fn preflight_rejections() {
         (
             "method repeated",
             Request {
-                request_method: HeaderValue::Repeated,
+                request_method: RequestHeader::Repeated,
                 ..preflight(b"https://example.com", b"")
             },
             Reason::RepeatedHeader {
@@ -277,7 +277,7 @@ fn preflight_rejections() {
         (
             "ACRH repeated",
             Request {
-                request_headers: HeaderValue::Repeated,
+                request_headers: RequestHeader::Repeated,
                 ..preflight(b"https://example.com", b"PUT")
             },
             Reason::RepeatedHeader {
@@ -297,7 +297,7 @@ fn preflight_rejections() {
         (
             "private network header repeated",
             Request {
-                request_private_network: HeaderValue::Repeated,
+                request_private_network: RequestHeader::Repeated,
                 ..preflight(b"https://example.com", b"PUT")
             },
             Reason::RepeatedHeader {
@@ -309,12 +309,12 @@ fn preflight_rejections() {
         assert!(request.is_preflight(), "{description}");
         // A Private Network Access preflight varies on its request header too.
         let vary = match request.request_private_network {
-            HeaderValue::Absent => PREFLIGHT_VARY,
+            RequestHeader::Absent => PREFLIGHT_VARY,
             _ => PREFLIGHT_VARY.union(Vary::REQUEST_PRIVATE_NETWORK),
         };
         assert_eq!(
             decide(&api, &request),
-            Decision::PreflightRejected { reason, vary },
+            Decision::PreflightRefused { reason, vary },
             "{description}"
         );
     }
@@ -329,7 +329,7 @@ fn preflight_rejections() {
 fn the_first_problem_in_request_order_is_reported() {
     // Origin before method before headers before private network.
     let request = Request {
-        request_private_network: HeaderValue::One(b"true"),
+        request_private_network: RequestHeader::One(b"true"),
         ..preflight(b"https://evil.example.net", b"DELETE").request_headers(b"x-custom")
     };
     let api = api();
@@ -340,7 +340,7 @@ fn the_first_problem_in_request_order_is_reported() {
         }
     );
     let request = Request {
-        origin: HeaderValue::One(b"https://example.com"),
+        origin: RequestHeader::One(b"https://example.com"),
         ..request
     };
     assert_eq!(
@@ -348,7 +348,7 @@ fn the_first_problem_in_request_order_is_reported() {
         Reason::MethodNotAllowed { method: b"DELETE" }
     );
     let request = Request {
-        request_method: HeaderValue::One(b"PUT"),
+        request_method: RequestHeader::One(b"PUT"),
         ..request
     };
     assert_eq!(
@@ -358,7 +358,7 @@ fn the_first_problem_in_request_order_is_reported() {
         }
     );
     let request = Request {
-        request_headers: HeaderValue::Absent,
+        request_headers: RequestHeader::Absent,
         ..request
     };
     assert_eq!(
@@ -375,7 +375,7 @@ fn private_network_with_the_opt_in() {
         ..PolicySpec::EMPTY
     });
     let asked = Request {
-        request_private_network: HeaderValue::One(b"true"),
+        request_private_network: RequestHeader::One(b"true"),
         ..preflight(b"https://example.com", b"POST")
     };
     let Decision::Preflight { headers, .. } = decide(&policy, &asked) else {
@@ -490,7 +490,7 @@ fn wildcards_answer_any_method_and_header() {
     let request = preflight(b"https://anyone.example", b"GET /");
     assert_eq!(
         decide(&public, &request),
-        Decision::PreflightRejected {
+        Decision::PreflightRefused {
             reason: Reason::InvalidMethod { method: b"GET /" },
             vary: Vary::REQUEST_METHOD.union(Vary::REQUEST_HEADERS),
         }
@@ -562,7 +562,7 @@ fn actual_requests() {
         decide(
             &api,
             &Request {
-                origin: HeaderValue::Repeated,
+                origin: RequestHeader::Repeated,
                 ..Request::new(b"GET")
             }
         ),
@@ -576,20 +576,20 @@ fn actual_requests() {
 #[test]
 fn header_values_from_lines() {
     assert_eq!(
-        HeaderValue::from_lines(Vec::<&[u8]>::new()),
-        HeaderValue::Absent
+        RequestHeader::from_lines(Vec::<&[u8]>::new()),
+        RequestHeader::Absent
     );
     assert_eq!(
-        HeaderValue::from_lines([&b"https://a.example"[..]]),
-        HeaderValue::One(b"https://a.example")
+        RequestHeader::from_lines([&b"https://a.example"[..]]),
+        RequestHeader::One(b"https://a.example")
     );
     assert_eq!(
-        HeaderValue::from_lines([&b"*"[..], b"*"]),
-        HeaderValue::Repeated
+        RequestHeader::from_lines([&b"*"[..], b"*"]),
+        RequestHeader::Repeated
     );
     assert_eq!(
-        HeaderValue::from_lines([&b"https://a.example"[..], b"https://a.example", b"x"]),
-        HeaderValue::Repeated
+        RequestHeader::from_lines([&b"https://a.example"[..], b"https://a.example", b"x"]),
+        RequestHeader::Repeated
     );
 }
 

@@ -1092,20 +1092,23 @@ fn a_valid_spec_builds_the_header_values() {
     };
     let validation = validate(&spec, RELEASE);
     let policy = validation.policy.unwrap();
-    assert_eq!(policy.allow_methods(), "GET, PUT, PATCH");
-    assert_eq!(policy.allow_headers(), "Content-Type, x-requested-with");
-    assert_eq!(policy.expose_headers(), "X-Total-Count");
-    assert_eq!(policy.max_age(), "600");
+    assert_eq!(policy.allow_methods_value(), "GET, PUT, PATCH");
+    assert_eq!(
+        policy.allow_headers_value(),
+        "Content-Type, x-requested-with"
+    );
+    assert_eq!(policy.expose_headers_value(), "X-Total-Count");
+    assert_eq!(policy.max_age_value(), "600");
     assert!(policy.credentials());
     assert!(policy.private_network());
     assert_eq!(policy.preflight_status(), 200);
     assert!(policy.varies_by_origin());
 
     let defaults = validate(&origin(APP), RELEASE).policy.unwrap();
-    assert_eq!(defaults.allow_methods(), "GET, HEAD, POST");
-    assert_eq!(defaults.allow_headers(), "");
-    assert_eq!(defaults.expose_headers(), "");
-    assert_eq!(defaults.max_age(), "");
+    assert_eq!(defaults.allow_methods_value(), "GET, HEAD, POST");
+    assert_eq!(defaults.allow_headers_value(), "");
+    assert_eq!(defaults.expose_headers_value(), "");
+    assert_eq!(defaults.max_age_value(), "");
     assert_eq!(defaults.preflight_status(), 204);
     assert!(!defaults.credentials());
 
@@ -1118,7 +1121,7 @@ fn a_valid_spec_builds_the_header_values() {
     )
     .policy
     .unwrap();
-    assert_eq!(any.allow_headers(), "*, authorization");
+    assert_eq!(any.allow_headers_value(), "*, authorization");
     assert!(any.origins().is_none());
     assert!(!any.varies_by_origin());
 }

@@ -79,10 +79,10 @@ pub fn policy(policy: &Policy, origin_fn: Option<&syn::Path>) -> TokenStream {
     let private_network = policy.private_network();
     let status = policy.preflight_status();
     let (acam, acah, aceh, max_age) = (
-        policy.allow_methods(),
-        policy.allow_headers(),
-        policy.expose_headers(),
-        policy.max_age(),
+        policy.allow_methods_value(),
+        policy.allow_headers_value(),
+        policy.expose_headers_value(),
+        policy.max_age_value(),
     );
     quote! {
         #p::Policy::from_static(

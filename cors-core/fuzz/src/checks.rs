@@ -24,8 +24,8 @@ use cors_core::origin::{
     parse_config_origin, split_request_origin, OriginSpec, Parsed, MAX_ORIGIN_LEN,
 };
 use cors_core::{
-    decide, validate, AllowOrigin, BuildOptions, CorsHeaders, Decision, HeaderValue,
-    OriginPredicate, Origins, Policy, PolicySpec, Request, Vary,
+    decide, validate, AllowOrigin, BuildOptions, CorsHeaders, Decision, OriginPredicate, Origins,
+    Policy, PolicySpec, Request, RequestHeader, Vary,
 };
 
 // ---- origins ----------------------------------------------------------------
@@ -507,11 +507,11 @@ fn partner(origin: &str) -> bool {
     origin.ends_with(".partner.test")
 }
 
-fn header_value<'a>(c: &mut Choices<'a>, one: &'a [u8]) -> HeaderValue<'a> {
+fn header_value<'a>(c: &mut Choices<'a>, one: &'a [u8]) -> RequestHeader<'a> {
     match c.below(6) {
-        0 | 1 => HeaderValue::Absent,
-        2 => HeaderValue::Repeated,
-        _ => HeaderValue::One(one),
+        0 | 1 => RequestHeader::Absent,
+        2 => RequestHeader::Repeated,
+        _ => RequestHeader::One(one),
     }
 }
 
@@ -627,7 +627,7 @@ pub fn decision(data: &[u8]) {
     // Sometimes split over lines, as a proxy may send it.
     let acrh_lines: Vec<&[u8]> = acrh.split(|&b| b == b';').collect();
     let request_headers = match c.below(4) {
-        0 => HeaderValue::Lines(&acrh_lines),
+        0 => RequestHeader::Lines(&acrh_lines),
         _ => header_value(&mut c, &acrh),
     };
     let request = Request {
@@ -640,8 +640,8 @@ pub fn decision(data: &[u8]) {
     // Often a preflight: OPTIONS with Origin and ACRM present.
     let request = if method == b"OPTIONS" && c.below(2) == 0 {
         Request {
-            origin: HeaderValue::One(&origin_bytes),
-            request_method: HeaderValue::One(acrm),
+            origin: RequestHeader::One(&origin_bytes),
+            request_method: RequestHeader::One(acrm),
             ..request
         }
     } else {
@@ -663,9 +663,9 @@ fn expected_acceptance(
     request: &Request<'_>,
 ) -> Option<bool> {
     let origin = match request.origin {
-        HeaderValue::Absent => return None,
-        HeaderValue::Repeated | HeaderValue::Lines(_) => return Some(false),
-        HeaderValue::One(origin) => origin,
+        RequestHeader::Absent => return None,
+        RequestHeader::Repeated | RequestHeader::Lines(_) => return Some(false),
+        RequestHeader::One(origin) => origin,
     };
     let origin_ok = match policy.origin_rule() {
         Origins::Any => true,
@@ -685,7 +685,7 @@ fn expected_acceptance(
     if !request.is_preflight() {
         return Some(true);
     }
-    let HeaderValue::One(method) = request.request_method else {
+    let RequestHeader::One(method) = request.request_method else {
         return Some(false);
     };
     let methods = spec.methods.unwrap_or(&["GET", "HEAD", "POST"]);
@@ -699,20 +699,20 @@ fn expected_acceptance(
     // at most as many lines as names.
     let joined;
     let request_headers = match request.request_headers {
-        HeaderValue::Lines(lines) if lines.len() > MAX_REQUEST_HEADER_NAMES => {
-            HeaderValue::Repeated
+        RequestHeader::Lines(lines) if lines.len() > MAX_REQUEST_HEADER_NAMES => {
+            RequestHeader::Repeated
         }
-        HeaderValue::Lines(lines) => {
+        RequestHeader::Lines(lines) => {
             joined = lines.join(&b","[..]);
-            HeaderValue::One(&joined)
+            RequestHeader::One(&joined)
         }
         other => other,
     };
     let headers_ok = match request_headers {
-        HeaderValue::Absent => true,
-        HeaderValue::Repeated | HeaderValue::Lines(_) => false,
-        HeaderValue::One(value) if value.len() > MAX_REQUEST_HEADERS_LEN => false,
-        HeaderValue::One(value) => {
+        RequestHeader::Absent => true,
+        RequestHeader::Repeated | RequestHeader::Lines(_) => false,
+        RequestHeader::One(value) if value.len() > MAX_REQUEST_HEADERS_LEN => false,
+        RequestHeader::One(value) => {
             let names: Vec<&[u8]> = value
                 .split(|&b| b == b',')
                 .map(<[u8]>::trim_ascii)
@@ -730,8 +730,8 @@ fn expected_acceptance(
         return Some(false);
     }
     Some(match request.request_private_network {
-        HeaderValue::One(b"true") => spec.private_network == Some(true),
-        HeaderValue::Repeated | HeaderValue::Lines(_) => false,
+        RequestHeader::One(b"true") => spec.private_network == Some(true),
+        RequestHeader::Repeated | RequestHeader::Lines(_) => false,
         _ => true,
     })
 }
@@ -748,7 +748,7 @@ fn check_decision(spec: &PolicySpec<'_>, policy: &Policy, request: &Request<'_>)
     // A Private Network Access preflight (the header sent, or the policy
     // answering them) varies on its request header too.
     let private_network = match request.request_private_network {
-        HeaderValue::Absent if !policy.private_network() => Vary::NONE,
+        RequestHeader::Absent if !policy.private_network() => Vary::NONE,
         _ => Vary::REQUEST_PRIVATE_NETWORK,
     };
     let vary = if preflight {
@@ -769,13 +769,13 @@ fn check_decision(spec: &PolicySpec<'_>, policy: &Policy, request: &Request<'_>)
             assert!(preflight, "{}", context());
             assert!((200..=299).contains(&status), "{}", context());
             assert_eq!(headers.expose_headers, "", "{}", context());
-            assert_eq!(headers.allow_methods, policy.allow_methods());
-            assert_eq!(headers.allow_headers, policy.allow_headers());
-            assert_eq!(headers.max_age, policy.max_age());
+            assert_eq!(headers.allow_methods, policy.allow_methods_value());
+            assert_eq!(headers.allow_headers, policy.allow_headers_value());
+            assert_eq!(headers.max_age, policy.max_age_value());
             assert_eq!(
                 headers.allow_private_network,
                 policy.private_network()
-                    && request.request_private_network == HeaderValue::One(b"true"),
+                    && request.request_private_network == RequestHeader::One(b"true"),
                 "{}",
                 context()
             );
@@ -795,19 +795,18 @@ fn check_decision(spec: &PolicySpec<'_>, policy: &Policy, request: &Request<'_>)
                 context()
             );
             assert!(!headers.allow_private_network);
-            assert_eq!(headers.expose_headers, policy.expose_headers());
+            assert_eq!(headers.expose_headers, policy.expose_headers_value());
             check_headers(policy, request, &headers, vary);
         }
-        Decision::PreflightRejected { reason, vary: v }
-        | Decision::Rejected { reason, vary: v } => {
+        Decision::PreflightRefused { reason, vary: v } | Decision::Rejected { reason, vary: v } => {
             // A repeated `Origin` varies on `Origin` whatever the policy.
             let vary = match request.origin {
-                HeaderValue::Repeated | HeaderValue::Lines(_) => vary.union(Vary::ORIGIN),
+                RequestHeader::Repeated | RequestHeader::Lines(_) => vary.union(Vary::ORIGIN),
                 _ => vary,
             };
             assert_eq!(expected, Some(false), "{}", context());
             assert_eq!(
-                matches!(decision, Decision::PreflightRejected { .. }),
+                matches!(decision, Decision::PreflightRefused { .. }),
                 preflight,
                 "{}",
                 context()
@@ -864,7 +863,7 @@ fn check_headers(policy: &Policy, request: &Request<'_>, headers: &CorsHeaders<'
             // Byte-equal to the request's one `Origin`...
             assert_eq!(
                 request.origin,
-                HeaderValue::One(echo.as_bytes()),
+                RequestHeader::One(echo.as_bytes()),
                 "{}",
                 context()
             );
