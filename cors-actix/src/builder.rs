@@ -116,7 +116,7 @@ impl CorsBuilder {
     ///     .unwrap();
     /// let app = test::init_service(App::new().wrap(cors.clone()).service(delete_user)).await;
     /// let route = &cors.report().unwrap().routes[0];
-    /// assert_eq!(route.source, "policy \"admin\"");
+    /// assert_eq!(route.source, cors_actix::PolicySource::Supplied("admin".into()));
     /// assert!(route.policy.as_ref().unwrap().credentials());
     /// # }
     /// ```

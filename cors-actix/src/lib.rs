@@ -81,8 +81,8 @@ pub use middleware::{Cors, CorsMiddleware};
 pub use policy::CorsPolicy;
 pub use register::{attach, Attached, NamedPolicy};
 pub use report::{
-    DefaultKey, EffectiveRoute, KeyOrigin, KeySource, Report, RouteError, RouteProblem,
-    StartupError,
+    DefaultKey, EffectiveRoute, KeyOrigin, KeySource, PolicySource, Report, RouteError,
+    RouteProblem, StartupError,
 };
 
 /// Declares the CORS policy of an actix-web handler.

@@ -5,6 +5,50 @@ use crate::resolve::{Defaults, ResolvedRoute};
 use cors_core::{ConfigError, Policy};
 use std::fmt;
 
+/// Where a route's effective policy comes from.
+///
+/// `Display` gives the report's words: `attribute`, `attribute + defaults`,
+/// `defaults`, `policy NAME`, `policy "name"`, `attach`, `disabled`.
+///
+/// ```
+/// use cors_actix::PolicySource;
+///
+/// assert_eq!(PolicySource::AttributeAndDefaults.to_string(), "attribute + defaults");
+/// assert_eq!(PolicySource::Supplied("admin".into()).to_string(), "policy \"admin\"");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PolicySource {
+    /// The route's own `#[cors(...)]`, complete: built at compile time.
+    Attribute,
+    /// The route's `#[cors(...)]`, with keys from the App defaults.
+    AttributeAndDefaults,
+    /// Bare `#[cors]`: the App defaults, for the route's own methods.
+    Defaults,
+    /// A `cors_policy!` the route names (`policy = NAME`).
+    Named(String),
+    /// A policy supplied when the App starts (`policy = "name"`).
+    Supplied(String),
+    /// A policy given to [`attach`](crate::attach).
+    Attach,
+    /// `#[cors(disable)]`.
+    Disabled,
+}
+
+impl fmt::Display for PolicySource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PolicySource::Attribute => f.write_str("attribute"),
+            PolicySource::AttributeAndDefaults => f.write_str("attribute + defaults"),
+            PolicySource::Defaults => f.write_str("defaults"),
+            PolicySource::Named(name) => write!(f, "policy {name}"),
+            PolicySource::Supplied(name) => write!(f, "policy \"{name}\""),
+            PolicySource::Attach => f.write_str("attach"),
+            PolicySource::Disabled => f.write_str("disabled"),
+        }
+    }
+}
+
 /// One route's effective policy, as shown in the start-up report.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -17,9 +61,8 @@ pub struct EffectiveRoute {
     pub pattern: String,
     /// The method.
     pub method: String,
-    /// Where the policy comes from: `attribute`, `attribute + defaults`,
-    /// `defaults`, `policy NAME`, `attach`, or `disabled`.
-    pub source: String,
+    /// Where the policy comes from.
+    pub source: PolicySource,
     /// The effective policy; `None` when CORS is disabled for the route.
     pub policy: Option<Policy>,
     /// Whether the App's resource map confirmed the full pattern. When it
@@ -74,7 +117,7 @@ impl fmt::Display for EffectiveRoute {
 /// let report = cors.report().unwrap();
 /// assert!(report.full_patterns);
 /// let route = report.route("GET", "/api/v1/{id}").unwrap();
-/// assert_eq!(route.source, "attribute");
+/// assert_eq!(route.source, cors_actix::PolicySource::Attribute);
 /// # }
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

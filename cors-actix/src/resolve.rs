@@ -3,7 +3,7 @@
 
 use crate::builder::DefaultsConfig;
 use crate::register::{Registration, RoutePolicy, Source};
-use crate::report::{DefaultKey, KeyOrigin, KeySource, RouteError, RouteProblem};
+use crate::report::{DefaultKey, KeyOrigin, KeySource, PolicySource, RouteError, RouteProblem};
 use actix_web::http::header::HeaderValue;
 use cors_core::policy::PolicySpecBuf;
 use cors_core::validate::{check_route_methods, default_route_methods};
@@ -125,7 +125,7 @@ pub(crate) struct ResolvedRoute {
     /// Whether the route has a guard of its own.
     pub guarded: bool,
     /// Where the policy came from, for the report.
-    pub label: String,
+    pub label: PolicySource,
     /// `None`: `#[cors(disable)]`.
     pub policy: Option<Rc<PolicyEntry>>,
     /// Whether a preflight that finds this route only once normalised was
@@ -375,7 +375,7 @@ fn set_anywhere(source: &Source, config: Config<'_>, key: &str) -> bool {
 type Resolution = Result<Option<Rc<PolicyEntry>>, Vec<RouteProblem>>;
 
 /// The resolution, where the policy came from, and the validator's notes.
-type Effective = (Resolution, String, Vec<String>);
+type Effective = (Resolution, PolicySource, Vec<String>);
 
 /// The merge rule: key by key, the route's keys win and the App defaults
 /// fill in the rest ([`PolicySpec::or`]); the result is validated again,
@@ -391,35 +391,37 @@ fn effective(
     config: Config<'_>,
 ) -> Effective {
     let defaults = config.defaults;
-    let (route, label): (PolicySpec<'_>, String) = match source {
+    let (route, label): (PolicySpec<'_>, PolicySource) = match source {
         Source::Static(route) => match &route.policy {
-            RoutePolicy::Disabled => return (Ok(None), "disabled".into(), Vec::new()),
+            RoutePolicy::Disabled => return (Ok(None), PolicySource::Disabled, Vec::new()),
             RoutePolicy::Defaults if defaults.is_none() => {
                 return (
                     Err(vec![RouteProblem::NoDefaults]),
-                    String::new(),
+                    PolicySource::Defaults,
                     Vec::new(),
                 );
             }
             // The defaults, answering for the route's own methods.
-            RoutePolicy::Defaults => (PolicySpec::EMPTY, "defaults".into()),
+            RoutePolicy::Defaults => (PolicySpec::EMPTY, PolicySource::Defaults),
             RoutePolicy::Spec { spec, compiled } => {
                 let untouched = defaults.is_none_or(|d| d.spec.with_spec(|d| spec.or(*d) == *spec));
                 if let (Some(policy), true) = (compiled, untouched) {
                     let entry = PolicyEntry::new(PolicyRef::Static(policy));
-                    return (Ok(Some(entry)), "attribute".into(), Vec::new());
+                    return (Ok(Some(entry)), PolicySource::Attribute, Vec::new());
                 }
-                (*spec, "attribute + defaults".into())
+                (*spec, PolicySource::AttributeAndDefaults)
             }
-            RoutePolicy::Named { policy, overrides } => {
-                (overrides.or(policy.spec), format!("policy {}", policy.name))
-            }
+            RoutePolicy::Named { policy, overrides } => (
+                overrides.or(policy.spec),
+                PolicySource::Named(policy.name.to_owned()),
+            ),
             RoutePolicy::Runtime { name, overrides } => {
                 let Some(named) = config.named(name) else {
                     let problem = RouteProblem::UnknownPolicy((*name).to_owned());
-                    return (Err(vec![problem]), String::new(), Vec::new());
+                    let label = PolicySource::Supplied((*name).to_owned());
+                    return (Err(vec![problem]), label, Vec::new());
                 };
-                let label = format!("policy \"{name}\"");
+                let label = PolicySource::Supplied((*name).to_owned());
                 return named.spec.with_spec(|spec| {
                     build_merged(
                         overrides.or(*spec),
@@ -434,10 +436,16 @@ fn effective(
         Source::Manual(policy) => {
             if let Some(problem) = policy.env.problems.first() {
                 let problem = RouteProblem::Environment(problem.to_string());
-                return (Err(vec![problem]), String::new(), Vec::new());
+                return (Err(vec![problem]), PolicySource::Attach, Vec::new());
             }
             return policy.effective().with_spec(|spec| {
-                build_merged(*spec, served, handler_methods, defaults, "attach".into())
+                build_merged(
+                    *spec,
+                    served,
+                    handler_methods,
+                    defaults,
+                    PolicySource::Attach,
+                )
             });
         }
     };
@@ -449,7 +457,7 @@ fn build_merged(
     served: &[&str],
     handler_methods: &[&str],
     defaults: Option<&Defaults>,
-    label: String,
+    label: PolicySource,
 ) -> Effective {
     // A route's methods default to the methods it serves, never to the App
     // defaults' list, which is for routes without an attribute.

@@ -15,7 +15,7 @@ use actix_web::{
 use actix_web_httpauth::extractors::bearer::BearerAuth;
 use actix_web_httpauth::middleware::HttpAuthentication;
 use common::{actual, call, capture_logs, logged, page, preflight};
-use cors_actix::{attach, cors, cors_policy, Cors, CorsPolicy};
+use cors_actix::{attach, cors, cors_policy, Cors, CorsPolicy, PolicySource};
 use futures_util::future::{ready, LocalBoxFuture, Ready};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -776,12 +776,18 @@ async fn keys_are_merged_key_by_key_and_the_route_wins() {
 
     let report = cors.report().expect("report after start-up");
     let merged = report.route("POST", "/partial").unwrap();
-    assert_eq!(merged.source, "attribute + defaults");
+    assert_eq!(merged.source, PolicySource::AttributeAndDefaults);
     let policy = merged.policy.as_ref().unwrap();
     assert_eq!(policy.allow_headers_value(), "x-custom");
     assert_eq!(policy.max_age_value(), "300");
-    assert_eq!(report.route("GET", "/users").unwrap().source, "attribute");
-    assert_eq!(report.route("GET", "/inherits").unwrap().source, "defaults");
+    assert_eq!(
+        report.route("GET", "/users").unwrap().source,
+        PolicySource::Attribute
+    );
+    assert_eq!(
+        report.route("GET", "/inherits").unwrap().source,
+        PolicySource::Defaults
+    );
     assert!(report.to_string().contains("GET /users -> "));
 }
 
@@ -831,7 +837,7 @@ async fn named_policies_with_overrides_and_route_checks() {
             .route("GET", "/public")
             .unwrap()
             .source,
-        "policy PUBLIC"
+        PolicySource::Named("PUBLIC".into())
     );
 
     // Under defaults with other methods, the named policy keeps the route's.

@@ -55,7 +55,11 @@ async fn compiled(
     let _app = actix_web::test::init_service(App::new().wrap(cors.clone()).service(service)).await;
     let report = cors.report().expect("started");
     let route = report.route(method, path).expect("registered");
-    assert_eq!(route.source, "attribute", "the static policy, not a merge");
+    assert_eq!(
+        route.source,
+        cors_actix::PolicySource::Attribute,
+        "the static policy, not a merge"
+    );
     route.policy.clone().expect("enabled")
 }
 
