@@ -81,7 +81,7 @@ pub use middleware::{Cors, CorsMiddleware};
 pub use policy::CorsPolicy;
 pub use register::{attach, Attached, NamedPolicy};
 pub use report::{
-    DefaultKey, EffectiveRoute, KeyOrigin, KeySource, PolicySource, Report, RouteError,
+    DefaultKey, EffectiveRoute, KeyOrigin, KeySource, PolicySource, Report, ReportNote, RouteError,
     RouteProblem, StartupError,
 };
 

@@ -11,7 +11,7 @@ use crate::diagnostics::{
 };
 use crate::future::CorsFuture;
 use crate::register::{live_groups, Group, Listen, Served};
-use crate::report::{Report, StartupError};
+use crate::report::{Report, ReportNote, StartupError};
 use crate::resolve::{resolve, Config, Defaults, PolicyEntry, ResolvedRoute, RuntimeNamed};
 use crate::respond::{allow_origin, merge_vary, preflight_response, static_route, Add, Finish};
 use crate::strict::{same_origin, strict_refusal, StrictCheck};
@@ -310,7 +310,7 @@ where
 }
 
 /// A group's routes, resolved, with the validator's notes.
-type Resolved = (Rc<Group>, Vec<ResolvedRoute>, Vec<String>);
+type Resolved = (Rc<Group>, Vec<ResolvedRoute>, Vec<ReportNote>);
 
 pub(crate) struct State {
     pub(crate) shared: Arc<Inner>,

@@ -5,6 +5,57 @@ use crate::resolve::{Defaults, ResolvedRoute};
 use cors_core::{ConfigError, Policy};
 use std::fmt;
 
+/// A non-fatal finding of the report.
+///
+/// ```
+/// use cors_actix::ReportNote;
+///
+/// let note = ReportNote::UnusedPolicy { name: "admin".into() };
+/// assert!(note.to_string().starts_with("named policy \"admin\" is used by no route"));
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ReportNote {
+    /// A note of the validator about a route's effective policy.
+    Route {
+        /// The handler.
+        handler: String,
+        /// The validator's note, with its kind.
+        note: cors_core::Note,
+    },
+    /// A route whose scope prefix the App's resource map could not confirm:
+    /// preflights match each dynamic prefix segment as any one segment.
+    UnconfirmedPrefix {
+        /// The handler.
+        handler: String,
+        /// The full pattern as read.
+        pattern: String,
+    },
+    /// A policy supplied with
+    /// [`CorsBuilder::named_policy`](crate::CorsBuilder::named_policy) that
+    /// no route names.
+    UnusedPolicy {
+        /// The policy's name.
+        name: String,
+    },
+}
+
+impl fmt::Display for ReportNote {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ReportNote::Route { handler, note } => write!(f, "`{handler}`: {note}"),
+            ReportNote::UnconfirmedPrefix { handler, pattern } => write!(
+                f,
+                "`{handler}` ({pattern}): its scope prefix could not be confirmed by the App's resource map (a regex in a scope segment, or an earlier scope with the same prefix told apart by guards); preflights match each dynamic prefix segment as any one segment"
+            ),
+            ReportNote::UnusedPolicy { name } => write!(
+                f,
+                "named policy \"{name}\" is used by no route; name it with `#[cors(policy = \"{name}\")]`, or remove it"
+            ),
+        }
+    }
+}
+
 /// Where a route's effective policy comes from.
 ///
 /// `Display` gives the report's words: `attribute`, `attribute + defaults`,
@@ -130,8 +181,8 @@ pub struct Report {
     pub default_keys: Vec<DefaultKey>,
     /// One entry per annotated or attached route and method.
     pub routes: Vec<EffectiveRoute>,
-    /// Non-fatal findings of the validator, each naming its route.
-    pub notes: Vec<String>,
+    /// Non-fatal findings, each naming its route or policy.
+    pub notes: Vec<ReportNote>,
     /// Whether [`EffectiveRoute::pattern`] holds full patterns.
     pub full_patterns: bool,
 }
@@ -151,7 +202,7 @@ impl Report {
         routes: &[ResolvedRoute],
         full: Option<&[(String, bool)]>,
         defaults: Option<&Defaults>,
-        notes: Vec<String>,
+        notes: Vec<ReportNote>,
     ) -> Report {
         let mut report = Report {
             defaults: defaults.map(|d| d.entry.policy().clone()),

@@ -3,7 +3,9 @@
 
 use crate::builder::DefaultsConfig;
 use crate::register::{Registration, RoutePolicy, Source};
-use crate::report::{DefaultKey, KeyOrigin, KeySource, PolicySource, RouteError, RouteProblem};
+use crate::report::{
+    DefaultKey, KeyOrigin, KeySource, PolicySource, ReportNote, RouteError, RouteProblem,
+};
 use actix_web::http::header::HeaderValue;
 use cors_core::policy::PolicySpecBuf;
 use cors_core::validate::{check_route_methods, default_route_methods};
@@ -145,16 +147,19 @@ const REFUSING_KEYS: [&str; 4] = ["origins", "methods", "headers", "private_netw
 pub(crate) fn resolve(
     registrations: &[Registration],
     config: Config<'_>,
-) -> Result<(Vec<ResolvedRoute>, Vec<String>), Vec<RouteError>> {
+) -> Result<(Vec<ResolvedRoute>, Vec<ReportNote>), Vec<RouteError>> {
     let mut problems = Vec::new();
-    let mut notes: Vec<String> = Vec::new();
+    let mut notes: Vec<ReportNote> = Vec::new();
     let mut routes = Vec::with_capacity(registrations.len());
     for reg in registrations {
         let served: Vec<&str> = reg.methods.iter().map(|m| m.as_ref()).collect();
         let handler_methods: Vec<&str> = reg.handler_methods.iter().map(|m| m.as_ref()).collect();
         let (result, label, found) = effective(&reg.source, &served, &handler_methods, config);
         for note in found {
-            let note = format!("`{}`: {note}", reg.handler);
+            let note = ReportNote::Route {
+                handler: reg.handler.to_string(),
+                note,
+            };
             if !notes.contains(&note) {
                 notes.push(note);
             }
@@ -212,10 +217,9 @@ pub(crate) fn resolve(
             Source::Manual(_) => false,
         });
         if !used {
-            notes.push(format!(
-                "named policy \"{}\" is used by no route; name it with `#[cors(policy = \"{}\")]`, or remove it",
-                named.name, named.name
-            ));
+            notes.push(ReportNote::UnusedPolicy {
+                name: named.name.clone(),
+            });
         }
     }
     if problems.is_empty() {
@@ -375,7 +379,7 @@ fn set_anywhere(source: &Source, config: Config<'_>, key: &str) -> bool {
 type Resolution = Result<Option<Rc<PolicyEntry>>, Vec<RouteProblem>>;
 
 /// The resolution, where the policy came from, and the validator's notes.
-type Effective = (Resolution, PolicySource, Vec<String>);
+type Effective = (Resolution, PolicySource, Vec<cors_core::Note>);
 
 /// The merge rule: key by key, the route's keys win and the App defaults
 /// fill in the rest ([`PolicySpec::or`]); the result is validated again,
@@ -503,7 +507,7 @@ fn build_merged(
             );
         }
         let validation = cors_core::validate(&merged, BuildOptions::default());
-        let notes = validation.notes.iter().map(ToString::to_string).collect();
+        let notes = validation.notes;
         match validation.policy {
             Ok(policy) if problems.is_empty() => (
                 Ok(Some(PolicyEntry::new(PolicyRef::Owned(Box::new(policy))))),

@@ -34,7 +34,7 @@
 
 use crate::pattern::{Matcher, PatternError};
 use crate::register::{marker_name, Served, Source, MARKER_NAME};
-use crate::report::{RouteError, RouteProblem};
+use crate::report::{ReportNote, RouteError, RouteProblem};
 use crate::resolve::ResolvedRoute;
 use actix_web::dev::ResourceMap;
 use actix_web::error::UrlGenerationError;
@@ -274,7 +274,7 @@ pub(crate) struct Table {
     /// Each route's full pattern, and whether the resource map confirmed it.
     pub full: Vec<(String, bool)>,
     /// Notes on routes whose prefix could not be confirmed.
-    pub notes: Vec<String>,
+    pub notes: Vec<ReportNote>,
     candidates: Vec<Candidate>,
     methods: Vec<ByMethod>,
     /// `(address of the handler's metadata, route attribute, route)`,
@@ -324,10 +324,10 @@ impl Table {
             };
             let pattern = format!("{}{}", prefix.text, route.pattern);
             if !prefix.confirmed {
-                notes.push(format!(
-                    "`{}` ({pattern}): its scope prefix could not be confirmed by the App's resource map (a regex in a scope segment, or an earlier scope with the same prefix told apart by guards); preflights match each dynamic prefix segment as any one segment",
-                    route.handler
-                ));
+                notes.push(ReportNote::UnconfirmedPrefix {
+                    handler: route.handler.to_string(),
+                    pattern: pattern.clone(),
+                });
             }
             let unconfirmed = match prefix.confirmed {
                 true => Ok(None),

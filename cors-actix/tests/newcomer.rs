@@ -656,10 +656,10 @@ async fn p11_routes_name_policies_supplied_at_start_up() {
         cors_actix::PolicySource::Supplied("admin".into())
     );
     assert!(
-        report
-            .notes
-            .iter()
-            .any(|n| n.contains("named policy \"unused\" is used by no route")),
+        report.notes.iter().any(|n| *n
+            == cors_actix::ReportNote::UnusedPolicy {
+                name: "unused".into()
+            }),
         "{:?}",
         report.notes
     );
