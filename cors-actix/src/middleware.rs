@@ -661,8 +661,13 @@ impl<S> CorsMiddleware<S> {
                         true => req.headers().get(header::ACCESS_CONTROL_REQUEST_METHOD),
                         false => None,
                     };
+                    // `decide` answers a preflight only for its one `Origin`.
+                    let Some(origin) = origin_value else {
+                        let reason = Reason::OriginNotAllowed { origin: b"" };
+                        return Plan::Respond(self.refusal(req, &rejection(reason, Vary::ORIGIN)));
+                    };
                     Plan::Respond(preflight_response(
-                        origin_value,
+                        origin,
                         status,
                         &headers,
                         entry,
@@ -886,8 +891,10 @@ impl State {
             request_private_network: cors_core::RequestHeader::Absent,
         };
         let disabled_served = served.is_some() && route.is_some_and(|r| r.policy.is_none());
-        let (reason, vary) = match entry.map(|e| (e, decide(e.policy(), &request))) {
-            Some((entry, Decision::Allowed(headers))) => {
+        let decision = entry.map(|e| (e, decide(e.policy(), &request)));
+        let (reason, vary) = match (decision, origin) {
+            // `decide` allows only for the request's one `Origin`: `origin`.
+            (Some((entry, Decision::Allowed(headers))), Some(origin)) => {
                 return Finish {
                     add: Add::Allow {
                         allow_origin: allow_origin(origin, headers.allow_origin),
@@ -898,10 +905,10 @@ impl State {
                     route: static_route(route),
                 }
             }
-            Some((_, Decision::NotCors { vary })) => return Finish::strip(vary),
-            Some((_, Decision::Rejected { reason, vary }))
-            | Some((_, Decision::PreflightRefused { reason, vary })) => (reason, vary),
-            Some((_, Decision::Preflight { .. })) | None => (
+            (Some((_, Decision::NotCors { vary })), _) => return Finish::strip(vary),
+            (Some((_, Decision::Rejected { reason, vary })), _)
+            | (Some((_, Decision::PreflightRefused { reason, vary })), _) => (reason, vary),
+            (Some((_, Decision::Preflight { .. } | Decision::Allowed(_))), _) | (None, _) => (
                 Reason::NoPolicy {
                     method: method_bytes,
                 },

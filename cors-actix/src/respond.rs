@@ -10,19 +10,19 @@ use actix_web::HttpResponse;
 use cors_core::{AllowOrigin, CorsHeaders, Vary};
 use std::sync::atomic::{AtomicBool, Ordering};
 
-pub(crate) fn allow_origin(origin: Option<&HeaderValue>, allow: AllowOrigin<'_>) -> HeaderValue {
-    match (allow, origin) {
-        // The request's own header value, shared, not copied.
-        (AllowOrigin::Mirror(_), Some(origin)) => origin.clone(),
-        (AllowOrigin::Mirror(origin), None) => {
-            HeaderValue::from_str(origin).unwrap_or_else(|_| HeaderValue::from_static("null"))
-        }
-        (AllowOrigin::Any, _) => HeaderValue::from_static("*"),
+/// `Access-Control-Allow-Origin`: `*`, or the request's own `Origin` header
+/// value, shared, not copied. `decide` mirrors only the request's one
+/// `Origin`, so the value is always the request's: never one rebuilt from
+/// text, never a fallback.
+pub(crate) fn allow_origin(origin: &HeaderValue, allow: AllowOrigin<'_>) -> HeaderValue {
+    match allow {
+        AllowOrigin::Mirror(_) => origin.clone(),
+        AllowOrigin::Any => HeaderValue::from_static("*"),
     }
 }
 
 pub(crate) fn preflight_response(
-    origin: Option<&HeaderValue>,
+    origin: &HeaderValue,
     status: u16,
     headers: &CorsHeaders<'_>,
     entry: &PolicyEntry,
