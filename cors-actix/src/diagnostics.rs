@@ -1,8 +1,9 @@
 //! Logs that explain rejections and misuse at run time.
 
-use crate::register::{log_once, RouteCors, Served};
+use crate::register::{log_once, RouteCors};
 use crate::report::KeyOrigin;
 use crate::resolve::{Defaults, ResolvedRoute};
+use crate::witness::Served;
 use cors_core::{Place, Reason};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;

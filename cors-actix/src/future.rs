@@ -2,7 +2,7 @@
 //! future.
 
 use crate::middleware::{After, State};
-use crate::register::{Listen, Served};
+use crate::witness::{Listen, Served};
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::ServiceResponse;
 use actix_web::{Error, HttpMessage};

@@ -73,6 +73,7 @@ mod strict;
 mod table;
 #[cfg(feature = "testing")]
 pub mod testing;
+mod witness;
 
 pub use builder::{BuildError, BuildProblem, CorsBuilder};
 pub use cors_core;
@@ -217,7 +218,8 @@ pub use cors_macros::cors_policy;
 
 #[doc(hidden)]
 pub mod __private_v0_1 {
-    pub use crate::register::{register, NamedPolicy, RouteCors, RouteDef, RoutePolicy, Witness};
+    pub use crate::register::{register, NamedPolicy, RouteCors, RouteDef, RoutePolicy};
+    pub use crate::witness::Witness;
     pub use actix_web;
     pub use cors_core::table::Table;
     pub use cors_core::{Allowed, OriginPredicate, OriginSet, Origins, Policy, PolicySpec};

@@ -10,12 +10,13 @@ use crate::diagnostics::{
     check_preflight_route, log_rejection, place, Outcome, RefusalLog, Refused,
 };
 use crate::future::CorsFuture;
-use crate::register::{live_groups, Group, Listen, Served};
+use crate::register::{live_groups, Group};
 use crate::report::{Report, ReportNote, StartupError};
 use crate::resolve::{resolve, Config, Defaults, PolicyEntry, ResolvedRoute, RuntimeNamed};
 use crate::respond::{allow_origin, merge_vary, preflight_response, static_route, Add, Finish};
 use crate::strict::{same_origin, strict_refusal, StrictCheck};
 use crate::table::{clean_request, in_app, Found, Table};
+use crate::witness::{Listen, Served};
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ResourceMap, Service, ServiceRequest, ServiceResponse, Transform};
 use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};

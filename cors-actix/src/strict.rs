@@ -4,8 +4,8 @@
 
 use crate::diagnostics::{log_rejection, place, Outcome, Refused};
 use crate::middleware::State;
-use crate::register::Served;
 use crate::resolve::PolicyEntry;
+use crate::witness::Served;
 use actix_web::dev::ServiceRequest;
 use actix_web::http::header;
 use actix_web::{Error, HttpMessage};

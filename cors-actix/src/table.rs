@@ -33,9 +33,10 @@
 //! The cost does not grow with the number of other routes.
 
 use crate::pattern::{Matcher, PatternError};
-use crate::register::{marker_name, Served, Source, MARKER_NAME};
+use crate::register::{marker_name, Source, MARKER_NAME};
 use crate::report::{ReportNote, RouteError, RouteProblem};
 use crate::resolve::ResolvedRoute;
+use crate::witness::Served;
 use actix_web::dev::ResourceMap;
 use actix_web::error::UrlGenerationError;
 use actix_web::HttpRequest;
