@@ -1,6 +1,13 @@
 //! Origins: the strict parser for configured origins and patterns, and the fast
 //! matcher for the `Origin` header of requests.
 //!
+//! The parsers ([`parse_config_origin`] with [`OriginSpec`] and [`Parsed`], and
+//! [`split_request_origin`]) are public API on purpose, with
+//! [`request_header_names`](crate::header::request_header_names): the fuzz
+//! targets drive them directly, and tools that check origins or
+//! `Access-Control-Request-Headers` as this library does can use them. They
+//! follow the crate's semver like the rest.
+//!
 //! A configured origin must already be in the form a browser sends: the
 //! [serialised origin](https://html.spec.whatwg.org/multipage/browsers.html#ascii-serialisation-of-an-origin)
 //! `scheme://host[:port]`, lowercase, with no default port, path, trailing slash,
