@@ -202,8 +202,7 @@ impl CorsBuilder {
                 problem: Box::new(problem),
             };
             if name.is_empty() || named.iter().any(|n| n.name == *name) {
-                problems.push(in_policy(BuildProblem::Env {
-                    var: String::new(),
+                problems.push(in_policy(BuildProblem::PolicyName {
                     message: match name.is_empty() {
                         true => "a named policy needs a name".into(),
                         false => "is supplied twice; supply each name once".into(),
@@ -317,6 +316,12 @@ pub enum BuildProblem {
         /// What is wrong with it.
         message: String,
     },
+    /// A policy's name given to [`CorsBuilder::named_policy`] is empty or
+    /// given twice (inside [`BuildProblem::NamedPolicy`]).
+    PolicyName {
+        /// What is wrong with it.
+        message: String,
+    },
     /// A problem of a policy supplied with
     /// [`CorsBuilder::named_policy`].
     NamedPolicy {
@@ -335,7 +340,7 @@ impl fmt::Display for BuildProblem {
                 env: Some(var),
             } => write!(f, "{var}: {error}"),
             BuildProblem::Config { error, env: None } => write!(f, "{error}"),
-            BuildProblem::Env { var, message } if var.is_empty() => f.write_str(message),
+            BuildProblem::PolicyName { message } => f.write_str(message),
             BuildProblem::Env { var, message } => write!(f, "{var} {message}"),
             BuildProblem::NamedPolicy { name, problem } => {
                 write!(f, "policy \"{name}\": {problem}")

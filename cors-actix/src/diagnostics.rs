@@ -96,15 +96,13 @@ impl RefusalLog {
 
     /// The level of this refusal's line: `warn` the first time its route and
     /// reason are seen, `debug` after, with a summary due once per interval.
-    fn level(&self, key: Option<Box<str>>, code: &'static str) -> log::Level {
-        if !log::log_enabled!(target: "cors_actix", log::Level::Warn) {
-            return log::Level::Warn;
-        }
+    fn level(&self, key: Option<&str>, code: &'static str) -> log::Level {
         let Ok(mut seen) = self.seen.lock() else {
             return log::Level::Warn;
         };
-        if !seen.iter().any(|(k, c)| *k == key && *c == code) {
-            seen.push((key, code));
+        // Compared borrowed: only a first occurrence stores its key.
+        if !seen.iter().any(|(k, c)| k.as_deref() == key && *c == code) {
+            seen.push((key.map(Box::from), code));
             return log::Level::Warn;
         }
         drop(seen);
@@ -160,14 +158,18 @@ pub(crate) fn log_rejection(refusals: &RefusalLog, refused: &Refused<'_>, reason
         Outcome::ServedWithoutHeaders => "cross-origin request served without CORS headers",
     };
     let handler = refused.route.map(|r| &*r.handler);
-    let level = match refused.outcome {
-        Outcome::ServedWithoutHeaders => log::Level::Debug,
-        _ => {
-            let key = match handler {
-                Some(handler) => Some(Box::from(handler)),
-                None => (refused.resource)().map(|pattern| format!("resource {pattern}").into()),
-            };
-            refusals.level(key, reason.code())
+    // Nothing to write: no key to look up, no pattern to find.
+    if !log::log_enabled!(target: "cors_actix", log::Level::Warn) {
+        return;
+    }
+    let level = match (refused.outcome, handler) {
+        (Outcome::ServedWithoutHeaders, _) => log::Level::Debug,
+        (_, Some(handler)) => refusals.level(Some(handler), reason.code()),
+        (_, None) => {
+            // The App's resource stands for the route: one lookup, only
+            // when a refusal is to be logged.
+            let resource = (refused.resource)().map(|pattern| format!("resource {pattern}"));
+            refusals.level(resource.as_deref(), reason.code())
         }
     };
     log::log!(

@@ -197,9 +197,13 @@ impl EnvLayer {
     /// none of code's `origin_fn` and `dev_origins`), and the keys whose code
     /// value the environment replaced.
     pub fn over(&self, code: &PolicySpecBuf) -> (PolicySpecBuf, Vec<Field>) {
-        let merged = self
+        let mut merged = self
             .spec
             .with_spec(|env| code.with_spec(|code| PolicySpecBuf::from_spec(&env.or(*code))));
+        // One policy from two sources, not a route over defaults: `*` read
+        // from a variable does not make code's `credentials` go away (the
+        // validator then refuses the pair, naming the variable).
+        merged.credentials = self.spec.credentials.or(code.credentials);
         let replaced = code.with_spec(|code| {
             self.spec.with_spec(|env| {
                 self.vars

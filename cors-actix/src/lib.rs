@@ -216,6 +216,10 @@ pub use cors_macros::cors;
 /// ```
 pub use cors_macros::cors_policy;
 
+/// Support for the code the macros generate. Its name carries the version
+/// (major, minor), as the macro computes it from its own: a macro and a
+/// runtime of different versions then fail to compile. A version bump
+/// renames it; a test says so.
 #[doc(hidden)]
 pub mod __private_v0_1 {
     pub use crate::register::{register, NamedPolicy, RouteCors, RouteDef, RoutePolicy};
@@ -225,4 +229,22 @@ pub mod __private_v0_1 {
     pub use cors_core::{Allowed, OriginPredicate, OriginSet, Origins, Policy, PolicySpec};
     pub use cors_macros::scope_cors;
     pub use std::borrow::Cow;
+}
+
+#[cfg(test)]
+mod tests {
+    /// The support module's name follows the crate's version, which the
+    /// macro (same workspace version) derives its paths from.
+    #[test]
+    fn the_support_module_is_named_for_this_version() {
+        let expected = format!(
+            "__private_v{}_{}",
+            env!("CARGO_PKG_VERSION_MAJOR"),
+            env!("CARGO_PKG_VERSION_MINOR")
+        );
+        assert_eq!(
+            expected, "__private_v0_1",
+            "rename the module `__private_v0_1` in lib.rs to `{expected}`"
+        );
+    }
 }

@@ -291,7 +291,8 @@ impl fmt::Display for DefaultKey {
 pub enum KeyOrigin {
     /// The route's own `#[cors(...)]`, or its [`attach`](crate::attach) policy.
     Route,
-    /// The named policy (`cors_policy!`) the route starts from.
+    /// The named policy the route starts from: a `cors_policy!` (`NAME`), or
+    /// one supplied when the App starts (`"name"`, quoted).
     NamedPolicy(String),
     /// The App defaults, set in code.
     AppDefaults,

@@ -6,7 +6,7 @@
 //!
 //! ```toml
 //! [dev-dependencies]
-//! cors-actix = { version = "0.2", features = ["testing"] }
+//! cors-actix = { version = "0.1", features = ["testing"] }
 //! ```
 
 use actix_http::Request;

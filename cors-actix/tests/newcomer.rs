@@ -371,6 +371,16 @@ async fn p3_the_environment_wins_and_is_always_validated() {
         .unwrap();
     assert!(origins.overrides_code, "{origins:?}");
 
+    // `*` from a variable with credentials set in code: the pair is refused,
+    // naming the variable, as it would be written in code alone.
+    std::env::set_var("CORS_ALLOWED_ORIGINS", "*");
+    let error = env_error(Cors::builder().with_env().credentials(true));
+    assert!(
+        error.contains("CORS_ALLOWED_ORIGINS: wildcard with credentials"),
+        "{error}"
+    );
+    std::env::set_var("CORS_ALLOWED_ORIGINS", APP);
+
     // A rule broken with credentials from a variable names that variable.
     std::env::set_var("CORS_ALLOW_CREDENTIALS", "true");
     let error = env_error(Cors::builder().with_env().headers(["*"]));

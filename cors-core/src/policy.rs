@@ -6,11 +6,12 @@ use crate::table::Table;
 use std::borrow::Cow;
 use std::fmt;
 
-/// Declares every policy key once: its field, its kind, its one-line doc and
-/// its full doc. From this one list come [`PolicySpec`] and [`PolicySpecBuf`]
-/// with their conversions, [`Field`], the key-by-key part of
-/// [`PolicySpec::or`], [`PolicySpec::sets`] and [`KEYS`]; the macro parses
-/// and expands by them, and the builder's setters are checked against them.
+/// Builds cors-core's types from the one list of keys
+/// (`__policy_key_list!`): [`PolicySpec`] and [`PolicySpecBuf`] with their
+/// conversions, [`Field`], the key-by-key part of [`PolicySpec::or`],
+/// [`PolicySpec::sets_field`] and [`PolicySpec::same`], and [`KEYS`]. The
+/// macro parses and expands by them; cors-actix generates its builder
+/// setters from the same list.
 macro_rules! policy_keys {
     ($(
         $(#[doc = $doc:literal])*
@@ -735,8 +736,8 @@ fn list_owned(list: Option<&[&str]>) -> Option<Vec<String>> {
 }
 
 impl PolicySpecBuf {
-    /// Whether the spec names any origin source.
+    /// Whether the spec names any origin source; see [`PolicySpec::has_origins`].
     pub fn has_origins(&self) -> bool {
-        self.origins.is_some() || self.origin_fn.is_some()
+        self.with_spec(|spec| spec.has_origins())
     }
 }

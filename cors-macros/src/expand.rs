@@ -130,7 +130,10 @@ pub fn spec(spec: &OwnedSpec) -> TokenStream {
                 let n = proc_macro2::Literal::i64_unsuffixed(n);
                 quote!(::core::option::Option::Some(#n))
             }
-            Some(KeyValue::Path(_)) => predicate(spec.origin_fn.as_ref()),
+            // `origin_fn` is the one key whose value is a path.
+            Some(KeyValue::Path(_)) if field == Field::OriginFn => {
+                predicate(spec.origin_fn.as_ref())
+            }
             Some(_) => quote!(::core::compile_error!(
                 "cors-macros cannot write this key's kind"
             )),
