@@ -240,7 +240,7 @@ impl CorsBuilder {
                 Ok(policy) => {
                     let keys = spec.with_spec(|set| {
                         KEYS.iter()
-                            .filter(|key| set.sets(key.name))
+                            .filter(|key| key.field.is_some_and(|f| set.sets_field(f)))
                             .map(|key| {
                                 let field = key.field.as_ref();
                                 let var = field.and_then(|f| self.env.var(*f));
@@ -277,17 +277,12 @@ impl CorsBuilder {
     }
 }
 
-/// The variable an error comes from: its key's, or for a rule about
-/// credentials, the one that set `credentials`.
+/// The variable an error comes from: its key's, or one of the keys the rule
+/// couples it with ([`ErrorKind::coupled`](cors_core::ErrorKind::coupled)).
 fn env_of<'e>(env: &'e EnvLayer, error: &ConfigError) -> Option<&'e str> {
-    let credentials = matches!(
-        error.kind(),
-        ErrorKind::WildcardWithCredentials
-            | ErrorKind::NullWithCredentials
-            | ErrorKind::InsecureWithCredentials
-    );
-    env.var(error.field())
-        .or_else(|| credentials.then(|| env.var(Field::Credentials)).flatten())
+    std::iter::once(&error.field())
+        .chain(error.kind().coupled())
+        .find_map(|field| env.var(*field))
 }
 
 /// The validated App defaults, with where each key was set.

@@ -209,7 +209,7 @@ pub(crate) fn place<'a>(
             .map(|(_, o)| o),
         None => {
             let var = defaults
-                .and_then(|d| d.keys.iter().find(|k| k.key == key))
+                .and_then(|d| d.keys.iter().find(|k| k.key == key.key()))
                 .and_then(|k| k.env.as_deref());
             return var.map_or(Place::AppDefaults, Place::Environment);
         }

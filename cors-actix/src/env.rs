@@ -215,9 +215,9 @@ impl EnvLayer {
                         Field::Origins => {
                             code.dev_origins.is_some()
                                 || code.origin_fn.is_some()
-                                || !code.same(env, *field) && code.sets(field.key())
+                                || !code.same(env, *field) && code.sets_field(*field)
                         }
-                        _ => code.sets(field.key()) && !code.same(env, *field),
+                        _ => code.sets_field(*field) && !code.same(env, *field),
                     })
                     .fold(Vec::new(), |mut all, field| {
                         if !all.contains(&field) {

@@ -9,7 +9,7 @@ use crate::report::{
 use actix_web::http::header::HeaderValue;
 use cors_core::policy::PolicySpecBuf;
 use cors_core::validate::{check_route_methods, default_route_methods};
-use cors_core::{BuildOptions, ConfigError, ErrorKind, Field, Policy, PolicySpec};
+use cors_core::{BuildOptions, ConfigError, Field, Policy, PolicySpec};
 use std::borrow::Cow;
 use std::rc::Rc;
 
@@ -75,11 +75,11 @@ impl Defaults {
     }
 
     /// Where the defaults' `key` was set.
-    fn origin_of(&self, key: &str) -> KeyOrigin {
+    fn origin_of(&self, field: Field) -> KeyOrigin {
         match self
             .keys
             .iter()
-            .find(|k| k.key == key)
+            .find(|k| k.key == field.key())
             .and_then(|k| k.env.clone())
         {
             Some(var) => KeyOrigin::Environment(var),
@@ -135,12 +135,10 @@ pub(crate) struct ResolvedRoute {
     pub unnormalised_logged: std::cell::Cell<bool>,
     /// Whether a loose match that could not be confirmed was logged.
     pub unsure_logged: std::cell::Cell<bool>,
-    /// Where the keys a refusal can name came from, for its fix.
-    pub key_origins: Vec<(&'static str, KeyOrigin)>,
+    /// Where each key of the effective policy came from, for the fix of a
+    /// refusal.
+    pub key_origins: Vec<(Field, KeyOrigin)>,
 }
-
-/// The keys a refusal names ([`cors_core::Reason::key`]).
-const REFUSING_KEYS: [&str; 4] = ["origins", "methods", "headers", "private_network"];
 
 /// Resolves every registration of one App against the defaults. Returns the
 /// routes and the validator's notes, or every problem at once.
@@ -178,9 +176,9 @@ pub(crate) fn resolve(
                     policy,
                     unnormalised_logged: std::cell::Cell::new(false),
                     unsure_logged: std::cell::Cell::new(false),
-                    key_origins: REFUSING_KEYS
+                    key_origins: Field::ALL
                         .iter()
-                        .map(|key| (*key, key_origin(&reg.source, config, key)))
+                        .map(|field| (*field, key_origin(&reg.source, config, *field)))
                         .collect(),
                 });
                 Vec::new()
@@ -230,20 +228,22 @@ pub(crate) fn resolve(
 }
 
 /// Where the value of `key` in a route's effective policy came from.
-fn key_origin(source: &Source, config: Config<'_>, key: &str) -> KeyOrigin {
+fn key_origin(source: &Source, config: Config<'_>, field: Field) -> KeyOrigin {
     // The origin keys go together (the merge rule): a layer that sets any
     // of `origins` and `origin_fn` is where the route's origins come from.
-    let sets = |spec: &PolicySpec<'_>| match key {
-        "origins" | "origin_fn" => spec.has_origins(),
-        _ => spec.sets(key),
+    let sets = |spec: &PolicySpec<'_>| match field {
+        Field::Origins | Field::OriginFn => spec.has_origins(),
+        _ => spec.sets_field(field),
     };
     // A key no layer sets is the route's to set; `methods` never comes from
-    // the App defaults for an annotated route.
+    // the App defaults for an annotated route (`build_merged`).
     let from_defaults = || match config.defaults {
-        Some(d) if key != "methods" && d.spec.with_spec(|spec| sets(spec)) => d.origin_of(key),
+        Some(d) if field != Field::Methods && d.spec.with_spec(|spec| sets(spec)) => {
+            d.origin_of(field)
+        }
         _ => KeyOrigin::Route,
     };
-    let field = Field::from_key(key);
+    let field = Some(field);
     match source {
         Source::Static(route) => match &route.policy {
             RoutePolicy::Spec { spec, .. } if sets(spec) => KeyOrigin::Route,
@@ -284,41 +284,43 @@ fn explain_merge(
     config: Config<'_>,
     error: &ConfigError,
 ) -> (Vec<KeySource>, Option<String>) {
-    let key = error.field().key();
-    // The keys the rule involves: the value's, and the flags that allow or
-    // forbid it.
-    let mut involved = vec![key];
-    match error.kind() {
-        ErrorKind::WildcardWithCredentials => involved.push("credentials"),
-        ErrorKind::NullWithCredentials => involved.push("credentials"),
-        ErrorKind::NullOrigin => involved.push("dangerously_allow_null_origin"),
-        ErrorKind::InsecureWithCredentials => {
-            involved.extend(["credentials", "dangerously_allow_insecure_origins"]);
-        }
-        _ => {}
-    }
-    let keys: Vec<KeySource> = involved
-        .into_iter()
-        .filter(|k| *k == key || set_anywhere(source, config, k))
-        .map(|k| KeySource {
-            key: k,
-            origin: key_origin(source, config, k),
+    let field = error.field();
+    // The keys the rule involves: the value's, and those it is coupled with
+    // that some layer sets.
+    let keys: Vec<KeySource> = std::iter::once(field)
+        .chain(
+            error
+                .kind()
+                .coupled()
+                .iter()
+                .copied()
+                .filter(|f| set_anywhere(source, config, *f)),
+        )
+        .map(|f| KeySource {
+            key: f.key(),
+            origin: key_origin(source, config, f),
         })
         .collect();
+    let key = field.key();
     let inherited =
         |k: &KeySource| matches!(k.origin, KeyOrigin::AppDefaults | KeyOrigin::Environment(_));
     if !keys.iter().any(inherited) {
         return (Vec::new(), None);
     }
+    let credentials = Field::Credentials.key();
     let fix = match keys.as_slice() {
-        [value, credentials] if credentials.key == "credentials" && inherited(credentials) && !inherited(value) => Some(format!(
-            "the route inherits `credentials` from {}: set `credentials = false` on the route if it is meant to be without them",
-            credentials.origin
-        )),
-        [value, credentials] if credentials.key == "credentials" && inherited(value) && !inherited(credentials) => Some(format!(
-            "the route inherits `{key}` from {}: give the route its own `{key} = [...]` that can be used with credentials",
-            value.origin
-        )),
+        [value, creds] if creds.key == credentials && inherited(creds) && !inherited(value) => {
+            Some(format!(
+                "the route inherits `credentials` from {}: set `credentials = false` on the route if it is meant to be without them",
+                creds.origin
+            ))
+        }
+        [value, creds] if creds.key == credentials && inherited(value) && !inherited(creds) => {
+            Some(format!(
+                "the route inherits `{key}` from {}: give the route its own `{key} = [...]` that can be used with credentials",
+                value.origin
+            ))
+        }
         _ => {
             let own: Vec<String> = keys.iter().filter(|k| !inherited(k)).map(|k| format!("`{}`", k.key)).collect();
             let from: Vec<String> = keys.iter().filter(|k| inherited(k)).map(|k| format!("`{}`", k.key)).collect();
@@ -351,27 +353,27 @@ fn no_origins_fix(source: &Source) -> Option<String> {
     }
 }
 
-/// Whether the route, its named policy or the App defaults set `key`.
-fn set_anywhere(source: &Source, config: Config<'_>, key: &str) -> bool {
+/// Whether the route, its named policy or the App defaults set `field`.
+fn set_anywhere(source: &Source, config: Config<'_>, field: Field) -> bool {
     let in_defaults = config
         .defaults
-        .is_some_and(|d| d.spec.with_spec(|spec| spec.sets(key)));
+        .is_some_and(|d| d.spec.with_spec(|spec| spec.sets_field(field)));
     in_defaults
         || match source {
             Source::Static(route) => match &route.policy {
-                RoutePolicy::Spec { spec, .. } => spec.sets(key),
+                RoutePolicy::Spec { spec, .. } => spec.sets_field(field),
                 RoutePolicy::Named { policy, overrides } => {
-                    overrides.sets(key) || policy.spec.sets(key)
+                    overrides.sets_field(field) || policy.spec.sets_field(field)
                 }
                 RoutePolicy::Runtime { name, overrides } => {
-                    overrides.sets(key)
+                    overrides.sets_field(field)
                         || config
                             .named(name)
-                            .is_some_and(|n| n.spec.with_spec(|spec| spec.sets(key)))
+                            .is_some_and(|n| n.spec.with_spec(|spec| spec.sets_field(field)))
                 }
                 RoutePolicy::Defaults | RoutePolicy::Disabled => false,
             },
-            Source::Manual(policy) => policy.effective().with_spec(|spec| spec.sets(key)),
+            Source::Manual(policy) => policy.effective().with_spec(|spec| spec.sets_field(field)),
         }
 }
 

@@ -461,20 +461,6 @@ impl<'a> PolicySpec<'a> {
         self.origins.is_some() || self.origin_fn.is_some()
     }
 
-    /// Whether the spec sets the policy key named `key` (a name of [`KEYS`]);
-    /// false for names that are not policy keys.
-    ///
-    /// ```
-    /// use cors_core::PolicySpec;
-    ///
-    /// let spec = PolicySpec { max_age: Some(600), ..PolicySpec::EMPTY };
-    /// assert!(spec.sets("max_age"));
-    /// assert!(!spec.sets("origins"));
-    /// ```
-    pub fn sets(&self, key: &str) -> bool {
-        Field::from_key(key).is_some_and(|field| self.sets_field(field))
-    }
-
     /// Whether `origins` is `*`: a public policy.
     fn is_public(&self) -> bool {
         self.origins.is_some_and(|list| list.contains(&"*"))

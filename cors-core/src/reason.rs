@@ -1,5 +1,6 @@
 //! Why a request was refused, in the terms of the five debugging questions.
 
+use crate::policy::Field;
 use std::borrow::Cow;
 use std::fmt;
 
@@ -180,17 +181,17 @@ impl Reason<'_> {
     /// The policy key whose value refused the request, if one did.
     ///
     /// ```
-    /// use cors_core::Reason;
+    /// use cors_core::{Field, Reason};
     ///
-    /// assert_eq!(Reason::HeaderNotAllowed { header: b"x-a" }.key(), Some("headers"));
+    /// assert_eq!(Reason::HeaderNotAllowed { header: b"x-a" }.key(), Some(Field::Headers));
     /// assert_eq!(Reason::InvalidRequestHeaders.key(), None);
     /// ```
-    pub fn key(&self) -> Option<&'static str> {
+    pub fn key(&self) -> Option<Field> {
         match self {
-            Reason::OriginNotAllowed { .. } => Some("origins"),
-            Reason::MethodNotAllowed { .. } => Some("methods"),
-            Reason::HeaderNotAllowed { .. } => Some("headers"),
-            Reason::PrivateNetworkNotAllowed => Some("private_network"),
+            Reason::OriginNotAllowed { .. } => Some(Field::Origins),
+            Reason::MethodNotAllowed { .. } => Some(Field::Methods),
+            Reason::HeaderNotAllowed { .. } => Some(Field::Headers),
+            Reason::PrivateNetworkNotAllowed => Some(Field::PrivateNetwork),
             _ => None,
         }
     }

@@ -62,6 +62,29 @@ pub enum ErrorKind {
 }
 
 impl ErrorKind {
+    /// The keys besides the finding's own [`Field`] that the rule couples
+    /// it with: `credentials` for a wildcard, `null` or plain-http origin
+    /// with credentials, and the flag that would allow the origin.
+    ///
+    /// ```
+    /// use cors_core::{ErrorKind, Field};
+    ///
+    /// assert_eq!(ErrorKind::WildcardWithCredentials.coupled(), [Field::Credentials]);
+    /// assert!(ErrorKind::Duplicate.coupled().is_empty());
+    /// ```
+    pub fn coupled(self) -> &'static [Field] {
+        match self {
+            ErrorKind::WildcardWithCredentials | ErrorKind::NullWithCredentials => {
+                &[Field::Credentials]
+            }
+            ErrorKind::InsecureWithCredentials => {
+                &[Field::Credentials, Field::DangerouslyAllowInsecureOrigins]
+            }
+            ErrorKind::NullOrigin => &[Field::DangerouslyAllowNullOrigin],
+            _ => &[],
+        }
+    }
+
     /// The rule's short name, as it starts every message.
     pub fn rule(self) -> &'static str {
         use OriginProblem as P;
