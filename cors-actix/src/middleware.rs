@@ -22,6 +22,7 @@ use actix_web::dev::{ResourceMap, Service, ServiceRequest, ServiceResponse, Tran
 use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use actix_web::http::{Method, Uri};
 use actix_web::{Error, HttpMessage, HttpResponse};
+use cors_core::strict::{is_state_changing, no_policy_vary};
 use cors_core::{decide, Decision, Reason, Vary};
 use futures_util::future::{ready, Ready};
 use std::cell::{OnceCell, RefCell};
@@ -569,7 +570,7 @@ impl<S> CorsMiddleware<S> {
         };
         let strict = state.strict
             && !preflight
-            && matches!(req.method().as_str(), "POST" | "PUT" | "PATCH" | "DELETE")
+            && is_state_changing(req.method().as_str().as_bytes())
             && !same_origin();
         let Some(ready) = ready else {
             // The route table could not be completed: fail closed, strict
@@ -608,9 +609,7 @@ impl<S> CorsMiddleware<S> {
                     // is its answer.
                     log_unnormalised(req, near);
                     let reason = Reason::NoPolicy { method };
-                    let vary = Vary::ORIGIN
-                        .union(Vary::REQUEST_METHOD)
-                        .union(Vary::REQUEST_HEADERS);
+                    let vary = no_policy_vary(true, state.strict);
                     let rejection = Rejection {
                         route: Some(near),
                         preflight,
@@ -629,9 +628,7 @@ impl<S> CorsMiddleware<S> {
             let Some(entry) = entry else {
                 // Which policy applies depends on the path and the requested
                 // method; a preflight's answer on all three request headers.
-                let vary = Vary::ORIGIN
-                    .union(Vary::REQUEST_METHOD)
-                    .union(Vary::REQUEST_HEADERS);
+                let vary = no_policy_vary(true, state.strict);
                 let reason = Reason::NoPolicy {
                     method: method.unwrap_or(request.method),
                 };
@@ -913,11 +910,7 @@ impl State {
                 Reason::NoPolicy {
                     method: method_bytes,
                 },
-                if self.strict {
-                    Vary::ORIGIN
-                } else {
-                    Vary::NONE
-                },
+                no_policy_vary(false, self.strict),
             ),
         };
         if disabled_served {

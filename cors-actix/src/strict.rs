@@ -9,7 +9,8 @@ use crate::witness::Served;
 use actix_web::dev::ServiceRequest;
 use actix_web::http::header;
 use actix_web::{Error, HttpMessage};
-use cors_core::{decide, Decision, Reason, Vary};
+use cors_core::strict::{browser_says_same_origin, is_same_origin, is_state_changing};
+use cors_core::{Reason, Vary};
 use std::rc::Rc;
 
 /// Left on a state-changing cross-origin request that strict mode let
@@ -22,7 +23,7 @@ pub(crate) struct StrictCheck(pub(crate) Rc<State>);
 pub(crate) fn strict_refusal_after_routing(req: &ServiceRequest, served: Served) -> Option<Error> {
     let state = req.extensions().get::<StrictCheck>()?.0.clone();
     // The method as routed, which a rewrite inside `Cors` may have changed.
-    if !matches!(req.method().as_str(), "POST" | "PUT" | "PATCH" | "DELETE") {
+    if !is_state_changing(req.method().as_str().as_bytes()) {
         return None;
     }
     let origin = req.headers().get(header::ORIGIN)?;
@@ -50,39 +51,24 @@ pub(crate) fn strict_refusal_after_routing(req: &ServiceRequest, served: Served)
     Some(actix_web::error::ErrorForbidden(""))
 }
 
-/// Why strict mode refuses a request under this policy (`None`: no policy),
-/// if it does.
+/// Why strict mode refuses a request under this policy entry (`None`: no
+/// policy), if it does; the rule is cors-core's.
 pub(crate) fn strict_refusal<'a>(
     entry: Option<&'a PolicyEntry>,
     request: &cors_core::Request<'a>,
 ) -> Option<(Reason<'a>, Vary)> {
-    match entry.map(|e| decide(e.policy(), request)) {
-        None => Some((
-            Reason::NoPolicy {
-                method: request.method,
-            },
-            Vary::ORIGIN,
-        )),
-        Some(Decision::Rejected { reason, vary }) => Some((reason, vary)),
-        Some(_) => None,
-    }
+    cors_core::strict::strict_refusal(entry.map(PolicyEntry::policy), request)
 }
 
-/// Whether the request comes from the server's own origin: the browser says
-/// so (`Sec-Fetch-Site: same-origin`), or `Origin` is the request's own
-/// scheme and host (as actix-web reads them, forwarding headers included):
-/// `http://` and `https://` are different origins.
+/// Whether the request comes from the server's own origin, by cors-core's
+/// rule, with the scheme and host as actix-web reads them (forwarding
+/// headers included).
 pub(crate) fn same_origin(req: &ServiceRequest, origin: &[u8]) -> bool {
-    let headers = req.headers();
-    if headers
-        .get("sec-fetch-site")
-        .is_some_and(|v| v.as_bytes() == b"same-origin")
-    {
+    let sec_fetch_site = req.headers().get("sec-fetch-site").map(|v| v.as_bytes());
+    // Before reading the connection info, which allocates.
+    if browser_says_same_origin(sec_fetch_site) {
         return true;
     }
     let info = req.connection_info();
-    let rest = origin
-        .strip_prefix(info.scheme().as_bytes())
-        .and_then(|rest| rest.strip_prefix(b"://"));
-    rest == Some(info.host().as_bytes())
+    is_same_origin(origin, sec_fetch_site, info.scheme(), info.host())
 }

@@ -50,6 +50,7 @@ pub mod origin;
 pub mod policy;
 mod psl;
 pub mod reason;
+pub mod strict;
 pub mod table;
 pub mod validate;
 

@@ -601,3 +601,44 @@ proptest! {
         }
     }
 }
+
+/// `Sec-Fetch-Site` values, or none.
+const SITES: &[Option<&[u8]>] = &[
+    None,
+    Some(b"same-origin"),
+    Some(b"same-site"),
+    Some(b"cross-site"),
+];
+
+proptest! {
+    /// Strict mode refuses exactly what `decide` rejects, for requests a
+    /// policy covers: it adds no rule of its own on top of the engine.
+    #[test]
+    fn strict_mode_refuses_what_decide_rejects((_parts, policy, req) in scenario()) {
+        let request = req.get();
+        let refused = cors_core::strict::strict_refusal(Some(&policy), &request);
+        match decide(&policy, &request) {
+            Decision::Rejected { reason, vary } => prop_assert_eq!(refused, Some((reason, vary))),
+            _ => prop_assert!(refused.is_none(), "{:?}", refused),
+        }
+    }
+
+    /// An `Origin` equal to the server's own scheme and host is same-origin,
+    /// whatever the browser says; any other scheme or host is not, unless
+    /// the browser says so.
+    #[test]
+    fn same_origin_is_scheme_and_host(
+        scheme in select(&["http", "https"][..]),
+        host in select(&["bank.example", "bank.example:8443", "[::1]:8080", "127.0.0.1"][..]),
+        other in select(&["http", "https"][..]),
+        site in select(SITES),
+    ) {
+        use cors_core::strict::is_same_origin;
+        let origin = format!("{scheme}://{host}");
+        prop_assert!(is_same_origin(origin.as_bytes(), site, scheme, host));
+        let says = site == Some(&b"same-origin"[..]);
+        prop_assert_eq!(is_same_origin(origin.as_bytes(), site, other, host), says || other == scheme);
+        let longer = format!("{origin}.evil.example");
+        prop_assert_eq!(is_same_origin(longer.as_bytes(), site, scheme, host), says);
+    }
+}
