@@ -336,6 +336,7 @@ impl fmt::Display for BuildProblem {
             } => write!(f, "{var}: {error}"),
             BuildProblem::Config { error, env: None } => write!(f, "{error}"),
             BuildProblem::PolicyName { message } => f.write_str(message),
+            BuildProblem::Env { var, message } if var.is_empty() => f.write_str(message),
             BuildProblem::Env { var, message } => write!(f, "{var} {message}"),
             BuildProblem::NamedPolicy { name, problem } => {
                 write!(f, "policy \"{name}\": {problem}")

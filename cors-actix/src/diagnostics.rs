@@ -158,12 +158,12 @@ pub(crate) fn log_rejection(refusals: &RefusalLog, refused: &Refused<'_>, reason
         Outcome::ServedWithoutHeaders => "cross-origin request served without CORS headers",
     };
     let handler = refused.route.map(|r| &*r.handler);
-    // Nothing to write: no key to look up, no pattern to find.
-    if !log::log_enabled!(target: "cors_actix", log::Level::Warn) {
-        return;
-    }
+    // A refusal's level needs its key looked up; none when nothing would be
+    // written at `warn`.
+    let warn = || log::log_enabled!(target: "cors_actix", log::Level::Warn);
     let level = match (refused.outcome, handler) {
         (Outcome::ServedWithoutHeaders, _) => log::Level::Debug,
+        _ if !warn() => return,
         (_, Some(handler)) => refusals.level(Some(handler), reason.code()),
         (_, None) => {
             // The App's resource stands for the route: one lookup, only

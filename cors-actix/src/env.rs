@@ -41,10 +41,13 @@ impl EnvLayer {
     /// Reads `var` into `field`; a missing variable is a problem when
     /// `required`, and leaves the key as it was otherwise.
     pub fn read(&mut self, field: Field, var: &str, required: bool) {
-        if var.is_empty() || var.contains(['=', '\0']) {
+        if var.is_empty() {
+            return self.problem(var, "a variable's name cannot be empty".to_owned());
+        }
+        if var.contains(['=', '\0']) {
             return self.problem(
                 var,
-                "is not a variable's name: names are not empty and hold no `=` or NUL".to_owned(),
+                "is not a variable's name: names hold no `=` or NUL".to_owned(),
             );
         }
         let value = match std::env::var(var) {
@@ -194,8 +197,9 @@ impl EnvLayer {
     /// `code` with every key this layer set replaced by the environment's
     /// value, by the merge rule ([`PolicySpec::or`](cors_core::PolicySpec::or),
     /// the environment's keys over code's: origins read from a variable take
-    /// none of code's `origin_fn` and `dev_origins`), and the keys whose code
-    /// value the environment replaced.
+    /// none of code's `origin_fn` and `dev_origins`), except `credentials`,
+    /// which code keeps next to origins from a variable; and the keys whose
+    /// code value the environment replaced.
     pub fn over(&self, code: &PolicySpecBuf) -> (PolicySpecBuf, Vec<Field>) {
         let mut merged = self
             .spec

@@ -661,7 +661,7 @@ impl<S> CorsMiddleware<S> {
                     };
                     // `decide` answers a preflight only for its one `Origin`.
                     let Some(origin) = origin_value else {
-                        let reason = Reason::OriginNotAllowed { origin: b"" };
+                        let reason = Reason::RepeatedHeader { name: "origin" };
                         return Plan::Respond(self.refusal(req, &rejection(reason, Vary::ORIGIN)));
                     };
                     Plan::Respond(preflight_response(

@@ -32,7 +32,7 @@
 //!
 //! The modules follow the standard's words: [`origin`] (serialised origins
 //! and patterns), [`header`], [`method`], [`policy`], [`validate`](mod@validate),
-//! [`decision`] and [`reason`].
+//! [`decision`], [`reason`] and [`strict`] (strict mode's rules).
 //!
 //! With the `browser` feature, `browser` is a browser oracle: given the
 //! request a page makes and the responses it gets, what a browser would
