@@ -112,6 +112,39 @@ where
     }
 }
 
+/// Sends `req` to `app` as the server does, and checks the status and each
+/// `(header, value)` pair (`None`: the header is absent, or is sent once
+/// with exactly that value otherwise). Returns the reply for any further
+/// check. The shared step of the table-driven middleware tests.
+#[track_caller]
+pub fn check<'a, S, B>(
+    app: &'a S,
+    req: TestRequest,
+    status: u16,
+    headers: &[(&str, Option<&str>)],
+) -> impl std::future::Future<Output = Reply> + 'a
+where
+    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+{
+    let caller = std::panic::Location::caller();
+    let headers: Vec<(String, Option<String>)> = headers
+        .iter()
+        .map(|(n, v)| ((*n).to_owned(), v.map(str::to_owned)))
+        .collect();
+    async move {
+        let reply = call(app, req.to_request()).await;
+        assert_eq!(reply.status, status, "status, checked at {caller}");
+        for (name, value) in &headers {
+            assert_eq!(
+                reply.get(name).as_deref(),
+                value.as_deref(),
+                "{name}, checked at {caller}"
+            );
+        }
+        reply
+    }
+}
+
 /// A preflight from `origin` for `method` and `headers` on `uri`.
 pub fn preflight(uri: &str, origin: &str, method: &str, headers: Option<&str>) -> TestRequest {
     let req = TestRequest::default()
