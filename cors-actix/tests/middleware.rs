@@ -14,7 +14,7 @@ use actix_web::{
 };
 use actix_web_httpauth::extractors::bearer::BearerAuth;
 use actix_web_httpauth::middleware::HttpAuthentication;
-use common::{actual, call, capture_logs, check, logged, page, preflight};
+use common::{actual, call, capture_logs, case, check, check_all, logged, page, preflight};
 use cors_actix::{attach, cors, cors_policy, Cors, CorsPolicy, PolicySource};
 use futures_util::future::{ready, LocalBoxFuture, Ready};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -449,32 +449,33 @@ async fn the_requested_method_selects_the_handler_policy() {
     )
     .await;
     let admin = "https://admin.example.com";
-    check(
+    let replies = check_all(
         &app,
-        preflight("/api/users", admin, "POST", Some("content-type")),
-        204,
-        &[
-            ("access-control-allow-origin", Some(admin)),
-            ("access-control-allow-methods", Some("POST")),
+        vec![
+            case(
+                preflight("/api/users", admin, "POST", Some("content-type")),
+                204,
+                &[
+                    ("access-control-allow-origin", Some(admin)),
+                    ("access-control-allow-methods", Some("POST")),
+                ],
+            ),
+            case(
+                preflight("/api/users", admin, "GET", Some("content-type")),
+                403,
+                &[("access-control-allow-origin", None)],
+            )
+            .why("the GET handler does not allow the admin origin"),
+            case(preflight("/api/users", APP, "DELETE", None), 403, &[])
+                .why("a method no handler serves here, and no defaults"),
         ],
     )
     .await;
-
-    // The GET handler does not allow the admin origin.
-    let res = check(
-        &app,
-        preflight("/api/users", admin, "GET", Some("content-type")),
-        403,
-        &[("access-control-allow-origin", None)],
-    )
-    .await;
-    assert_eq!(res.vary(), PREFLIGHT_VARY);
-    assert!(!res.browser_accepts_preflight(
+    let refused = &replies[1];
+    assert_eq!(refused.vary(), PREFLIGHT_VARY);
+    assert!(!refused.browser_accepts_preflight(
         &page(admin, "GET", false).header("content-type", "application/json")
     ));
-
-    // A method no handler serves here, and no defaults: 403.
-    check(&app, preflight("/api/users", APP, "DELETE", None), 403, &[]).await;
 }
 
 #[actix_web::test]
@@ -486,14 +487,18 @@ async fn the_same_relative_path_in_two_scopes_keeps_each_policy() {
             .service(web::scope("/v2").service(create_user)),
     )
     .await;
-    check(&app, preflight("/v1/users", APP, "GET", None), 204, &[]).await;
-    let res = call(&app, preflight("/v2/users", APP, "POST", None).to_request()).await;
-    assert_eq!(res.status, 403, "/v2 only allows the admin origin");
-    check(
+    check_all(
         &app,
-        preflight("/v2/users", "https://admin.example.com", "POST", None),
-        204,
-        &[],
+        vec![
+            case(preflight("/v1/users", APP, "GET", None), 204, &[]),
+            case(preflight("/v2/users", APP, "POST", None), 403, &[])
+                .why("/v2 only allows the admin origin"),
+            case(
+                preflight("/v2/users", "https://admin.example.com", "POST", None),
+                204,
+                &[],
+            ),
+        ],
     )
     .await;
 }
@@ -508,44 +513,33 @@ async fn nested_scopes_parameters_tails_and_percent_encoding() {
         ),
     )
     .await;
-    check(
+    let acao = [("access-control-allow-origin", Some(APP))];
+    check_all(
         &app,
-        preflight("/api/acme/users/7", APP, "PUT", Some("content-type")),
-        204,
-        &[("access-control-allow-methods", Some("PUT"))],
-    )
-    .await;
-
-    check(
-        &app,
-        actual(Method::PUT, "/api/acme/users/7", APP),
-        200,
-        &[("access-control-allow-origin", Some(APP))],
-    )
-    .await;
-
-    for path in ["/api/acme/files/a", "/api/acme/files/a/b/c.txt"] {
-        let res = call(&app, actual(Method::GET, path, APP).to_request()).await;
-        assert_eq!(res.status, 200, "{path}");
-        assert_eq!(
-            res.get("access-control-allow-origin").as_deref(),
-            Some(APP),
-            "{path}"
-        );
-    }
-
-    check(
-        &app,
-        preflight("/api/caf%C3%A9/x%20y", APP, "DELETE", None),
-        204,
-        &[],
-    )
-    .await;
-    check(
-        &app,
-        actual(Method::DELETE, "/api/caf%C3%A9/x%20y", APP),
-        204,
-        &[("access-control-allow-origin", Some(APP))],
+        vec![
+            case(
+                preflight("/api/acme/users/7", APP, "PUT", Some("content-type")),
+                204,
+                &[("access-control-allow-methods", Some("PUT"))],
+            ),
+            case(actual(Method::PUT, "/api/acme/users/7", APP), 200, &acao),
+            case(actual(Method::GET, "/api/acme/files/a", APP), 200, &acao),
+            case(
+                actual(Method::GET, "/api/acme/files/a/b/c.txt", APP),
+                200,
+                &acao,
+            ),
+            case(
+                preflight("/api/caf%C3%A9/x%20y", APP, "DELETE", None),
+                204,
+                &[],
+            ),
+            case(
+                actual(Method::DELETE, "/api/caf%C3%A9/x%20y", APP),
+                204,
+                &acao,
+            ),
+        ],
     )
     .await;
 }
@@ -560,29 +554,31 @@ async fn scope_modules_route_and_routes() {
             .service(either_or),
     )
     .await;
-    check(
+    let both = [("access-control-allow-methods", Some("PUT, DELETE"))];
+    let acao = [("access-control-allow-origin", Some(APP))];
+    check_all(
         &app,
-        preflight("/shop/cart", "https://shop.example.com", "PUT", None),
-        204,
-        &[],
+        vec![
+            case(
+                preflight("/shop/cart", "https://shop.example.com", "PUT", None),
+                204,
+                &[],
+            ),
+            case(
+                preflight("/multi", APP, "PUT", Some("content-type")),
+                204,
+                &both,
+            ),
+            case(
+                preflight("/multi", APP, "DELETE", Some("content-type")),
+                204,
+                &both,
+            ),
+            case(actual(Method::GET, "/either", APP), 200, &acao),
+            case(actual(Method::POST, "/or", APP), 200, &acao),
+        ],
     )
     .await;
-    for method in ["PUT", "DELETE"] {
-        let res = call(
-            &app,
-            preflight("/multi", APP, method, Some("content-type")).to_request(),
-        )
-        .await;
-        assert_eq!(res.status, 204, "{method}");
-        assert_eq!(
-            res.get("access-control-allow-methods").as_deref(),
-            Some("PUT, DELETE")
-        );
-    }
-    let res = call(&app, actual(Method::GET, "/either", APP).to_request()).await;
-    assert_eq!(res.get("access-control-allow-origin").as_deref(), Some(APP));
-    let res = call(&app, actual(Method::POST, "/or", APP).to_request()).await;
-    assert_eq!(res.get("access-control-allow-origin").as_deref(), Some(APP));
 }
 
 #[actix_web::test]
@@ -608,34 +604,23 @@ async fn manually_built_resources_and_scopes_through_attach() {
         ),
     )
     .await;
-    check(
+    let admin = "https://admin.example.com";
+    check_all(
         &app,
-        preflight("/api/items", APP, "POST", Some("content-type")),
-        204,
-        &[("access-control-allow-methods", Some("GET, POST"))],
-    )
-    .await;
-    let res = call(
-        &app,
-        preflight(
-            "/api/admin/x",
-            "https://admin.example.com",
-            "GET",
-            Some("x"),
-        )
-        .to_request(),
-    )
-    .await;
-    assert_eq!(res.status, 403, "`x` is not an allowed header");
-    check(
-        &app,
-        actual(Method::GET, "/api/admin/x", "https://admin.example.com")
-            .insert_header(("authorization", "t")),
-        200,
-        &[(
-            "access-control-allow-origin",
-            Some("https://admin.example.com"),
-        )],
+        vec![
+            case(
+                preflight("/api/items", APP, "POST", Some("content-type")),
+                204,
+                &[("access-control-allow-methods", Some("GET, POST"))],
+            ),
+            case(preflight("/api/admin/x", admin, "GET", Some("x")), 403, &[])
+                .why("`x` is not an allowed header"),
+            case(
+                actual(Method::GET, "/api/admin/x", admin).insert_header(("authorization", "t")),
+                200,
+                &[("access-control-allow-origin", Some(admin))],
+            ),
+        ],
     )
     .await;
 }
@@ -703,54 +688,49 @@ async fn keys_are_merged_key_by_key_and_the_route_wins() {
             .service(list_users),
     )
     .await;
-    // Bare `#[cors]`: the defaults, for the route's own methods.
-    check(
+    check_all(
         &app,
-        preflight("/inherits", APP, "GET", Some("content-type")),
-        204,
-        &[
-            ("access-control-allow-methods", Some("GET")),
-            ("access-control-max-age", Some("300")),
+        vec![
+            case(
+                preflight("/inherits", APP, "GET", Some("content-type")),
+                204,
+                &[
+                    ("access-control-allow-methods", Some("GET")),
+                    ("access-control-max-age", Some("300")),
+                ],
+            )
+            .why("bare `#[cors]`: the defaults, for the route's own methods"),
+            // A browser caches the methods of a preflight for the URL, which
+            // an annotated route serves too.
+            case(
+                preflight("/inherits", APP, "PUT", Some("content-type")),
+                204,
+                &[("access-control-allow-methods", Some("PUT"))],
+            )
+            .why("a method the route does not serve: the defaults answer, for it alone"),
+            case(
+                preflight("/partial", APP, "POST", Some("x-custom")),
+                204,
+                &[
+                    ("access-control-allow-headers", Some("x-custom")),
+                    ("access-control-allow-methods", Some("POST")),
+                    ("access-control-max-age", Some("300")),
+                ],
+            )
+            .why("headers and methods from the route, origins and max-age from the defaults"),
+            case(
+                preflight("/partial", APP, "POST", Some("content-type")),
+                403,
+                &[],
+            )
+            .why("the route's headers replace the defaults'"),
+            case(
+                preflight("/users", "https://a.example.com", "GET", None),
+                403,
+                &[],
+            )
+            .why("a complete attribute ignores the defaults' origins"),
         ],
-    )
-    .await;
-    // A method the route does not serve: no route; the defaults answer, and
-    // list only the method asked for, since a browser caches the methods of
-    // a preflight for the URL, which an annotated route serves too.
-    check(
-        &app,
-        preflight("/inherits", APP, "PUT", Some("content-type")),
-        204,
-        &[("access-control-allow-methods", Some("PUT"))],
-    )
-    .await;
-
-    // `headers` from the route, origins and max-age from the defaults,
-    // methods from the route (its own methods).
-    check(
-        &app,
-        preflight("/partial", APP, "POST", Some("x-custom")),
-        204,
-        &[
-            ("access-control-allow-headers", Some("x-custom")),
-            ("access-control-allow-methods", Some("POST")),
-            ("access-control-max-age", Some("300")),
-        ],
-    )
-    .await;
-    let res = call(
-        &app,
-        preflight("/partial", APP, "POST", Some("content-type")).to_request(),
-    )
-    .await;
-    assert_eq!(res.status, 403, "the route's headers replace the defaults'");
-
-    // A complete attribute ignores the defaults' origins.
-    check(
-        &app,
-        preflight("/users", "https://a.example.com", "GET", None),
-        403,
-        &[],
     )
     .await;
 
@@ -844,14 +824,18 @@ async fn named_policies_with_overrides_and_route_checks() {
 #[actix_web::test]
 async fn disabled_routes_get_no_cors_even_with_defaults() {
     let app = atest::init_service(App::new().wrap(defaults()).service(internal)).await;
-    check(
+    check_all(
         &app,
-        actual(Method::GET, "/internal", APP),
-        200,
-        &[("access-control-allow-origin", None)],
+        vec![
+            case(
+                actual(Method::GET, "/internal", APP),
+                200,
+                &[("access-control-allow-origin", None)],
+            ),
+            case(preflight("/internal", APP, "GET", None), 403, &[]),
+        ],
     )
     .await;
-    check(&app, preflight("/internal", APP, "GET", None), 403, &[]).await;
 }
 
 // ---- actual requests -----------------------------------------------------
@@ -865,34 +849,26 @@ async fn every_response_carries_the_headers_404_405_and_handler_errors_included(
             .service(web::resource("/only-get").route(web::get().to(plain))),
     )
     .await;
-    let res = check(
+    let acao = [("access-control-allow-origin", Some(APP))];
+    let replies = check_all(
         &app,
-        actual(Method::GET, "/nowhere", APP),
-        404,
-        &[("access-control-allow-origin", Some(APP))],
-    )
-    .await;
-    assert!(res.browser_reads(&page(APP, "GET", false)));
-
-    check(
-        &app,
-        actual(Method::POST, "/only-get", APP),
-        405,
-        &[("access-control-allow-origin", Some(APP))],
-    )
-    .await;
-
-    let res = check(
-        &app,
-        actual(Method::GET, "/fails", APP),
-        418,
-        &[
-            ("access-control-allow-origin", Some(APP)),
-            ("access-control-allow-credentials", Some("true")),
+        vec![
+            case(actual(Method::GET, "/nowhere", APP), 404, &acao),
+            case(actual(Method::POST, "/only-get", APP), 405, &acao),
+            case(
+                actual(Method::GET, "/fails", APP),
+                418,
+                &[
+                    ("access-control-allow-origin", Some(APP)),
+                    ("access-control-allow-credentials", Some("true")),
+                ],
+            ),
         ],
     )
     .await;
-    assert!(res.browser_reads(&page(APP, "GET", true)));
+    assert!(replies[0].browser_reads(&page(APP, "GET", false)));
+    assert!(replies[1].browser_reads(&page(APP, "POST", false)));
+    assert!(replies[2].browser_reads(&page(APP, "GET", true)));
 }
 
 #[actix_web::test]
@@ -1038,27 +1014,30 @@ async fn strict_mode_stops_cross_origin_state_changes_before_the_handler() {
         "the side effect never happens"
     );
 
-    // Same origin, by Origin == the request's scheme and Host (here behind
-    // a proxy that ends TLS), and by Sec-Fetch-Site.
-    let same = actual(Method::POST, "/transfer", "https://bank.example")
-        .insert_header(("Host", "bank.example"))
-        .insert_header(("X-Forwarded-Proto", "https"))
-        .to_request();
-    assert_eq!(call(&app, same).await.status, 200);
-    let same = actual(Method::POST, "/transfer", "https://elsewhere.example")
-        .insert_header(("Sec-Fetch-Site", "same-origin"))
-        .to_request();
-    assert_eq!(call(&app, same).await.status, 200);
-    // No Origin: not a browser's cross-origin request.
-    let curl = atest::TestRequest::post().uri("/transfer").to_request();
-    assert_eq!(call(&app, curl).await.status, 200);
-    // An allowed origin.
-    assert_eq!(
-        call(&app, actual(Method::POST, "/transfer", APP).to_request())
-            .await
-            .status,
-        200
-    );
+    check_all(
+        &app,
+        vec![
+            case(
+                actual(Method::POST, "/transfer", "https://bank.example")
+                    .insert_header(("Host", "bank.example"))
+                    .insert_header(("X-Forwarded-Proto", "https")),
+                200,
+                &[],
+            )
+            .why("same origin: Origin is the request's scheme and Host behind a TLS proxy"),
+            case(
+                actual(Method::POST, "/transfer", "https://elsewhere.example")
+                    .insert_header(("Sec-Fetch-Site", "same-origin")),
+                200,
+                &[],
+            )
+            .why("same origin, by Sec-Fetch-Site"),
+            case(atest::TestRequest::post().uri("/transfer"), 200, &[])
+                .why("no Origin: not a browser's cross-origin request"),
+            case(actual(Method::POST, "/transfer", APP), 200, &[]).why("an allowed origin"),
+        ],
+    )
+    .await;
 
     // Without strict mode the same form POST reaches the handler.
     let app = atest::init_service(App::new().wrap(Cors::new()).service(transfer)).await;
@@ -1259,24 +1238,26 @@ async fn recommended_middleware_order() {
             ),
     )
     .await;
-    // NormalizePath runs first, so the lookup sees the normalised path.
-    check(
+    let replies = check_all(
         &app,
-        preflight("/api/users/", APP, "GET", Some("authorization")),
-        204,
-        &[],
+        vec![
+            case(
+                preflight("/api/users/", APP, "GET", Some("authorization")),
+                204,
+                &[],
+            )
+            .why("NormalizePath runs first, so the lookup sees the normalised path"),
+            case(
+                actual(Method::GET, "/api//users", APP)
+                    .insert_header(("Authorization", "Bearer x"))
+                    .insert_header(("Accept-Encoding", "gzip")),
+                200,
+                &[("access-control-allow-origin", Some(APP))],
+            ),
+        ],
     )
     .await;
-    let res = check(
-        &app,
-        actual(Method::GET, "/api//users", APP)
-            .insert_header(("Authorization", "Bearer x"))
-            .insert_header(("Accept-Encoding", "gzip")),
-        200,
-        &[("access-control-allow-origin", Some(APP))],
-    )
-    .await;
-    assert_eq!(res.vary(), ["accept-encoding", "Origin"]);
+    assert_eq!(replies[1].vary(), ["accept-encoding", "Origin"]);
 }
 
 /// Enough routes per method that the index groups them by first segment,

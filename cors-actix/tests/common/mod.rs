@@ -7,6 +7,7 @@ use actix_web::dev::{Service, ServiceResponse};
 use actix_web::http::header::HeaderMap;
 use actix_web::http::{Method, StatusCode};
 use actix_web::test::TestRequest;
+use actix_web::HttpMessage;
 use cors_core::browser::{self, CredentialsMode};
 use std::sync::{Mutex, Once};
 
@@ -126,22 +127,92 @@ pub fn check<'a, S, B>(
 where
     S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
 {
-    let caller = std::panic::Location::caller();
-    let headers: Vec<(String, Option<String>)> = headers
-        .iter()
-        .map(|(n, v)| ((*n).to_owned(), v.map(str::to_owned)))
-        .collect();
-    async move {
-        let reply = call(app, req.to_request()).await;
-        assert_eq!(reply.status, status, "status, checked at {caller}");
-        for (name, value) in &headers {
+    let at = format!("checked at {}", std::panic::Location::caller());
+    let case = Case::owned(req, status, headers);
+    async move { case.run(app, &at).await }
+}
+
+/// One row of a table-driven test: a request, the status it must get, the
+/// headers it must (`Some`) or must not (`None`) carry, and why.
+pub struct Case {
+    req: TestRequest,
+    status: u16,
+    headers: Vec<(String, Option<String>)>,
+    why: &'static str,
+}
+
+/// A [`Case`] with no explanation; add one with [`Case::why`].
+pub fn case(req: TestRequest, status: u16, headers: &[(&str, Option<&str>)]) -> Case {
+    Case::owned(req, status, headers)
+}
+
+impl Case {
+    fn owned(req: TestRequest, status: u16, headers: &[(&str, Option<&str>)]) -> Self {
+        let headers = headers
+            .iter()
+            .map(|(n, v)| ((*n).to_owned(), v.map(str::to_owned)))
+            .collect();
+        Case {
+            req,
+            status,
+            headers,
+            why: "",
+        }
+    }
+
+    /// The reason printed when this case fails.
+    pub fn why(mut self, why: &'static str) -> Self {
+        self.why = why;
+        self
+    }
+
+    async fn run<S, B>(self, app: &S, at: &str) -> Reply
+    where
+        S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    {
+        let req = self.req.to_request();
+        let origin = req
+            .headers()
+            .get("origin")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("no Origin")
+            .to_owned();
+        let label = format!("{} {} from {origin}, {at}", req.method(), req.uri());
+        let why = match self.why {
+            "" => String::new(),
+            why => format!(": {why}"),
+        };
+        let reply = call(app, req).await;
+        assert_eq!(reply.status, self.status, "status of {label}{why}");
+        for (name, value) in &self.headers {
             assert_eq!(
                 reply.get(name).as_deref(),
                 value.as_deref(),
-                "{name}, checked at {caller}"
+                "{name} of {label}{why}"
             );
         }
         reply
+    }
+}
+
+/// Runs each case through `app` in order, as [`check`] does, and returns
+/// the replies for any further check.
+#[track_caller]
+pub fn check_all<'a, S, B>(
+    app: &'a S,
+    cases: Vec<Case>,
+) -> impl std::future::Future<Output = Vec<Reply>> + 'a
+where
+    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+{
+    let caller = std::panic::Location::caller();
+    async move {
+        let mut replies = Vec::with_capacity(cases.len());
+        for (row, case) in cases.into_iter().enumerate() {
+            let at = format!("row {row} of the table at {caller}");
+            replies.push(case.run(app, &at).await);
+        }
+        replies
     }
 }
 
