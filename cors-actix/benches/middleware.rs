@@ -1,24 +1,49 @@
-//! In-process cost of CORS middleware through actix-web's service stack: the
-//! same app bare (no CORS), with `cors_actix::Cors`, and with `actix_cors`
-//! configured alike, in one process.
+//! What CORS costs a request, in-process, through actix-web's service stack.
+//! Four setups serve `GET /items/{id}` in the same process:
 //!
-//! On a shared 2-core VM, timings drift between runs by more than a
-//! middleware costs, so the three setups are measured in interleaved
-//! rounds (bare, ours, theirs, bare, ...) and each figure is the median of
-//! the rounds. Requests are built outside the timed region; the timed
-//! region is `Service::call`, the response future and dropping the
-//! response. Allocations per request are counted in the same run.
+//! - **bare**: no CORS at all;
+//! - **floor**: no middleware, but the handler writes the CORS headers an
+//!   allowed request gets, as precomputed static values: the least any CORS
+//!   layer can cost, since those headers must be written;
+//! - **cors-actix**: the route annotated with `#[cors]`;
+//! - **actix-cors**: `actix_cors::Cors` configured alike.
 //!
-//! `cargo bench -p cors-actix --bench middleware` (set `ROUNDS`, `BATCH`).
+//! For preflights, bare and floor route the `OPTIONS` request to a handler
+//! (floor's writes the preflight headers), so only the actual-request rows
+//! of the floor compare with a middleware.
+//!
+//! Two modes:
+//!
+//! - `cargo bench -p cors-actix --bench middleware -- --instructions`
+//!   counts instructions per request under callgrind (valgrind must be
+//!   installed). Each request is served by a function of its own, and
+//!   callgrind collects only inside those functions, so the figure is
+//!   exactly one request: the middleware's call, the response future and
+//!   dropping the response. Counts are deterministic but for actix-http's
+//!   randomly seeded header-map hashing: each figure is the median of
+//!   `RUNS` processes (3). `--check` fails unless cors-actix is at most
+//!   actix-cors in every scenario and at most `floor + 400` for an allowed
+//!   actual request; CI runs it.
+//! - `cargo bench -p cors-actix --bench middleware` measures wall-clock
+//!   nanoseconds and allocations per request: the setups run in interleaved
+//!   rounds (bare, floor, ours, theirs, bare, ...) and each figure is the
+//!   median of the rounds (`ROUNDS`, `BATCH`), since on a shared VM timings
+//!   drift by more than a middleware costs.
+//!
+//! `ROUTES=1` measures only the one-route app; otherwise an app with 500
+//! routes, the measured one registered last, is measured too.
 
 use actix_web::dev::{Service, ServiceResponse};
-use actix_web::http::header::HeaderValue;
+use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::http::Method;
-use actix_web::rt::{System, SystemRunner};
+use actix_web::rt::System;
 use actix_web::test::{init_service, TestRequest};
 use actix_web::{get, options, web, App, HttpResponse, Responder};
+use std::future::Future;
 use std::hint::black_box;
-
+use std::pin::pin;
+use std::process::{Command, ExitCode};
+use std::task::{Context, Poll, Waker};
 use std::time::Instant;
 
 #[path = "../../tests/support/counting_alloc.rs"]
@@ -36,19 +61,69 @@ const ORIGIN: &str = "https://app.example.com";
     max_age = 600,
 )]
 #[get("/items/{id}")]
-async fn annotated() -> impl Responder {
+async fn ours_get() -> impl Responder {
     HttpResponse::Ok().body("item")
 }
 
 #[get("/items/{id}")]
-async fn plain() -> impl Responder {
+async fn bare_get() -> impl Responder {
     HttpResponse::Ok().body("item")
 }
 
 /// The bare app's preflight baseline: a trivial `OPTIONS` handler.
 #[options("/items/{id}")]
-async fn plain_options() -> impl Responder {
+async fn bare_options() -> impl Responder {
     HttpResponse::NoContent().finish()
+}
+
+const fn pair(name: &'static str, value: &'static str) -> (HeaderName, HeaderValue) {
+    (
+        HeaderName::from_static(name),
+        HeaderValue::from_static(value),
+    )
+}
+
+/// The headers of an allowed actual request under the benchmark's policy.
+const ACTUAL_HEADERS: [(HeaderName, HeaderValue); 4] = [
+    pair("access-control-allow-origin", ORIGIN),
+    pair("access-control-allow-credentials", "true"),
+    pair("access-control-expose-headers", "x-total-count"),
+    pair("vary", "Origin"),
+];
+
+/// The headers of an allowed preflight under the benchmark's policy.
+const PREFLIGHT_HEADERS: [(HeaderName, HeaderValue); 6] = [
+    pair("access-control-allow-origin", ORIGIN),
+    pair("access-control-allow-credentials", "true"),
+    pair("access-control-allow-methods", "GET"),
+    pair(
+        "access-control-allow-headers",
+        "content-type, authorization",
+    ),
+    pair("access-control-max-age", "600"),
+    pair(
+        "vary",
+        "Origin, Access-Control-Request-Method, Access-Control-Request-Headers",
+    ),
+];
+
+/// The floor: the handler writes the CORS headers itself.
+#[get("/items/{id}")]
+async fn floor_get() -> HttpResponse {
+    let mut response = HttpResponse::Ok().body("item");
+    for (name, value) in ACTUAL_HEADERS {
+        response.headers_mut().insert(name, value);
+    }
+    response
+}
+
+#[options("/items/{id}")]
+async fn floor_options() -> HttpResponse {
+    let mut response = HttpResponse::NoContent().finish();
+    for (name, value) in PREFLIGHT_HEADERS {
+        response.headers_mut().insert(name, value);
+    }
+    response
 }
 
 fn actix_cors() -> actix_cors::Cors {
@@ -72,71 +147,169 @@ fn fill(cfg: &mut web::ServiceConfig, routes: usize) {
     }
 }
 
-type Make = fn() -> actix_http::Request;
-
 /// Header values as a server parses them: shared bytes, cheap to clone.
 fn value(s: &'static str) -> HeaderValue {
     HeaderValue::from_static(s)
 }
 
-const SCENARIOS: &[(&str, Make)] = &[
-    ("preflight allowed", || {
-        TestRequest::default()
-            .method(Method::OPTIONS)
-            .uri("/items/7")
-            .insert_header(("origin", value(ORIGIN)))
-            .insert_header(("access-control-request-method", value("GET")))
-            .insert_header((
-                "access-control-request-headers",
-                value("authorization,content-type"),
-            ))
-            .to_request()
-    }),
-    ("preflight refused", || {
-        TestRequest::default()
-            .method(Method::OPTIONS)
-            .uri("/items/7")
-            .insert_header(("origin", value("https://evil.example")))
-            .insert_header(("access-control-request-method", value("GET")))
-            .to_request()
-    }),
-    ("actual allowed", || {
-        TestRequest::get()
-            .uri("/items/7")
-            .insert_header(("origin", value(ORIGIN)))
-            .to_request()
-    }),
-    ("actual disallowed", || {
-        TestRequest::get()
-            .uri("/items/7")
-            .insert_header(("origin", value("https://evil.example")))
-            .to_request()
-    }),
-    ("no origin", || {
-        TestRequest::get().uri("/items/7").to_request()
-    }),
-];
+fn request(method: Method, origin: Option<&'static str>) -> TestRequest {
+    let req = TestRequest::default().method(method).uri("/items/7");
+    match origin {
+        Some(origin) => req.insert_header(("origin", value(origin))),
+        None => req,
+    }
+}
 
-/// Nanoseconds and allocations per call, over one batch.
-async fn batch<S, B>(app: &S, make: Make, size: usize) -> (f64, f64)
+fn preflight_allowed() -> actix_http::Request {
+    request(Method::OPTIONS, Some(ORIGIN))
+        .insert_header(("access-control-request-method", value("GET")))
+        .insert_header((
+            "access-control-request-headers",
+            value("authorization,content-type"),
+        ))
+        .to_request()
+}
+
+fn preflight_rejected() -> actix_http::Request {
+    request(Method::OPTIONS, Some("https://evil.example"))
+        .insert_header(("access-control-request-method", value("GET")))
+        .to_request()
+}
+
+fn actual_allowed() -> actix_http::Request {
+    request(Method::GET, Some(ORIGIN)).to_request()
+}
+
+fn actual_disallowed() -> actix_http::Request {
+    request(Method::GET, Some("https://evil.example")).to_request()
+}
+
+fn no_origin() -> actix_http::Request {
+    request(Method::GET, None).to_request()
+}
+
+/// Serves one request to completion: the call, its future (polled once:
+/// nothing in these apps waits on I/O) and dropping the response.
+fn serve<S, B>(app: &S, req: actix_http::Request) -> u16
 where
     S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
 {
-    let requests: Vec<_> = (0..size).map(|_| make()).collect();
-    let before = allocations();
-    let start = Instant::now();
-    for req in requests {
-        let res = app.call(req).await;
-        black_box(res.map(|r| r.status()).ok());
+    let mut future = pin!(app.call(req));
+    match future
+        .as_mut()
+        .poll(&mut Context::from_waker(Waker::noop()))
+    {
+        Poll::Ready(Ok(response)) => response.status().as_u16(),
+        Poll::Ready(Err(error)) => error.as_response_error().status_code().as_u16(),
+        Poll::Pending => panic!("a benchmark request waited"),
     }
-    let elapsed = start.elapsed().as_nanos() as f64;
-    let allocated = (allocations() - before) as f64;
-    (elapsed / size as f64, allocated / size as f64)
 }
 
-fn median(values: &mut [f64]) -> f64 {
-    values.sort_by(f64::total_cmp);
-    values[values.len() / 2]
+/// A scenario: its name, how its request is made, and the function that
+/// serves it under callgrind (one per scenario, so that each has its own
+/// symbol to collect in).
+struct Scenario {
+    name: &'static str,
+    make: fn() -> actix_http::Request,
+    /// The symbol of `serve_<name>`.
+    symbol: &'static str,
+}
+
+macro_rules! scenarios {
+    ($($name:literal => $make:ident, $serve:ident;)*) => {
+        const SCENARIOS: &[Scenario] = &[$(Scenario {
+            name: $name,
+            make: $make,
+            symbol: stringify!($serve),
+        }),*];
+
+        $(
+            #[inline(never)]
+            fn $serve<S, B>(app: &S, req: actix_http::Request) -> u16
+            where
+                S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+            {
+                // A body of its own, so that the compiler does not fold the
+                // five functions into one symbol.
+                black_box($name);
+                serve(app, req)
+            }
+        )*
+
+        /// Serves `requests` through the scenario's own function.
+        fn serve_as<S, B>(scenario: &str, app: &S, requests: Vec<actix_http::Request>)
+        where
+            S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+        {
+            for req in requests {
+                let status = match scenario {
+                    $($name => $serve(app, req),)*
+                    _ => unreachable!("unknown scenario"),
+                };
+                black_box(status);
+            }
+        }
+    };
+}
+
+scenarios! {
+    "preflight allowed" => preflight_allowed, serve_preflight_allowed;
+    "preflight rejected" => preflight_rejected, serve_preflight_rejected;
+    "actual allowed" => actual_allowed, serve_actual_allowed;
+    "actual disallowed" => actual_disallowed, serve_actual_disallowed;
+    "no origin" => no_origin, serve_no_origin;
+}
+
+const SETUPS: [&str; 4] = ["bare", "floor", "cors-actix", "actix-cors"];
+
+/// Runs `$body` with `$app` bound to the setup's service.
+macro_rules! with_app {
+    ($setup:expr, $routes:expr, |$app:ident| $body:expr) => {{
+        let routes = $routes;
+        match $setup {
+            "bare" => {
+                let $app = init_service(
+                    App::new()
+                        .configure(|c| fill(c, routes))
+                        .service(bare_get)
+                        .service(bare_options),
+                )
+                .await;
+                $body
+            }
+            "floor" => {
+                let $app = init_service(
+                    App::new()
+                        .configure(|c| fill(c, routes))
+                        .service(floor_get)
+                        .service(floor_options),
+                )
+                .await;
+                $body
+            }
+            "cors-actix" => {
+                let $app = init_service(
+                    App::new()
+                        .wrap(cors_actix::Cors::new())
+                        .configure(|c| fill(c, routes))
+                        .service(ours_get),
+                )
+                .await;
+                $body
+            }
+            "actix-cors" => {
+                let $app = init_service(
+                    App::new()
+                        .wrap(actix_cors())
+                        .configure(|c| fill(c, routes))
+                        .service(bare_get),
+                )
+                .await;
+                $body
+            }
+            other => panic!("unknown setup {other}"),
+        }
+    }};
 }
 
 fn env(name: &str, default: usize) -> usize {
@@ -146,89 +319,252 @@ fn env(name: &str, default: usize) -> usize {
         .unwrap_or(default)
 }
 
-fn bench_app(system: &SystemRunner, routes: usize) {
-    let rounds = env("ROUNDS", 31);
-    let size = env("BATCH", 2000);
-    let (bare, ours, theirs) = system.block_on(async {
-        let bare = init_service(
-            App::new()
-                .configure(|c| fill(c, routes))
-                .service(plain)
-                .service(plain_options),
-        )
-        .await;
-        let ours = init_service(
-            App::new()
-                .wrap(cors_actix::Cors::new())
-                .configure(|c| fill(c, routes))
-                .service(annotated),
-        )
-        .await;
-        let theirs = init_service(
-            App::new()
-                .wrap(actix_cors())
-                .configure(|c| fill(c, routes))
-                .service(plain),
-        )
-        .await;
-        (bare, ours, theirs)
-    });
-    let batch_size = if routes > 100 { size / 20 } else { size };
-    println!("\n{routes} route(s), median of {rounds} interleaved rounds of {batch_size} requests");
-    println!(
-        "{:<20} {:>10} {:>12} {:>12} {:>12} {:>12} {:>9} {:>9} {:>9}",
-        "scenario",
-        "bare ns",
-        "cors-actix",
-        "actix-cors",
-        "ours - bare",
-        "theirs - bare",
-        "allocs",
-        "ours",
-        "theirs"
-    );
-    let only = std::env::var("SCENARIO").ok();
-    for (name, make) in SCENARIOS {
-        if only.as_deref().is_some_and(|o| o != *name) {
-            continue;
-        }
-        let mut times = [Vec::new(), Vec::new(), Vec::new()];
-        let mut allocs = [Vec::new(), Vec::new(), Vec::new()];
-        system.block_on(async {
-            // Warm-up: pools, the index, lazily built state.
-            batch(&bare, *make, 100).await;
-            batch(&ours, *make, 100).await;
-            batch(&theirs, *make, 100).await;
-            for _ in 0..rounds {
-                let results = [
-                    batch(&bare, *make, batch_size).await,
-                    batch(&ours, *make, batch_size).await,
-                    batch(&theirs, *make, batch_size).await,
-                ];
-                for (i, (t, a)) in results.into_iter().enumerate() {
-                    times[i].push(t);
-                    allocs[i].push(a);
-                }
-            }
-        });
-        let [b, o, t] = times.map(|mut v| median(&mut v));
-        let [ab, ao, at] = allocs.map(|mut v| median(&mut v));
-        println!(
-            "{name:<20} {b:>10.0} {o:>12.0} {t:>12.0} {:>+12.0} {:>+12.0} {ab:>9.1} {ao:>9.1} {at:>9.1}",
-            o - b,
-            t - b
-        );
+fn route_counts() -> Vec<usize> {
+    match std::env::var("ROUTES").as_deref() {
+        Ok("1") => vec![1],
+        _ => vec![1, 500],
     }
 }
 
-fn main() {
-    // `cargo bench` passes `--bench`; `cargo test --benches` runs it once, small.
-    if std::env::args().any(|a| a == "--test" || a == "--list") {
-        return;
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
+
+// ---- instruction counts ----------------------------------------------------
+
+/// Requests per scenario in one callgrind process.
+const REQUESTS: usize = 200;
+
+/// In a child process under callgrind: serves every scenario's requests
+/// through its own function, after a warm-up outside them.
+fn child(setup: &str, routes: usize) {
+    System::new().block_on(async {
+        with_app!(setup, routes, |app| {
+            for scenario in SCENARIOS {
+                // Warm-up: pools, the route table, lazily built state.
+                for _ in 0..20 {
+                    black_box(serve(&app, (scenario.make)()));
+                }
+                let requests = (0..REQUESTS).map(|_| (scenario.make)()).collect();
+                serve_as(scenario.name, &app, requests);
+            }
+        })
+    });
+}
+
+/// Instructions per request of each scenario, for one setup, from one
+/// callgrind run of this binary.
+fn callgrind(setup: &str, routes: usize) -> Result<Vec<f64>, String> {
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    let out = std::env::temp_dir().join(format!(
+        "cors-bench-{}-{setup}-{routes}.callgrind",
+        std::process::id()
+    ));
+    let status = Command::new("valgrind")
+        .arg("--tool=callgrind")
+        .arg(format!("--callgrind-out-file={}", out.display()))
+        .arg("--collect-atstart=no")
+        .args(
+            SCENARIOS
+                .iter()
+                .map(|s| format!("--toggle-collect=*{}*", s.symbol)),
+        )
+        .arg(&exe)
+        .args(["--child", setup, &routes.to_string()])
+        .stderr(std::process::Stdio::null())
+        .status()
+        .map_err(|e| format!("valgrind: {e} (install it: apt-get install valgrind)"))?;
+    if !status.success() {
+        return Err(format!("valgrind {setup} {routes}: {status}"));
     }
-    let system = System::new();
-    bench_app(&system, 1);
-    if std::env::var("ROUTES").as_deref() != Ok("1") {
-        bench_app(&system, 500);
+    let annotated = Command::new("callgrind_annotate")
+        .args(["--inclusive=yes", "--threshold=100"])
+        .arg(&out)
+        .output()
+        .map_err(|e| format!("callgrind_annotate: {e}"))?;
+    let _ = std::fs::remove_file(&out);
+    let text = String::from_utf8_lossy(&annotated.stdout);
+    SCENARIOS
+        .iter()
+        .map(|scenario| {
+            inclusive(&text, scenario.symbol)
+                .map(|total| total as f64 / REQUESTS as f64)
+                .ok_or_else(|| {
+                    format!(
+                        "{setup}, {routes} route(s): no count for {}",
+                        scenario.symbol
+                    )
+                })
+        })
+        .collect()
+}
+
+/// The inclusive count of the function whose name ends in `::<symbol>`, in
+/// `callgrind_annotate --inclusive=yes` output
+/// (`1,234 (5.0%)  ???:crate::fn [binary]`).
+fn inclusive(annotated: &str, symbol: &str) -> Option<u64> {
+    let suffix = format!("::{symbol}");
+    annotated.lines().find_map(|line| {
+        let (count, rest) = line.trim_start().split_once(' ')?;
+        let function = rest.split_once(')')?.1.split_whitespace().next()?;
+        let function = function.split('<').next()?;
+        let function = function.split("::h").next()?;
+        if !function.ends_with(&suffix) {
+            return None;
+        }
+        count.replace(',', "").parse().ok()
+    })
+}
+
+/// Limits that `--check` holds, in instructions per request.
+const ABOVE_FLOOR: f64 = 400.0;
+/// actix-http seeds its header maps' hashes per process; medians of three
+/// runs still move by a few instructions.
+const MARGIN: f64 = 20.0;
+
+fn instructions(check: bool) -> Result<bool, String> {
+    let runs = env("RUNS", 3);
+    let mut ok = true;
+    for routes in route_counts() {
+        // counts[setup][scenario], medians over runs.
+        let mut counts = Vec::new();
+        for setup in SETUPS {
+            let mut per_run = Vec::new();
+            for _ in 0..runs {
+                per_run.push(callgrind(setup, routes)?);
+            }
+            counts.push(
+                (0..SCENARIOS.len())
+                    .map(|s| median(&mut per_run.iter().map(|r| r[s]).collect::<Vec<_>>()))
+                    .collect::<Vec<_>>(),
+            );
+        }
+        println!(
+            "\n{routes} route(s): instructions per request, median of {runs} callgrind runs\n"
+        );
+        println!("| scenario | bare | floor | cors-actix | actix-cors | cors-actix − floor | cors-actix − actix-cors |");
+        println!("|---|---:|---:|---:|---:|---:|---:|");
+        for (s, scenario) in SCENARIOS.iter().enumerate() {
+            let [bare, floor, ours, theirs] = [0, 1, 2, 3].map(|i| counts[i][s]);
+            let actual = scenario.name.starts_with("actual") || scenario.name == "no origin";
+            let over_floor = match actual {
+                true => format!("{:+.0}", ours - floor),
+                false => "—".to_owned(),
+            };
+            println!(
+                "| {} | {bare:.0} | {floor:.0} | {ours:.0} | {theirs:.0} | {over_floor} | {:+.0} |",
+                scenario.name,
+                ours - theirs
+            );
+            if ours > theirs + MARGIN {
+                println!("  over: cors-actix above actix-cors in `{}`", scenario.name);
+                ok = false;
+            }
+            if scenario.name == "actual allowed" && ours > floor + ABOVE_FLOOR + MARGIN {
+                println!("  over: cors-actix more than {ABOVE_FLOOR} above the floor");
+                ok = false;
+            }
+        }
     }
+    if check {
+        println!(
+            "\ncheck (cors-actix ≤ actix-cors, actual allowed ≤ floor + {ABOVE_FLOOR}, margin {MARGIN}): {}",
+            if ok { "passed" } else { "FAILED" }
+        );
+    }
+    Ok(ok || !check)
+}
+
+// ---- wall clock ------------------------------------------------------------
+
+/// Nanoseconds and allocations per request, over one batch.
+fn batch<S, B>(app: &S, make: fn() -> actix_http::Request, size: usize) -> (f64, f64)
+where
+    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+{
+    let requests: Vec<_> = (0..size).map(|_| make()).collect();
+    let before = allocations();
+    let start = Instant::now();
+    for req in requests {
+        black_box(serve(app, req));
+    }
+    let elapsed = start.elapsed().as_nanos() as f64;
+    let allocated = (allocations() - before) as f64;
+    (elapsed / size as f64, allocated / size as f64)
+}
+
+fn wall_clock(routes: usize) {
+    let rounds = env("ROUNDS", 31);
+    let size = env("BATCH", 2000);
+    let size = if routes > 100 { size / 20 } else { size };
+    println!("\n{routes} route(s): median ns per request over {rounds} interleaved rounds of {size}; allocations per request\n");
+    println!("| scenario | bare | floor | cors-actix | actix-cors | ours / theirs | allocs bare / floor / ours / theirs |");
+    println!("|---|---:|---:|---:|---:|---:|---|");
+    System::new().block_on(async {
+        with_app!("bare", routes, |bare| {
+            with_app!("floor", routes, |floor| {
+                with_app!("cors-actix", routes, |ours| {
+                    with_app!("actix-cors", routes, |theirs| {
+                        for scenario in SCENARIOS {
+                            let mut times = [(); 4].map(|_| Vec::new());
+                            let mut allocs = [(); 4].map(|_| Vec::new());
+                            batch(&bare, scenario.make, 100);
+                            batch(&floor, scenario.make, 100);
+                            batch(&ours, scenario.make, 100);
+                            batch(&theirs, scenario.make, 100);
+                            for _ in 0..rounds {
+                                let results = [
+                                    batch(&bare, scenario.make, size),
+                                    batch(&floor, scenario.make, size),
+                                    batch(&ours, scenario.make, size),
+                                    batch(&theirs, scenario.make, size),
+                                ];
+                                for (i, (t, a)) in results.into_iter().enumerate() {
+                                    times[i].push(t);
+                                    allocs[i].push(a);
+                                }
+                            }
+                            let [b, f, o, t] = times.map(|mut v| median(&mut v));
+                            let [ab, af, ao, at] = allocs.map(|mut v| median(&mut v));
+                            println!(
+                                "| {} | {b:.0} | {f:.0} | {o:.0} | {t:.0} | {:.2} | {ab:.0} / {af:.0} / {ao:.0} / {at:.0} |",
+                                scenario.name,
+                                o / t
+                            );
+                        }
+                    })
+                })
+            })
+        })
+    });
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().collect();
+    if let [_, flag, setup, routes] = &args[..] {
+        if flag == "--child" {
+            child(setup, routes.parse().expect("a route count"));
+            return ExitCode::SUCCESS;
+        }
+    }
+    // `cargo test --benches` runs each bench with `--test`: nothing to do.
+    if args.iter().any(|a| a == "--test" || a == "--list") {
+        return ExitCode::SUCCESS;
+    }
+    if args.iter().any(|a| a == "--instructions") {
+        let check = args.iter().any(|a| a == "--check");
+        return match instructions(check) {
+            Ok(true) => ExitCode::SUCCESS,
+            Ok(false) => ExitCode::FAILURE,
+            Err(error) => {
+                eprintln!("{error}");
+                ExitCode::FAILURE
+            }
+        };
+    }
+    for routes in route_counts() {
+        wall_clock(routes);
+    }
+    ExitCode::SUCCESS
 }
