@@ -177,7 +177,12 @@ impl Case {
             .and_then(|v| v.to_str().ok())
             .unwrap_or("no Origin")
             .to_owned();
-        let label = format!("{} {} from {origin}, {at}", req.method(), req.uri());
+        let asks = req
+            .headers()
+            .get("access-control-request-method")
+            .and_then(|v| v.to_str().ok())
+            .map_or(String::new(), |m| format!(" (preflight for {m})"));
+        let label = format!("{} {}{asks} from {origin}, {at}", req.method(), req.uri());
         let why = match self.why {
             "" => String::new(),
             why => format!(": {why}"),
@@ -185,8 +190,10 @@ impl Case {
         let reply = call(app, req).await;
         assert_eq!(reply.status, self.status, "status of {label}{why}");
         for (name, value) in &self.headers {
+            let all = reply.all(name);
+            assert!(all.len() <= 1, "{name} sent {} times to {label}", all.len());
             assert_eq!(
-                reply.get(name).as_deref(),
+                all.first().map(String::as_str),
                 value.as_deref(),
                 "{name} of {label}{why}"
             );
@@ -209,7 +216,7 @@ where
     async move {
         let mut replies = Vec::with_capacity(cases.len());
         for (row, case) in cases.into_iter().enumerate() {
-            let at = format!("row {row} of the table at {caller}");
+            let at = format!("row {} of the table at {caller}", row + 1);
             replies.push(case.run(app, &at).await);
         }
         replies
