@@ -84,7 +84,7 @@ where
             } => {
                 // Middleware inside `Cors` may call the handler's service
                 // from a poll, so the witness can run here too.
-                let listen = Listen::start();
+                let listen = Listen::start(state.strict);
                 let polled = future.poll(cx);
                 if let Some(heard) = listen.finish() {
                     *served = Some(heard);

@@ -222,7 +222,7 @@ pub use cors_macros::cors_policy;
 /// renames it; a test says so.
 #[doc(hidden)]
 pub mod __private_v0_1 {
-    pub use crate::register::{register, NamedPolicy, RouteCors, RouteDef, RoutePolicy};
+    pub use crate::register::{register, Markers, NamedPolicy, RouteCors, RouteDef, RoutePolicy};
     pub use crate::witness::Witness;
     pub use actix_web;
     pub use cors_core::table::Table;

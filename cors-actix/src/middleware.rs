@@ -317,7 +317,7 @@ type Resolved = (Rc<Group>, Vec<ResolvedRoute>, Vec<ReportNote>);
 pub(crate) struct State {
     pub(crate) shared: Arc<Inner>,
     pub(crate) defaults: Option<Defaults>,
-    strict: bool,
+    pub(crate) strict: bool,
     debug_header: bool,
     /// The registration groups alive when the middleware was created; the
     /// App's own is among them.
@@ -465,7 +465,7 @@ where
     fn call(&self, req: ServiceRequest) -> Self::Future {
         match self.plan(&req) {
             Plan::Forward(after) => {
-                let listen = Listen::start();
+                let listen = Listen::start(self.state.strict);
                 let future = self.service.call(req);
                 let served = listen.finish();
                 CorsFuture::forwarded(future, after, served, self.state.clone())

@@ -18,7 +18,7 @@
 
 use crate::pattern::{normalise, PatternError};
 use crate::policy::CorsPolicy;
-use actix_web::dev::{AppService, HttpServiceFactory};
+use actix_web::dev::{AppService, HttpServiceFactory, ResourceDef};
 use actix_web::{guard, Resource};
 use cors_core::{Policy, PolicySpec};
 use std::any::Any;
@@ -230,6 +230,13 @@ fn never(_: &guard::GuardContext<'_>) -> bool {
 
 /// Records one route in its App's group and registers its marker.
 fn register_route(config: &mut AppService, registration: impl FnOnce(u64) -> Registration) {
+    let marker = record(config, registration);
+    register_marker(config, marker);
+}
+
+/// Records one route in its App's group; returns its marker, not yet
+/// registered.
+fn record(config: &mut AppService, registration: impl FnOnce(u64) -> Registration) -> u64 {
     let marker = NEXT_MARKER.fetch_add(1, Ordering::Relaxed);
     let app: Rc<dyn Any> = config.default_service();
     let same_app = |g: &Rc<Group>| std::ptr::addr_eq(g.app.as_ptr(), Rc::as_ptr(&app));
@@ -250,6 +257,11 @@ fn register_route(config: &mut AppService, registration: impl FnOnce(u64) -> Reg
         };
         group.registrations.borrow_mut().push(registration(marker));
     });
+    marker
+}
+
+/// Registers marker `marker` as a resource of the current scope.
+fn register_marker(config: &mut AppService, marker: u64) {
     let name = marker_name(marker);
     let resource = Resource::new(format!("/{name}"))
         .name(&name)
@@ -257,11 +269,41 @@ fn register_route(config: &mut AppService, registration: impl FnOnce(u64) -> Reg
     HttpServiceFactory::register(resource, config);
 }
 
-/// Registers the markers of an annotated handler's routes (the generated
-/// code registers the handler itself). Not generic, so it is compiled once,
-/// not once per handler.
+/// The markers of a handler's routes that are registered after the
+/// handler, returned by [`register`].
 #[doc(hidden)]
-pub fn register(config: &mut AppService, route: &'static RouteCors) {
+#[must_use = "the markers must be registered after the handler"]
+pub struct Markers(Vec<u64>);
+
+impl Markers {
+    /// Registers the markers, right after the handler.
+    #[doc(hidden)]
+    pub fn register(self, config: &mut AppService) {
+        for marker in self.0 {
+            register_marker(config, marker);
+        }
+    }
+}
+
+/// Whether a route's own pattern matches the path of marker `marker`, so
+/// that the marker must come before the route in its scope to be found in
+/// the resource map. An unusable pattern is taken to match.
+fn captures(pattern: &str, marker: u64) -> bool {
+    let pattern = normalise(pattern);
+    crate::pattern::check(&pattern).is_err()
+        || ResourceDef::new(&*pattern).is_match(&format!("/{}", marker_name(marker)))
+}
+
+/// Records the routes of an annotated handler and registers their markers
+/// (the generated code registers the handler itself). The router tries a
+/// scope's resources in order, so a marker ahead of its handler costs every
+/// request to that handler a failed match: the markers go after the handler
+/// (returned, for the generated code to register then) unless one of the
+/// handler's own patterns would take a marker's path, which would hide the
+/// marker from the resource map. Not generic, so it is compiled once, not
+/// once per handler.
+#[doc(hidden)]
+pub fn register(config: &mut AppService, route: &'static RouteCors) -> Markers {
     let source = Rc::new(Source::Static(route));
     let handler: Rc<str> = Rc::from(route.handler);
     let mut handler_methods: Vec<Cow<'static, str>> = Vec::new();
@@ -271,8 +313,9 @@ pub fn register(config: &mut AppService, route: &'static RouteCors) {
         }
     }
     let handler_methods: Rc<[Cow<'static, str>]> = handler_methods.into();
+    let mut markers = Vec::with_capacity(route.routes.len());
     for (def, route_def) in route.routes.iter().enumerate() {
-        register_route(config, |marker| Registration {
+        let marker = record(config, |marker| Registration {
             marker,
             handler: handler.clone(),
             pattern: Rc::from(normalise(route_def.pattern)),
@@ -286,10 +329,21 @@ pub fn register(config: &mut AppService, route: &'static RouteCors) {
             def: u16::try_from(def).unwrap_or(u16::MAX),
             guarded: route_def.guarded,
             // actix-web parses the route's own pattern when it registers
-            // the handler, right after this.
+            // the handler.
             invalid_pattern: None,
         });
+        markers.push(marker);
     }
+    let captured = route.routes.iter().any(|route_def| {
+        markers
+            .iter()
+            .any(|&marker| captures(route_def.pattern, marker))
+    });
+    if captured {
+        Markers(markers).register(config);
+        return Markers(Vec::new());
+    }
+    Markers(markers)
 }
 
 /// A service with a CORS policy attached by [`attach`].

@@ -126,12 +126,14 @@ impl Finish {
     }
 
     pub(crate) fn apply(self, headers: &mut HeaderMap) {
-        // One pass over the names first: most responses carry none.
-        let app_set = !matches!(self.add, Add::Keep)
-            && headers
-                .keys()
-                .any(|name| name.as_str().starts_with("access-control-"));
-        if app_set {
+        // One pass over the names first: most responses carry no CORS
+        // header and no `Vary`.
+        let (mut app_set, mut has_vary) = (false, false);
+        for name in headers.keys() {
+            app_set |= name.as_str().starts_with("access-control-");
+            has_vary |= *name == header::VARY;
+        }
+        if app_set && !matches!(self.add, Add::Keep) {
             let mut replaced = false;
             for name in CORS_RESPONSE_HEADERS {
                 replaced |= headers.remove(name).next().is_some();
@@ -154,7 +156,11 @@ impl Finish {
                 headers.insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, expose);
             }
         }
-        merge_vary(headers, self.vary);
+        match has_vary {
+            true => merge_vary(headers, self.vary),
+            false if self.vary.is_empty() => {}
+            false => headers.append(header::VARY, HeaderValue::from_static(self.vary.value())),
+        }
     }
 }
 

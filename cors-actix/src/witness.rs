@@ -67,14 +67,17 @@ where
     actix_service::forward_ready!(service);
 
     fn call(&self, req: ServiceRequest) -> Self::Future {
-        let inside_cors = FRAME.with(|frame| match frame.get() {
-            Frame::Idle => false,
-            Frame::Active(_) => {
-                frame.set(Frame::Active(Some(self.served)));
-                true
+        let frame = FRAME.with(|frame| {
+            let now = frame.get();
+            if let Frame::Active { strict, .. } = now {
+                frame.set(Frame::Active {
+                    heard: Some(self.served),
+                    strict,
+                });
             }
+            now
         });
-        if !inside_cors {
+        if let Frame::Idle = frame {
             if self.served.route.covered.load(Ordering::Relaxed) {
                 // `Cors` is around, but the request reached the handler on
                 // another task (middleware that spawns the inner call): the
@@ -84,9 +87,16 @@ where
                 crate::diagnostics::served_without_cors(self.served.route);
             }
         }
-        // Strict mode, checked again now that the route is known.
-        if let Some(refused) = crate::strict::strict_refusal_after_routing(&req, self.served) {
-            return Either::Right(ready(Err(refused)));
+        // Strict mode, checked again now that the route is known (outside a
+        // frame, the request's extensions tell whether it applies).
+        let strict = match frame {
+            Frame::Active { strict, .. } => strict,
+            Frame::Idle => true,
+        };
+        if strict {
+            if let Some(refused) = crate::strict::strict_refusal_after_routing(&req, self.served) {
+                return Either::Right(ready(Err(refused)));
+            }
         }
         Either::Left(self.service.call(req))
     }
@@ -105,8 +115,9 @@ pub(crate) struct Served {
 enum Frame {
     /// No `Cors` is calling or polling right now.
     Idle,
-    /// A `Cors` is; the witness that ran, if one did.
-    Active(Option<Served>),
+    /// A `Cors` is: the witness that ran, if one did, and whether that
+    /// `Cors` is in strict mode.
+    Active { heard: Option<Served>, strict: bool },
 }
 
 thread_local! {
@@ -121,10 +132,18 @@ pub(crate) struct Listen {
 }
 
 impl Listen {
-    pub fn start() -> Listen {
-        Listen {
-            saved: FRAME.with(|f| f.replace(Frame::Active(None))),
-        }
+    /// `strict`: whether this `Cors` is in strict mode; a strict `Cors`
+    /// around this one keeps the frame strict.
+    pub fn start(strict: bool) -> Listen {
+        FRAME.with(|f| {
+            let saved = f.get();
+            let outer = matches!(saved, Frame::Active { strict: true, .. });
+            f.set(Frame::Active {
+                heard: None,
+                strict: strict || outer,
+            });
+            Listen { saved }
+        })
     }
 
     /// The route whose witness ran inside this frame, if any. A `Cors`
@@ -132,11 +151,17 @@ impl Listen {
     /// it too.
     pub fn finish(self) -> Option<Served> {
         let heard = match FRAME.with(|f| f.get()) {
-            Frame::Active(served) => served,
+            Frame::Active { heard, .. } => heard,
             Frame::Idle => None,
         };
         let restored = match (self.saved, heard) {
-            (Frame::Active(None), Some(_)) => Frame::Active(heard),
+            (
+                Frame::Active {
+                    heard: None,
+                    strict,
+                },
+                Some(_),
+            ) => Frame::Active { heard, strict },
             (saved, _) => saved,
         };
         FRAME.with(|f| f.set(restored));

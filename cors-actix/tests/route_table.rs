@@ -2005,3 +2005,55 @@ async fn a_wildcard_method_list_is_sent_as_the_routes_own_methods() {
         Some("GET")
     );
 }
+
+// ---- markers and the handler's own pattern ---------------------------------
+
+/// Its own pattern matches any one segment, marker paths included.
+#[cors(origins = ["https://admin.example.com"])]
+#[get("/{name}")]
+async fn by_name() -> impl Responder {
+    HttpResponse::Ok().body("by name")
+}
+
+/// Two routes of one handler, the second taking any path.
+#[cors(origins = ["https://admin.example.com"])]
+#[routes]
+#[get("/fixed")]
+#[post("/{rest:.*}")]
+async fn fixed_or_rest() -> impl Responder {
+    HttpResponse::Ok().body("fixed or rest")
+}
+
+/// A marker goes after its handler unless one of the handler's own
+/// patterns would take the marker's path: the route is then still found
+/// exactly, its prefix confirmed by the resource map.
+#[actix_web::test]
+async fn a_handler_whose_pattern_takes_its_marker_path_is_still_confirmed() {
+    let cors = Cors::new();
+    let app = atest::init_service(
+        App::new()
+            .wrap(cors.clone())
+            .service(web::scope("/people/{team}").service(by_name))
+            .service(web::scope("/any").service(fixed_or_rest)),
+    )
+    .await;
+    for (path, method) in [
+        ("/people/a/bob", "GET"),
+        ("/any/fixed", "GET"),
+        ("/any/x/y", "POST"),
+    ] {
+        let res = call(&app, preflight(path, ADMIN, method, None).to_request()).await;
+        assert_eq!(res.status, 204, "{method} {path}");
+        let res = call(&app, preflight(path, APP, method, None).to_request()).await;
+        assert_eq!(res.status, 403, "{method} {path}");
+    }
+    let report = cors.report().expect("report");
+    for (method, pattern) in [
+        ("GET", "/people/{team}/{name}"),
+        ("GET", "/any/fixed"),
+        ("POST", "/any/{rest:.*}"),
+    ] {
+        let route = report.route(method, pattern).expect(pattern);
+        assert!(route.confirmed, "{method} {pattern}");
+    }
+}

@@ -20,6 +20,8 @@ pub struct Table {
     keys: Cow<'static, [Cow<'static, str>]>,
 }
 
+/// Tables of at most this many keys are searched by comparing keys.
+const LINEAR: usize = 4;
 const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
 /// Setting bit 5 of every byte folds ASCII letters to lowercase. It also
 /// merges a few non-letters (`@` with a backquote, `_` with DEL), which only
@@ -258,6 +260,13 @@ impl Table {
     fn find(&self, parts: &[&[u8]], ignore_case: bool) -> Option<usize> {
         if self.slots.is_empty() {
             return None;
+        }
+        // With a few keys, comparing each (most differ in length) costs
+        // less than hashing the probe.
+        if let ([probe], true) = (parts, self.keys.len() <= LINEAR) {
+            return self.keys.iter().position(|key| {
+                key.len() == probe.len() && eq_parts(key.as_bytes(), parts, ignore_case)
+            });
         }
         let tagged = self.keys.len() < INDEX_MASK as usize;
         let mask = self.slots.len() - 1;

@@ -244,8 +244,9 @@ pub fn handler(mut item: syn::ItemFn, routes: &[Route], mode: &Mode) -> TokenStr
 
         impl #p::actix_web::dev::HttpServiceFactory for #name {
             fn register(self, config: &mut #p::actix_web::dev::AppService) {
-                #p::register(config, &#route_static);
+                let markers = #p::register(config, &#route_static);
                 #p::actix_web::dev::HttpServiceFactory::register(#inner, config);
+                markers.register(config);
             }
         }
 
