@@ -83,12 +83,17 @@ where
                 state,
             } => {
                 // Middleware inside `Cors` may call the handler's service
-                // from a poll, so the witness can run here too.
-                let listen = Listen::start(state.strict);
-                let polled = future.poll(cx);
-                if let Some(heard) = listen.finish() {
-                    *served = Some(heard);
-                }
+                // from a poll, so the witness can run here too, unless it
+                // already ran in the call.
+                let polled = match served {
+                    Some(_) => future.poll(cx),
+                    None => {
+                        let listen = Listen::start(state.strict);
+                        let polled = future.poll(cx);
+                        *served = listen.finish();
+                        polled
+                    }
+                };
                 let result = std::task::ready!(polled);
                 let Some(after) = after.take() else {
                     return Poll::Ready(Err(actix_web::error::ErrorInternalServerError(

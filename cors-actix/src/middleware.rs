@@ -13,7 +13,7 @@ use crate::future::CorsFuture;
 use crate::register::{live_groups, Group};
 use crate::report::{Report, ReportNote, StartupError};
 use crate::resolve::{resolve, Config, Defaults, PolicyEntry, ResolvedRoute, RuntimeNamed};
-use crate::respond::{allow_origin, merge_vary, preflight_response, static_route, Add, Finish};
+use crate::respond::{add_vary, allow_origin, preflight_response, static_route, Add, Finish};
 use crate::strict::{same_origin, strict_refusal, StrictCheck};
 use crate::table::{clean_request, in_app, Found, Table};
 use crate::witness::{Listen, Served};
@@ -763,7 +763,7 @@ impl<S> CorsMiddleware<S> {
         };
         log_rejection(&self.state.shared.refusals, &refused, reason);
         let mut response = HttpResponse::Forbidden().finish();
-        merge_vary(response.headers_mut(), rejection.vary);
+        add_vary(response.headers_mut(), rejection.vary);
         if self.state.debug_header {
             let explained = reason.explain(place);
             let text: String = format!("{}: {explained}", reason.code())

@@ -64,8 +64,15 @@ pub(crate) fn preflight_response(
     if headers.allow_private_network {
         map.insert(ALLOW_PRIVATE_NETWORK, TRUE);
     }
-    merge_vary(map, headers.vary);
+    add_vary(map, headers.vary);
     response
+}
+
+/// Adds `Vary` to a response known to have none yet, without looking it up.
+pub(crate) fn add_vary(headers: &mut HeaderMap, vary: Vary) {
+    if !vary.is_empty() {
+        headers.append(header::VARY, HeaderValue::from_static(vary.value()));
+    }
 }
 
 /// Adds the `Vary` tokens the response does not have yet, never a duplicate.
@@ -158,8 +165,7 @@ impl Finish {
         }
         match has_vary {
             true => merge_vary(headers, self.vary),
-            false if self.vary.is_empty() => {}
-            false => headers.append(header::VARY, HeaderValue::from_static(self.vary.value())),
+            false => add_vary(headers, self.vary),
         }
     }
 }

@@ -150,23 +150,25 @@ impl Listen {
     /// around this one (on the App, when this one is on a scope) hears of
     /// it too.
     pub fn finish(self) -> Option<Served> {
-        let heard = match FRAME.with(|f| f.get()) {
-            Frame::Active { heard, .. } => heard,
-            Frame::Idle => None,
-        };
-        let restored = match (self.saved, heard) {
-            (
-                Frame::Active {
-                    heard: None,
-                    strict,
-                },
-                Some(_),
-            ) => Frame::Active { heard, strict },
-            (saved, _) => saved,
-        };
-        FRAME.with(|f| f.set(restored));
+        let saved = self.saved;
         std::mem::forget(self);
-        heard
+        FRAME.with(|f| {
+            let heard = match f.get() {
+                Frame::Active { heard, .. } => heard,
+                Frame::Idle => None,
+            };
+            f.set(match (saved, heard) {
+                (
+                    Frame::Active {
+                        heard: None,
+                        strict,
+                    },
+                    Some(_),
+                ) => Frame::Active { heard, strict },
+                (saved, _) => saved,
+            });
+            heard
+        })
     }
 }
 

@@ -550,6 +550,10 @@ impl OriginSet {
         if let Some(key) = self.exact.get(&[origin]).filter(|k| !k.ends_with(":*")) {
             return Some(key);
         }
+        // Nothing but exact origins: no need to parse this one.
+        if !self.any_port.0 && self.subdomains.is_empty() && self.predicate.is_none() {
+            return None;
+        }
         let parts = split_request_origin(origin)?;
         if self.matches_pattern(&parts) {
             return Some(parts.origin);
