@@ -823,7 +823,7 @@ impl State {
             Some(entry) if matches!(entry.policy().origin_rule(), cors_core::Origins::Any) => {
                 Finish {
                     add: Add::Allow {
-                        allow_origin: HeaderValue::from_static("*"),
+                        allow_origin: crate::respond::ANY_ORIGIN,
                         credentials: false,
                         expose: entry.expose_headers.clone(),
                     },

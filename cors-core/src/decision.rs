@@ -154,8 +154,34 @@ impl Vary {
     }
 
     /// The header value, tokens joined by `, ` (empty for [`Vary::NONE`]).
-    pub fn value(self) -> &'static str {
-        Self::VALUES[usize::from(self.0 & 15)]
+    pub const fn value(self) -> &'static str {
+        Self::VALUES[self.index()]
+    }
+
+    /// How many sets there are: every [`Vary::index`] is below it.
+    pub const COUNT: usize = 16;
+
+    /// A number below [`Vary::COUNT`] that identifies the set, for tables
+    /// built once per set, such as ready-made header values.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use cors_core::Vary;
+    ///
+    /// let values: Vec<&str> = (0..Vary::COUNT).map(|i| Vary::from_index(i).value()).collect();
+    /// let vary = Vary::ORIGIN.union(Vary::REQUEST_METHOD);
+    /// assert_eq!(values[vary.index()], "Origin, Access-Control-Request-Method");
+    /// assert_eq!(Vary::from_index(vary.index()), vary);
+    /// ```
+    pub const fn index(self) -> usize {
+        (self.0 & 15) as usize
+    }
+
+    /// The set whose [`Vary::index`] is `index` (taken modulo
+    /// [`Vary::COUNT`]).
+    pub const fn from_index(index: usize) -> Vary {
+        Vary((index % Self::COUNT) as u8)
     }
 
     /// The tokens still missing from a response that already has these
