@@ -140,8 +140,9 @@ pub(crate) struct Refused<'a> {
     pub path: &'a str,
     /// The annotated route whose policy decided, if one did.
     pub route: Option<&'a ResolvedRoute>,
-    /// Where the key that refused was set; see [`place`].
-    pub place: Place<'a>,
+    /// The App defaults, to tell where the key that refused was set (see
+    /// [`place`]) once a line is to be written.
+    pub defaults: Option<&'a Defaults>,
     /// For a request no annotated route decided: the pattern of the App's
     /// resource it reaches (bounded by the App's resources), so that a
     /// first refusal per unannotated route is still `warn`.
@@ -181,7 +182,7 @@ pub(crate) fn log_rejection(refusals: &RefusalLog, refused: &Refused<'_>, reason
         handler.unwrap_or("no annotated route"),
         reason.code(),
         reason.question(),
-        reason.explain(refused.place),
+        reason.explain(place(refused.route, refused.defaults, reason)),
     );
 }
 

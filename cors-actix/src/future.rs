@@ -124,7 +124,7 @@ where
                                     .or_else(|| request.extensions().get::<Served>().copied());
                                 state.finish_actual(
                                     served,
-                                    origin.as_ref(),
+                                    origin,
                                     &method,
                                     (request.match_info().as_str(), request.path()),
                                     Some(request.resource_map()),
@@ -151,7 +151,7 @@ where
                             } => {
                                 let url = actix_web::dev::Url::new(uri);
                                 let paths = (url.path(), url.uri().path());
-                                state.finish_actual(*served, origin.as_ref(), &method, paths, None)
+                                state.finish_actual(*served, origin, &method, paths, None)
                             }
                         };
                         error.add_response_mapper(move |mut response| {

@@ -13,14 +13,14 @@ use crate::future::CorsFuture;
 use crate::register::{live_groups, Group};
 use crate::report::{Report, ReportNote, StartupError};
 use crate::resolve::{resolve, Config, Defaults, PolicyEntry, ResolvedRoute, RuntimeNamed};
-use crate::respond::{add_vary, allow_origin, preflight_response, static_route, Add, Finish};
+use crate::respond::{add_vary, preflight_response, static_route, Add, Finish};
 use crate::strict::{same_origin, strict_refusal, StrictCheck};
 use crate::table::{clean_request, in_app, Found, Table};
 use crate::witness::{Listen, Served};
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ResourceMap, Service, ServiceRequest, ServiceResponse, Transform};
 use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
-use actix_web::http::{Method, Uri};
+use actix_web::http::{Method, StatusCode, Uri};
 use actix_web::{Error, HttpMessage, HttpResponse};
 use cors_core::strict::{is_state_changing, no_policy_vary};
 use cors_core::{decide, Decision, Reason, Vary};
@@ -535,20 +535,25 @@ impl<S> CorsMiddleware<S> {
         };
         // A list header split over several lines is read as one; one line
         // more than cors-core accepts is enough to refuse the rest unread.
+        // Most preflights send it on one line, or not at all: the array for
+        // several is filled only then.
         let storage: [&[u8]; MAX_REQUEST_HEADER_NAMES + 1];
         let request_headers = if options {
-            let mut lines = [&b""[..]; MAX_REQUEST_HEADER_NAMES + 1];
-            let mut count = 0;
             let values = headers.get_all(header::ACCESS_CONTROL_REQUEST_HEADERS);
-            for (slot, value) in lines.iter_mut().zip(values) {
-                *slot = value.as_bytes();
-                count += 1;
-            }
-            storage = lines;
-            match &storage[..count] {
-                [] => cors_core::RequestHeader::Absent,
-                [one] => cors_core::RequestHeader::One(one),
-                several => cors_core::RequestHeader::Lines(several),
+            let mut first_two = values.clone();
+            match (first_two.next(), first_two.next()) {
+                (None, _) => cors_core::RequestHeader::Absent,
+                (Some(one), None) => cors_core::RequestHeader::One(one.as_bytes()),
+                (Some(_), Some(_)) => {
+                    let mut lines = [&b""[..]; MAX_REQUEST_HEADER_NAMES + 1];
+                    let mut count = 0;
+                    for (slot, value) in lines.iter_mut().zip(values) {
+                        *slot = value.as_bytes();
+                        count += 1;
+                    }
+                    storage = lines;
+                    cors_core::RequestHeader::Lines(&storage[..count])
+                }
             }
         } else {
             cors_core::RequestHeader::Absent
@@ -751,21 +756,21 @@ impl<S> CorsMiddleware<S> {
         } else {
             Outcome::Refused
         };
-        let place = place(rejection.route, self.state.defaults.as_ref(), reason);
+        let defaults = self.state.defaults.as_ref();
         let resource = || req.resource_map().match_pattern(req.path());
         let refused = Refused {
             outcome,
             method: req.method().as_str(),
             path: req.path(),
             route: rejection.route,
-            place,
+            defaults,
             resource: &resource,
         };
         log_rejection(&self.state.shared.refusals, &refused, reason);
-        let mut response = HttpResponse::Forbidden().finish();
+        let mut response = HttpResponse::new(StatusCode::FORBIDDEN);
         add_vary(response.headers_mut(), rejection.vary);
         if self.state.debug_header {
-            let explained = reason.explain(place);
+            let explained = reason.explain(place(rejection.route, defaults, reason));
             let text: String = format!("{}: {explained}", reason.code())
                 .chars()
                 .map(|c| {
@@ -843,7 +848,7 @@ impl State {
     pub(crate) fn finish_actual(
         &self,
         served: Option<Served>,
-        origin: Option<&HeaderValue>,
+        origin: Option<HeaderValue>,
         method: &Method,
         (path, raw_path): (&str, &str),
         rmap: Option<&ResourceMap>,
@@ -881,27 +886,39 @@ impl State {
         };
         let request = cors_core::Request {
             method: method_bytes,
-            origin: origin.map_or(cors_core::RequestHeader::Repeated, |o| {
-                cors_core::RequestHeader::One(o.as_bytes())
-            }),
+            origin: origin
+                .as_ref()
+                .map_or(cors_core::RequestHeader::Repeated, |o| {
+                    cors_core::RequestHeader::One(o.as_bytes())
+                }),
             request_method: cors_core::RequestHeader::Absent,
             request_headers: cors_core::RequestHeader::Absent,
             request_private_network: cors_core::RequestHeader::Absent,
         };
         let disabled_served = served.is_some() && route.is_some_and(|r| r.policy.is_none());
         let decision = entry.map(|e| (e, decide(e.policy(), &request)));
-        let (reason, vary) = match (decision, origin) {
-            // `decide` allows only for the request's one `Origin`: `origin`.
-            (Some((entry, Decision::Allowed(headers))), Some(origin)) => {
+        let (reason, vary) = match (decision, origin.is_some()) {
+            // `decide` allows only for the request's one `Origin`, `origin`,
+            // which is moved into the answer, not copied.
+            (Some((entry, Decision::Allowed(headers))), true) => {
+                let any = matches!(headers.allow_origin, cors_core::AllowOrigin::Any);
+                let (credentials, vary) = (headers.allow_credentials, headers.vary);
+                let expose = entry.expose_headers.clone();
+                let allow_origin = match (any, origin) {
+                    (true, _) => crate::respond::ANY_ORIGIN,
+                    (false, Some(origin)) => origin,
+                    // Not reached (`origin` is checked above); fails closed.
+                    (false, None) => return Finish::strip(vary),
+                };
                 return Finish {
                     add: Add::Allow {
-                        allow_origin: allow_origin(origin, headers.allow_origin),
-                        credentials: headers.allow_credentials,
-                        expose: entry.expose_headers.clone(),
+                        allow_origin,
+                        credentials,
+                        expose,
                     },
-                    vary: headers.vary,
+                    vary,
                     route: static_route(route),
-                }
+                };
             }
             (Some((_, Decision::NotCors { vary })), _) => return Finish::strip(vary),
             (Some((_, Decision::Rejected { reason, vary })), _)
@@ -927,7 +944,7 @@ impl State {
             method: method.as_str(),
             path: raw_path,
             route,
-            place: place(route, self.defaults.as_ref(), &reason),
+            defaults: self.defaults.as_ref(),
             resource: &resource,
         };
         log_rejection(&self.shared.refusals, &refused, &reason);

@@ -2,7 +2,7 @@
 //! the route's policy does not allow, before routing and again once the
 //! router picked the route.
 
-use crate::diagnostics::{log_rejection, place, Outcome, Refused};
+use crate::diagnostics::{log_rejection, Outcome, Refused};
 use crate::middleware::State;
 use crate::resolve::PolicyEntry;
 use crate::witness::Served;
@@ -44,7 +44,7 @@ pub(crate) fn strict_refusal_after_routing(req: &ServiceRequest, served: Served)
         method: req.method().as_str(),
         path: req.path(),
         route,
-        place: place(route, state.defaults.as_ref(), &reason),
+        defaults: state.defaults.as_ref(),
         resource: &resource,
     };
     log_rejection(&state.shared.refusals, &refused, &reason);
