@@ -50,13 +50,15 @@ pub(crate) fn preflight_response(
 ) -> HttpResponse {
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::NO_CONTENT);
     let mut response = HttpResponse::new(status);
+    // A new response: `append` adds each header without looking for one
+    // to replace.
     let map = response.headers_mut();
-    map.insert(
+    map.append(
         header::ACCESS_CONTROL_ALLOW_ORIGIN,
         allow_origin(origin, headers.allow_origin),
     );
     if headers.allow_credentials {
-        map.insert(header::ACCESS_CONTROL_ALLOW_CREDENTIALS, TRUE);
+        map.append(header::ACCESS_CONTROL_ALLOW_CREDENTIALS, TRUE);
     }
     let only_method = only_method.cloned();
     let precomputed = [
@@ -78,11 +80,11 @@ pub(crate) fn preflight_response(
     ];
     for (name, value) in precomputed {
         if let Some(value) = value {
-            map.insert(name, value.clone());
+            map.append(name, value.clone());
         }
     }
     if headers.allow_private_network {
-        map.insert(ALLOW_PRIVATE_NETWORK, TRUE);
+        map.append(ALLOW_PRIVATE_NETWORK, TRUE);
     }
     add_vary(map, headers.vary);
     response
@@ -175,12 +177,14 @@ impl Finish {
             expose,
         } = self.add
         {
-            headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, allow_origin);
+            // None of these is on the response any more: `append` adds
+            // without looking for a value to replace.
+            headers.append(header::ACCESS_CONTROL_ALLOW_ORIGIN, allow_origin);
             if credentials {
-                headers.insert(header::ACCESS_CONTROL_ALLOW_CREDENTIALS, TRUE);
+                headers.append(header::ACCESS_CONTROL_ALLOW_CREDENTIALS, TRUE);
             }
             if let Some(expose) = expose {
-                headers.insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, expose);
+                headers.append(header::ACCESS_CONTROL_EXPOSE_HEADERS, expose);
             }
         }
         match has_vary {
