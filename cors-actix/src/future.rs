@@ -83,17 +83,13 @@ where
                 state,
             } => {
                 // Middleware inside `Cors` may call the handler's service
-                // from a poll, so the witness can run here too, unless it
-                // already ran in the call.
-                let polled = match served {
-                    Some(_) => future.poll(cx),
-                    None => {
-                        let listen = Listen::start(state.strict);
-                        let polled = future.poll(cx);
-                        *served = listen.finish();
-                        polled
-                    }
-                };
+                // from a poll (a second dispatch included), so the witness
+                // can run here too.
+                let listen = Listen::start();
+                let polled = future.poll(cx);
+                if let Some(heard) = listen.finish() {
+                    *served = Some(heard);
+                }
                 let result = std::task::ready!(polled);
                 let Some(after) = after.take() else {
                     return Poll::Ready(Err(actix_web::error::ErrorInternalServerError(
@@ -147,8 +143,9 @@ where
                             After::Route {
                                 origin,
                                 method,
-                                uri,
+                                path,
                             } => {
+                                let uri = path.map_or_else(Default::default, From::from);
                                 let url = actix_web::dev::Url::new(uri);
                                 let paths = (url.path(), url.uri().path());
                                 state.finish_actual(*served, origin, &method, paths, None)

@@ -20,6 +20,7 @@ use crate::witness::{Listen, Served};
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ResourceMap, Service, ServiceRequest, ServiceResponse, Transform};
 use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
+use actix_web::http::uri::PathAndQuery;
 use actix_web::http::{Method, StatusCode, Uri};
 use actix_web::{Error, HttpMessage, HttpResponse};
 use cors_core::strict::{is_state_changing, no_policy_vary};
@@ -258,6 +259,9 @@ where
     /// Runs once per worker, after every route of the App registered:
     /// resolves each route's effective policy, or fails the App's start-up.
     fn new_transform(&self, service: S) -> Self::Future {
+        if self.inner.strict {
+            crate::strict::ANY_STRICT.store(true, Ordering::Relaxed);
+        }
         let defaults = self.inner.defaults.as_ref().map(Defaults::new);
         // One live group is the App being built. Several mean another App
         // is being built on this thread at the same time, and which group is
@@ -317,7 +321,7 @@ type Resolved = (Rc<Group>, Vec<ResolvedRoute>, Vec<ReportNote>);
 pub(crate) struct State {
     pub(crate) shared: Arc<Inner>,
     pub(crate) defaults: Option<Defaults>,
-    pub(crate) strict: bool,
+    strict: bool,
     debug_header: bool,
     /// The registration groups alive when the middleware was created; the
     /// App's own is among them.
@@ -465,7 +469,7 @@ where
     fn call(&self, req: ServiceRequest) -> Self::Future {
         match self.plan(&req) {
             Plan::Forward(after) => {
-                let listen = Listen::start(self.state.strict);
+                let listen = Listen::start();
                 let future = self.service.call(req);
                 let served = listen.finish();
                 CorsFuture::forwarded(future, after, served, self.state.clone())
@@ -505,7 +509,10 @@ pub(crate) enum After {
         /// `None`: `Origin` was sent several times.
         origin: Option<HeaderValue>,
         method: Method,
-        uri: Uri,
+        /// For an error's response: the request's path (a server's requests
+        /// carry no scheme or authority in their URI; the path alone is
+        /// cheaper to keep and to move).
+        path: Option<PathAndQuery>,
     },
 }
 
@@ -744,7 +751,7 @@ impl<S> CorsMiddleware<S> {
         Plan::Forward(After::Route {
             origin: origin_value.cloned(),
             method: req.method().clone(),
-            uri: req.uri().clone(),
+            path: req.uri().path_and_query().cloned(),
         })
     }
 

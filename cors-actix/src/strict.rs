@@ -12,6 +12,13 @@ use actix_web::{Error, HttpMessage};
 use cors_core::strict::{browser_says_same_origin, is_same_origin, is_state_changing};
 use cors_core::{Reason, Vary};
 use std::rc::Rc;
+use std::sync::atomic::AtomicBool;
+
+/// Set for good once a `Cors` in strict mode starts, in any App of the
+/// process: only then can a request carry a [`StrictCheck`], which the
+/// witness of every annotated route would otherwise look for in vain (a
+/// lookup in the request's extensions, about 125 instructions).
+pub(crate) static ANY_STRICT: AtomicBool = AtomicBool::new(false);
 
 /// Left on a state-changing cross-origin request that strict mode let
 /// through before routing, for the witness of the route the router picks.

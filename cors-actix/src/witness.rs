@@ -67,17 +67,14 @@ where
     actix_service::forward_ready!(service);
 
     fn call(&self, req: ServiceRequest) -> Self::Future {
-        let frame = FRAME.with(|frame| {
-            let now = frame.get();
-            if let Frame::Active { strict, .. } = now {
-                frame.set(Frame::Active {
-                    heard: Some(self.served),
-                    strict,
-                });
+        let inside_cors = FRAME.with(|frame| match frame.get() {
+            Frame::Idle => false,
+            Frame::Active(_) => {
+                frame.set(Frame::Active(Some(self.served)));
+                true
             }
-            now
         });
-        if let Frame::Idle = frame {
+        if !inside_cors {
             if self.served.route.covered.load(Ordering::Relaxed) {
                 // `Cors` is around, but the request reached the handler on
                 // another task (middleware that spawns the inner call): the
@@ -87,13 +84,10 @@ where
                 crate::diagnostics::served_without_cors(self.served.route);
             }
         }
-        // Strict mode, checked again now that the route is known (outside a
-        // frame, the request's extensions tell whether it applies).
-        let strict = match frame {
-            Frame::Active { strict, .. } => strict,
-            Frame::Idle => true,
-        };
-        if strict {
+        // Strict mode, checked again now that the route is known. The
+        // request carries the check only if some `Cors` in the process is
+        // strict: otherwise its extensions are not even looked at.
+        if crate::strict::ANY_STRICT.load(Ordering::Relaxed) {
             if let Some(refused) = crate::strict::strict_refusal_after_routing(&req, self.served) {
                 return Either::Right(ready(Err(refused)));
             }
@@ -115,9 +109,8 @@ pub(crate) struct Served {
 enum Frame {
     /// No `Cors` is calling or polling right now.
     Idle,
-    /// A `Cors` is: the witness that ran, if one did, and whether that
-    /// `Cors` is in strict mode.
-    Active { heard: Option<Served>, strict: bool },
+    /// A `Cors` is; the witness that ran, if one did.
+    Active(Option<Served>),
 }
 
 thread_local! {
@@ -132,43 +125,27 @@ pub(crate) struct Listen {
 }
 
 impl Listen {
-    /// `strict`: whether this `Cors` is in strict mode; a strict `Cors`
-    /// around this one keeps the frame strict.
-    pub fn start(strict: bool) -> Listen {
-        FRAME.with(|f| {
-            let saved = f.get();
-            let outer = matches!(saved, Frame::Active { strict: true, .. });
-            f.set(Frame::Active {
-                heard: None,
-                strict: strict || outer,
-            });
-            Listen { saved }
-        })
+    pub fn start() -> Listen {
+        Listen {
+            saved: FRAME.with(|f| f.replace(Frame::Active(None))),
+        }
     }
 
     /// The route whose witness ran inside this frame, if any. A `Cors`
     /// around this one (on the App, when this one is on a scope) hears of
     /// it too.
     pub fn finish(self) -> Option<Served> {
-        let saved = self.saved;
+        let heard = match FRAME.with(|f| f.get()) {
+            Frame::Active(served) => served,
+            Frame::Idle => None,
+        };
+        let restored = match (self.saved, heard) {
+            (Frame::Active(None), Some(_)) => Frame::Active(heard),
+            (saved, _) => saved,
+        };
+        FRAME.with(|f| f.set(restored));
         std::mem::forget(self);
-        FRAME.with(|f| {
-            let heard = match f.get() {
-                Frame::Active { heard, .. } => heard,
-                Frame::Idle => None,
-            };
-            f.set(match (saved, heard) {
-                (
-                    Frame::Active {
-                        heard: None,
-                        strict,
-                    },
-                    Some(_),
-                ) => Frame::Active { heard, strict },
-                (saved, _) => saved,
-            });
-            heard
-        })
+        heard
     }
 }
 

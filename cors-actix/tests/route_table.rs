@@ -2057,3 +2057,117 @@ async fn a_handler_whose_pattern_takes_its_marker_path_is_still_confirmed() {
         assert!(route.confirmed, "{method} {pattern}");
     }
 }
+
+// ---- a second dispatch, and strict mode across tasks --------------------------
+
+/// A 404 for a partner, after yielding once, so that the App's `Cors` polls
+/// its inner future again.
+#[cors(origins = ["https://partner.example"], credentials)]
+#[get("/public/{name}")]
+async fn public_file() -> impl Responder {
+    actix_web::rt::task::yield_now().await;
+    HttpResponse::NotFound().finish()
+}
+
+#[cors(origins = ["https://admin.example.com"], credentials)]
+#[get("/private")]
+async fn private_page() -> impl Responder {
+    HttpResponse::Ok().body("secret")
+}
+
+/// Dispatches a 404 once more, to `/private`, as a fallback middleware
+/// might: the second route is picked in a later poll of the same request.
+async fn fall_back_to_private(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody + 'static>,
+) -> Result<actix_web::dev::ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
+    let res = next.call(req).await?;
+    if res.status() != 404 {
+        return Ok(res.map_into_boxed_body());
+    }
+    let (http, _) = res.into_parts();
+    let mut req = actix_web::dev::ServiceRequest::from_request(http);
+    let uri: actix_web::http::Uri = "/private".parse().expect("a path");
+    req.head_mut().uri = uri.clone();
+    req.match_info_mut().reset();
+    req.match_info_mut().get_mut().update(&uri);
+    Ok(next.call(req).await?.map_into_boxed_body())
+}
+
+/// The response follows the route that produced it, even when the router
+/// picked it in a later poll than the first route.
+#[actix_web::test]
+async fn a_second_dispatch_in_a_later_poll_decides_the_response() {
+    let app = atest::init_service(
+        App::new()
+            .wrap(actix_web::middleware::from_fn(fall_back_to_private))
+            .wrap(Cors::new())
+            .service(public_file)
+            .service(private_page),
+    )
+    .await;
+    let partner = "https://partner.example";
+    let res = call(&app, actual(Method::GET, "/public/x", partner).to_request()).await;
+    assert_eq!(res.status, 200, "served by `private_page`");
+    assert_eq!(res.get("access-control-allow-origin"), None);
+    assert_eq!(res.get("access-control-allow-credentials"), None);
+    let res = call(&app, actual(Method::GET, "/public/x", ADMIN).to_request()).await;
+    assert_eq!(
+        res.get("access-control-allow-origin").as_deref(),
+        Some(ADMIN)
+    );
+}
+
+#[cors(origins = "*")]
+#[get("/page")]
+async fn scoped_page_get() -> impl Responder {
+    HttpResponse::Ok().body("page")
+}
+
+static SCOPED_DELETES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+#[cors(origins = ["https://admin.example.com"], credentials)]
+#[delete("/page")]
+async fn scoped_page_delete() -> impl Responder {
+    SCOPED_DELETES.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    HttpResponse::Ok().body("deleted")
+}
+
+/// A strict App `Cors` lets a GET through before routing; a method override
+/// inside it makes it a DELETE, which a non-strict scope `Cors` routes on
+/// another task. The routed handler's check still refuses it.
+#[actix_web::test]
+async fn strict_mode_holds_under_a_non_strict_scope_cors_on_another_task() {
+    let strict = Cors::builder().strict(true).build().unwrap();
+    let app = atest::init_service(
+        App::new()
+            .wrap(actix_web::middleware::from_fn(detach))
+            .wrap_fn(|mut req, srv| {
+                if req.query_string().contains("_method=DELETE") {
+                    req.head_mut().method = Method::DELETE;
+                }
+                actix_web::dev::Service::call(srv, req)
+            })
+            .wrap(strict)
+            .service(
+                web::scope("/s")
+                    .wrap(Cors::new())
+                    .service(scoped_page_get)
+                    .service(scoped_page_delete),
+            ),
+    )
+    .await;
+    let before = SCOPED_DELETES.load(std::sync::atomic::Ordering::SeqCst);
+    let req = actual(
+        Method::GET,
+        "/s/page?_method=DELETE",
+        "https://evil.example",
+    );
+    let res = call(&app, req.to_request()).await;
+    assert_eq!(res.status, 403);
+    assert_eq!(
+        SCOPED_DELETES.load(std::sync::atomic::Ordering::SeqCst),
+        before,
+        "the handler never runs"
+    );
+}
