@@ -143,10 +143,9 @@ where
                             After::Route {
                                 origin,
                                 method,
-                                path,
+                                target,
                             } => {
-                                let uri = path.map_or_else(Default::default, From::from);
-                                let url = actix_web::dev::Url::new(uri);
+                                let url = actix_web::dev::Url::new(target.into_uri());
                                 let paths = (url.path(), url.uri().path());
                                 state.finish_actual(*served, origin, &method, paths, None)
                             }

@@ -509,11 +509,38 @@ pub(crate) enum After {
         /// `None`: `Origin` was sent several times.
         origin: Option<HeaderValue>,
         method: Method,
-        /// For an error's response: the request's path (a server's requests
-        /// carry no scheme or authority in their URI; the path alone is
-        /// cheaper to keep and to move).
-        path: Option<PathAndQuery>,
+        /// For an error's response: the request's target.
+        target: Target,
     },
+}
+
+/// A request's target, kept for an error's response, which has no request
+/// left to read it from.
+pub(crate) enum Target {
+    /// Origin form (`/path?query`), as browsers send: the path and query
+    /// alone, cheaper to keep than the URI, and read the same.
+    Path(PathAndQuery),
+    /// Any other form (absolute, authority, `*`), whose path a URI without
+    /// its scheme or authority would read differently.
+    Uri(Uri),
+}
+
+impl Target {
+    fn of(uri: &Uri) -> Target {
+        match (uri.scheme(), uri.authority(), uri.path_and_query()) {
+            (None, None, Some(path)) if path.as_str().starts_with('/') => {
+                Target::Path(path.clone())
+            }
+            _ => Target::Uri(uri.clone()),
+        }
+    }
+
+    pub(crate) fn into_uri(self) -> Uri {
+        match self {
+            Target::Path(path) => Uri::from(path),
+            Target::Uri(uri) => uri,
+        }
+    }
 }
 
 impl<S> CorsMiddleware<S> {
@@ -751,7 +778,7 @@ impl<S> CorsMiddleware<S> {
         Plan::Forward(After::Route {
             origin: origin_value.cloned(),
             method: req.method().clone(),
-            path: req.uri().path_and_query().cloned(),
+            target: Target::of(req.uri()),
         })
     }
 

@@ -2171,3 +2171,68 @@ async fn strict_mode_holds_under_a_non_strict_scope_cors_on_another_task() {
         "the handler never runs"
     );
 }
+
+#[cors(origins = ["https://app.example.com"])]
+#[get("/")]
+async fn root_page() -> impl Responder {
+    HttpResponse::Ok().body("home")
+}
+
+#[cors(origins = ["https://evil.example"], credentials)]
+#[actix_web::route("/", method = "GET", method = "CONNECT")]
+async fn root_for_connect() -> impl Responder {
+    HttpResponse::Ok().body("root")
+}
+
+/// Middleware inside `Cors` that refuses every request with an error, whose
+/// response `Cors` never sees.
+fn refuse_all(
+    _req: actix_web::dev::ServiceRequest,
+    _srv: &impl actix_web::dev::Service<actix_web::dev::ServiceRequest>,
+) -> impl std::future::Future<Output = Result<actix_web::dev::ServiceResponse, actix_web::Error>> {
+    async { Err(actix_web::error::ErrorUnauthorized("login")) }
+}
+
+/// An error's response reads the request's path as the router does, in
+/// every form of request target: `GET http://host` (no path) is `/`.
+#[actix_web::test]
+async fn an_error_for_an_absolute_form_target_follows_the_routers_path() {
+    let app = atest::init_service(
+        App::new()
+            .wrap_fn(|req, srv| refuse_all(req, srv))
+            .wrap(Cors::new())
+            .service(root_page),
+    )
+    .await;
+    for target in ["/", "http://localhost/", "http://localhost"] {
+        let res = call(&app, actual(Method::GET, target, APP).to_request()).await;
+        assert_eq!(res.status, 401, "{target}");
+        assert_eq!(
+            res.get("access-control-allow-origin").as_deref(),
+            Some(APP),
+            "{target}"
+        );
+    }
+}
+
+/// `CONNECT host:443` has the path `` for the router, which no route
+/// matches: its error's response borrows no route's policy.
+#[actix_web::test]
+async fn an_error_for_an_authority_form_target_borrows_no_policy() {
+    let refused = atest::init_service(
+        App::new()
+            .wrap_fn(|req, srv| refuse_all(req, srv))
+            .wrap(Cors::new())
+            .service(root_for_connect),
+    )
+    .await;
+    let served = atest::init_service(App::new().wrap(Cors::new()).service(root_for_connect)).await;
+    let connect = || actual(Method::CONNECT, "example.com:443", "https://evil.example");
+    let res = call(&served, connect().to_request()).await;
+    assert_eq!(res.status, 404, "the router never picks `/` for it");
+    assert_eq!(res.get("access-control-allow-origin"), None);
+    let res = call(&refused, connect().to_request()).await;
+    assert_eq!(res.status, 401);
+    assert_eq!(res.get("access-control-allow-origin"), None);
+    assert_eq!(res.get("access-control-allow-credentials"), None);
+}
