@@ -2199,7 +2199,7 @@ fn refuse_all(
 async fn an_error_for_an_absolute_form_target_follows_the_routers_path() {
     let app = atest::init_service(
         App::new()
-            .wrap_fn(|req, srv| refuse_all(req, srv))
+            .wrap_fn(refuse_all)
             .wrap(Cors::new())
             .service(root_page),
     )
@@ -2221,7 +2221,7 @@ async fn an_error_for_an_absolute_form_target_follows_the_routers_path() {
 async fn an_error_for_an_authority_form_target_borrows_no_policy() {
     let refused = atest::init_service(
         App::new()
-            .wrap_fn(|req, srv| refuse_all(req, srv))
+            .wrap_fn(refuse_all)
             .wrap(Cors::new())
             .service(root_for_connect),
     )
