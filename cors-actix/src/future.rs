@@ -143,10 +143,12 @@ where
                             After::Route {
                                 origin,
                                 method,
-                                target,
+                                path,
                             } => {
-                                let url = actix_web::dev::Url::new(target.into_uri());
-                                let paths = (url.path(), url.uri().path());
+                                let url = path.map(|p| actix_web::dev::Url::new(p.into()));
+                                let paths = url
+                                    .as_ref()
+                                    .map_or(("", ""), |url| (url.path(), url.uri().path()));
                                 state.finish_actual(*served, origin, &method, paths, None)
                             }
                         };

@@ -509,37 +509,23 @@ pub(crate) enum After {
         /// `None`: `Origin` was sent several times.
         origin: Option<HeaderValue>,
         method: Method,
-        /// For an error's response: the request's target.
-        target: Target,
+        /// For an error's response: see [`kept_path`].
+        path: Option<PathAndQuery>,
     },
 }
 
-/// A request's target, kept for an error's response, which has no request
-/// left to read it from.
-pub(crate) enum Target {
-    /// Origin form (`/path?query`), as browsers send: the path and query
-    /// alone, cheaper to keep than the URI, and read the same.
-    Path(PathAndQuery),
-    /// Any other form (absolute, authority, `*`), whose path a URI without
-    /// its scheme or authority would read differently.
-    Uri(Uri),
-}
-
-impl Target {
-    fn of(uri: &Uri) -> Target {
-        match (uri.scheme(), uri.authority(), uri.path_and_query()) {
-            (None, None, Some(path)) if path.as_str().starts_with('/') => {
-                Target::Path(path.clone())
-            }
-            _ => Target::Uri(uri.clone()),
-        }
-    }
-
-    pub(crate) fn into_uri(self) -> Uri {
-        match self {
-            Target::Path(path) => Uri::from(path),
-            Target::Uri(uri) => uri,
-        }
+/// The request's path and query, as the router reads them, kept for an
+/// error's response, which has no request left to read them from: cheaper
+/// to keep than the URI. `None` when the path is empty (`CONNECT host:443`).
+#[inline]
+fn kept_path(uri: &Uri) -> Option<PathAndQuery> {
+    match uri.path_and_query() {
+        // `http://host`'s empty path reads as `/`, but would not in a URI
+        // without the scheme.
+        Some(path) if path.as_str() == "/" => Some(PathAndQuery::from_static("/")),
+        Some(path) => Some(path.clone()),
+        // Authority form: the router's path is ``.
+        None => None,
     }
 }
 
@@ -778,7 +764,7 @@ impl<S> CorsMiddleware<S> {
         Plan::Forward(After::Route {
             origin: origin_value.cloned(),
             method: req.method().clone(),
-            target: Target::of(req.uri()),
+            path: kept_path(req.uri()),
         })
     }
 
