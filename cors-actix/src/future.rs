@@ -5,6 +5,9 @@ use crate::middleware::{After, State};
 use crate::witness::{Listen, Served};
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::ServiceResponse;
+use actix_web::http::uri::PathAndQuery;
+use actix_web::http::Method;
+use actix_web::HttpRequest;
 use actix_web::{Error, HttpMessage};
 use std::future::Future;
 use std::pin::Pin;
@@ -111,13 +114,29 @@ where
                                     Some(request.resource_map()),
                                 )
                             }
-                            After::Route { origin, method, .. } => {
+                            After::Route {
+                                origin,
+                                method,
+                                path,
+                            } => {
                                 let request = response.request();
                                 // A witness that ran on another task (middleware
                                 // that spawns the inner call) left its report on
                                 // the request.
                                 let served = served
                                     .or_else(|| request.extensions().get::<Served>().copied());
+                                // Middleware inside `Cors` that dispatched the
+                                // request again (an SPA's fallback to its page)
+                                // may have reached no witness the second time:
+                                // the report of the first must still fit.
+                                let served = served.filter(|&s| {
+                                    same_target(path.as_ref(), &method, request)
+                                        || state.can_serve(
+                                            s,
+                                            request.match_info().as_str(),
+                                            request.resource_map(),
+                                        )
+                                });
                                 state.finish_actual(
                                     served,
                                     origin,
@@ -162,4 +181,17 @@ where
             }
         }
     }
+}
+
+/// Whether the request a response answers has the method and path `Cors`
+/// saw: then the route a witness reported served this very request.
+#[inline]
+fn same_target(kept: Option<&PathAndQuery>, method: &Method, request: &HttpRequest) -> bool {
+    let uri = request.uri();
+    // Unchanged, the request still shares the buffer `Cors` kept a handle on.
+    let shared = match (kept, uri.path_and_query()) {
+        (Some(kept), Some(now)) => std::ptr::eq(kept.as_str(), now.as_str()),
+        _ => false,
+    };
+    request.method() == method && (shared || kept.map_or("", |p| p.path()) == uri.path())
 }

@@ -865,6 +865,14 @@ impl State {
     ///
     /// `path` is matched (the router's, decoded); `raw_path` is logged, since
     /// decoding can yield control characters.
+    /// See [`Table::can_serve`](crate::table::Table::can_serve).
+    pub(crate) fn can_serve(&self, served: Served, path: &str, rmap: &ResourceMap) -> bool {
+        match self.table.get() {
+            Some(Some(ready)) => ready.table.can_serve(served, path, Some(rmap)),
+            _ => false,
+        }
+    }
+
     pub(crate) fn finish_actual(
         &self,
         served: Option<Served>,

@@ -563,12 +563,30 @@ impl Table {
 
     /// The route a witness reported.
     pub fn served(&self, served: Served) -> Option<&ResolvedRoute> {
+        self.routes.get(self.served_index(served)?)
+    }
+
+    fn served_index(&self, served: Served) -> Option<usize> {
         let key = (address(served.route), served.def);
         let at = self
             .by_served
             .binary_search_by(|&(a, d, _)| (a, d).cmp(&key))
             .ok()?;
-        self.routes.get(self.by_served.get(at)?.2)
+        Some(self.by_served.get(at)?.2)
+    }
+
+    /// Whether the route a witness reported can serve `path` at all: false
+    /// when its pattern surely does not match, as when middleware inside
+    /// `Cors` dispatched the request again, to another path, after that
+    /// route had served it.
+    pub fn can_serve(&self, served: Served, path: &str, rmap: Option<&ResourceMap>) -> bool {
+        let Some(route) = self.served_index(served) else {
+            return false;
+        };
+        self.candidates
+            .iter()
+            .filter(|c| c.route == route)
+            .any(|c| self.matches(c, path, rmap) != Some(false))
     }
 }
 

@@ -2236,3 +2236,96 @@ async fn an_error_for_an_authority_form_target_borrows_no_policy() {
     assert_eq!(res.get("access-control-allow-origin"), None);
     assert_eq!(res.get("access-control-allow-credentials"), None);
 }
+
+#[cors(origins = ["https://partner.example"], credentials)]
+#[get("/app/{id}")]
+async fn app_entry(id: web::Path<u32>) -> impl Responder {
+    match *id {
+        0 => HttpResponse::Ok()
+            .insert_header(("x-page", "entry"))
+            .finish(),
+        _ => HttpResponse::NotFound().finish(),
+    }
+}
+
+#[cors(origins = "*")]
+#[get("/open/page")]
+async fn open_page() -> impl Responder {
+    HttpResponse::Ok()
+        .insert_header(("x-page", "open"))
+        .finish()
+}
+
+async fn spa_page() -> impl Responder {
+    HttpResponse::Ok().insert_header(("x-page", "spa")).finish()
+}
+
+/// Inside `Cors`, as single-page apps do: a 404 is served again from
+/// `?fallback=` (by default `/index.html`), through the router.
+async fn spa_fallback(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<actix_web::body::BoxBody>,
+) -> Result<actix_web::dev::ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
+    let fallback = req
+        .query_string()
+        .strip_prefix("fallback=")
+        .unwrap_or("/index.html")
+        .to_owned();
+    let res = next.call(req).await?;
+    if res.status() != actix_web::http::StatusCode::NOT_FOUND {
+        return Ok(res);
+    }
+    let (request, _) = res.into_parts();
+    let mut req = actix_web::dev::ServiceRequest::from_request(request);
+    let uri: actix_web::http::Uri = fallback.parse().expect("a path");
+    req.head_mut().uri = uri.clone();
+    req.match_info_mut().get_mut().update(&uri);
+    req.match_info_mut().reset();
+    next.call(req).await
+}
+
+/// A second dispatch that reaches no witness must not keep the policy of
+/// the route the first one reached: the page that finally answered decides.
+#[actix_web::test]
+async fn a_fallback_to_an_unannotated_page_keeps_no_policy_of_the_first_route() {
+    const PARTNER: &str = "https://partner.example";
+    let app = atest::init_service(
+        App::new()
+            .wrap(actix_web::middleware::from_fn(spa_fallback))
+            .wrap(Cors::new())
+            .service(app_entry)
+            .service(open_page)
+            .route("/index.html", web::get().to(spa_page)),
+    )
+    .await;
+    let res = call(
+        &app,
+        actual(Method::GET, "/index.html", PARTNER).to_request(),
+    )
+    .await;
+    assert_eq!(res.get("access-control-allow-origin"), None, "no policy");
+    // `/app/7` is a 404 of `app_entry`, served again as `/index.html`.
+    let res = call(&app, actual(Method::GET, "/app/7", PARTNER).to_request()).await;
+    assert_eq!(res.status, 200);
+    assert_eq!(res.get("x-page").as_deref(), Some("spa"));
+    assert_eq!(res.get("access-control-allow-origin"), None);
+    assert_eq!(res.get("access-control-allow-credentials"), None);
+    // Served again by an annotated page: its witness speaks for it.
+    let req = actual(Method::GET, "/app/7?fallback=/open/page", PARTNER);
+    let res = call(&app, req.to_request()).await;
+    assert_eq!(res.get("x-page").as_deref(), Some("open"));
+    assert_eq!(res.get("access-control-allow-origin").as_deref(), Some("*"));
+    assert_eq!(res.get("access-control-allow-credentials"), None);
+    // Served again by the same route, on another path: still its policy.
+    let req = actual(Method::GET, "/app/7?fallback=/app/0", PARTNER);
+    let res = call(&app, req.to_request()).await;
+    assert_eq!(res.get("x-page").as_deref(), Some("entry"));
+    assert_eq!(
+        res.get("access-control-allow-origin").as_deref(),
+        Some(PARTNER)
+    );
+    assert_eq!(
+        res.get("access-control-allow-credentials").as_deref(),
+        Some("true")
+    );
+}
