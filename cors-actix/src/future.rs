@@ -120,28 +120,38 @@ where
                                 path,
                             } => {
                                 let request = response.request();
+                                let (path_now, method_now) =
+                                    (request.match_info().as_str(), request.method());
                                 // A witness that ran on another task (middleware
                                 // that spawns the inner call) left its report on
                                 // the request.
-                                let served = served
-                                    .or_else(|| request.extensions().get::<Served>().copied());
-                                // Middleware inside `Cors` that dispatched the
-                                // request again (an SPA's fallback to its page)
-                                // may have reached no witness the second time:
-                                // the report of the first must still fit.
-                                let served = served.filter(|&s| {
-                                    same_target(path.as_ref(), &method, request)
-                                        || state.can_serve(
+                                let left = || request.extensions().get::<Served>().copied();
+                                let served = match same_target(path.as_ref(), &method, request) {
+                                    true => served.or_else(left),
+                                    // Middleware inside `Cors` dispatched the
+                                    // request again (an SPA's fallback to its
+                                    // page): the last witness that spoke is
+                                    // the answering handler's only if its route
+                                    // can serve the request as it is now;
+                                    // otherwise the last dispatch reached none.
+                                    false => match (*served, left()) {
+                                        (Some(heard), Some(left)) => Some(heard.later(left)),
+                                        (heard, left) => heard.or(left),
+                                    }
+                                    .filter(|&s| {
+                                        state.can_serve(
                                             s,
-                                            request.match_info().as_str(),
+                                            path_now,
+                                            method_now,
                                             request.resource_map(),
                                         )
-                                });
+                                    }),
+                                };
                                 state.finish_actual(
                                     served,
                                     origin,
-                                    &method,
-                                    (request.match_info().as_str(), request.path()),
+                                    method_now,
+                                    (path_now, request.path()),
                                     Some(request.resource_map()),
                                 )
                             }

@@ -866,9 +866,18 @@ impl State {
     /// `path` is matched (the router's, decoded); `raw_path` is logged, since
     /// decoding can yield control characters.
     /// See [`Table::can_serve`](crate::table::Table::can_serve).
-    pub(crate) fn can_serve(&self, served: Served, path: &str, rmap: &ResourceMap) -> bool {
+    pub(crate) fn can_serve(
+        &self,
+        served: Served,
+        path: &str,
+        method: &Method,
+        rmap: &ResourceMap,
+    ) -> bool {
         match self.table.get() {
-            Some(Some(ready)) => ready.table.can_serve(served, path, Some(rmap)),
+            Some(Some(ready)) => {
+                let method = method.as_str().as_bytes();
+                ready.table.can_serve(served, path, method, Some(rmap))
+            }
             _ => false,
         }
     }

@@ -563,30 +563,42 @@ impl Table {
 
     /// The route a witness reported.
     pub fn served(&self, served: Served) -> Option<&ResolvedRoute> {
-        self.routes.get(self.served_index(served)?)
-    }
-
-    fn served_index(&self, served: Served) -> Option<usize> {
         let key = (address(served.route), served.def);
         let at = self
             .by_served
             .binary_search_by(|&(a, d, _)| (a, d).cmp(&key))
             .ok()?;
-        Some(self.by_served.get(at)?.2)
+        self.routes.get(self.by_served.get(at)?.2)
     }
 
-    /// Whether the route a witness reported can serve `path` at all: false
-    /// when its pattern surely does not match, as when middleware inside
-    /// `Cors` dispatched the request again, to another path, after that
-    /// route had served it.
-    pub fn can_serve(&self, served: Served, path: &str, rmap: Option<&ResourceMap>) -> bool {
-        let Some(route) = self.served_index(served) else {
+    /// Whether the route a witness reported can serve `method` on `path` at
+    /// all: false when no route of the handler (registered once per scope it
+    /// is in) has that method and a pattern that may match, as when
+    /// middleware inside `Cors` dispatched the request again, elsewhere,
+    /// after that route had served it.
+    pub fn can_serve(
+        &self,
+        served: Served,
+        path: &str,
+        method: &[u8],
+        rmap: Option<&ResourceMap>,
+    ) -> bool {
+        let key = (address(served.route), served.def);
+        let Some(by_method) = self.methods.iter().find(|m| m.method.as_bytes() == method) else {
             return false;
         };
-        self.candidates
+        let first = self.by_served.partition_point(|&(a, d, _)| (a, d) < key);
+        let mut routes = self.by_served[first..]
             .iter()
-            .filter(|c| c.route == route)
-            .any(|c| self.matches(c, path, rmap) != Some(false))
+            .take_while(|&&(a, d, _)| (a, d) == key)
+            .map(|&(_, _, route)| route);
+        routes.any(|route| {
+            by_method.all.iter().any(|&i| {
+                self.candidates
+                    .get(i)
+                    .is_some_and(|c| c.route == route && self.matches(c, path, rmap) != Some(false))
+            })
+        })
     }
 }
 

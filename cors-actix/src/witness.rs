@@ -44,6 +44,7 @@ where
             served: Served {
                 route: self.route,
                 def: self.def,
+                seq: 0,
             },
             service,
         }))
@@ -67,10 +68,18 @@ where
     actix_service::forward_ready!(service);
 
     fn call(&self, req: ServiceRequest) -> Self::Future {
+        let served = Served {
+            seq: SEQ.with(|seq| {
+                let next = seq.get().wrapping_add(1);
+                seq.set(next);
+                next
+            }),
+            ..self.served
+        };
         let inside_cors = FRAME.with(|frame| match frame.get() {
             Frame::Idle => false,
             Frame::Active(_) => {
-                frame.set(Frame::Active(Some(self.served)));
+                frame.set(Frame::Active(Some(served)));
                 true
             }
         });
@@ -79,7 +88,7 @@ where
                 // `Cors` is around, but the request reached the handler on
                 // another task (middleware that spawns the inner call): the
                 // report travels with the request instead.
-                req.extensions_mut().insert(self.served);
+                req.extensions_mut().insert(served);
             } else {
                 crate::diagnostics::served_without_cors(self.served.route);
             }
@@ -88,7 +97,7 @@ where
         // request carries the check only if some `Cors` in the process is
         // strict: otherwise its extensions are not even looked at.
         if crate::strict::ANY_STRICT.load(Ordering::Relaxed) {
-            if let Some(refused) = crate::strict::strict_refusal_after_routing(&req, self.served) {
+            if let Some(refused) = crate::strict::strict_refusal_after_routing(&req, served) {
                 return Either::Right(ready(Err(refused)));
             }
         }
@@ -101,6 +110,25 @@ where
 pub(crate) struct Served {
     pub route: &'static RouteCors,
     pub def: u16,
+    /// When the witness spoke, counted per thread (a request's tasks all run
+    /// on its worker's thread): of two reports for one request, dispatched
+    /// twice, the later is that of the handler that answered.
+    pub seq: u32,
+}
+
+impl Served {
+    /// The later of two reports.
+    pub fn later(self, other: Served) -> Served {
+        // Wrapping: the counter runs over after 2³² witnesses.
+        match self.seq.wrapping_sub(other.seq) as i32 > 0 {
+            true => self,
+            false => other,
+        }
+    }
+}
+
+thread_local! {
+    static SEQ: Cell<u32> = const { Cell::new(0) };
 }
 
 /// What the `Cors` middleware running on this thread has heard from

@@ -2275,13 +2275,26 @@ async fn spa_fallback(
     if res.status() != actix_web::http::StatusCode::NOT_FOUND {
         return Ok(res);
     }
+    next.call(again(res, &fallback, None)).await
+}
+
+/// The request of `res`, ready to be dispatched again to `target`, with
+/// another method if one is given.
+fn again(
+    res: actix_web::dev::ServiceResponse<actix_web::body::BoxBody>,
+    target: &str,
+    method: Option<Method>,
+) -> actix_web::dev::ServiceRequest {
     let (request, _) = res.into_parts();
     let mut req = actix_web::dev::ServiceRequest::from_request(request);
-    let uri: actix_web::http::Uri = fallback.parse().expect("a path");
+    let uri: actix_web::http::Uri = target.parse().expect("a path");
     req.head_mut().uri = uri.clone();
+    if let Some(method) = method {
+        req.head_mut().method = method;
+    }
     req.match_info_mut().get_mut().update(&uri);
     req.match_info_mut().reset();
-    next.call(req).await
+    req
 }
 
 /// A second dispatch that reaches no witness must not keep the policy of
@@ -2328,4 +2341,150 @@ async fn a_fallback_to_an_unannotated_page_keeps_no_policy_of_the_first_route() 
         res.get("access-control-allow-credentials").as_deref(),
         Some("true")
     );
+}
+
+#[cors(origins = ["https://partner.example"], credentials)]
+#[post("/form")]
+async fn form_post() -> impl Responder {
+    HttpResponse::NotFound().finish()
+}
+
+async fn form_page() -> impl Responder {
+    HttpResponse::Ok()
+        .insert_header(("x-page", "form"))
+        .finish()
+}
+
+/// On a 404, the same path again as a `GET`.
+async fn as_get(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<actix_web::body::BoxBody>,
+) -> Result<actix_web::dev::ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
+    let res = next.call(req).await?;
+    if res.status() != actix_web::http::StatusCode::NOT_FOUND {
+        return Ok(res);
+    }
+    let path = res.request().uri().to_string();
+    next.call(again(res, &path, Some(Method::GET))).await
+}
+
+/// Dispatched again with another method, to an unannotated route on the
+/// same path: the first route's pattern matches, its method does not.
+#[actix_web::test]
+async fn a_second_dispatch_with_another_method_keeps_no_policy_of_the_first_route() {
+    const PARTNER: &str = "https://partner.example";
+    let app = atest::init_service(
+        App::new()
+            .wrap(actix_web::middleware::from_fn(as_get))
+            .wrap(Cors::new())
+            .service(form_post)
+            .route("/form", web::get().to(form_page)),
+    )
+    .await;
+    let res = call(&app, actual(Method::GET, "/form", PARTNER).to_request()).await;
+    assert_eq!(res.get("access-control-allow-origin"), None, "no policy");
+    let res = call(&app, actual(Method::POST, "/form", PARTNER).to_request()).await;
+    assert_eq!(res.get("x-page").as_deref(), Some("form"));
+    assert_eq!(res.get("access-control-allow-origin"), None);
+    assert_eq!(res.get("access-control-allow-credentials"), None);
+}
+
+#[cors(origins = ["https://app.example.com"])]
+#[get("/docs/index")]
+async fn docs_index() -> impl Responder {
+    HttpResponse::Ok()
+        .insert_header(("x-page", "index"))
+        .finish()
+}
+
+#[cors(origins = ["https://partner.example"], credentials)]
+#[get("/docs/{name}")]
+async fn docs_named() -> impl Responder {
+    HttpResponse::NotFound().finish()
+}
+
+/// On a 404, `/docs/index`, dispatched on a task of its own.
+async fn spawned_fallback(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<actix_web::body::BoxBody>,
+) -> Result<actix_web::dev::ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
+    let res = next.call(req).await?;
+    if res.status() != actix_web::http::StatusCode::NOT_FOUND {
+        return Ok(res);
+    }
+    let req = again(res, "/docs/index", None);
+    actix_web::rt::spawn(async move { next.call(req).await })
+        .await
+        .map_err(actix_web::error::ErrorInternalServerError)?
+}
+
+/// Two witnesses report, one on `Cors`'s task and one on another, and both
+/// routes' patterns match the final path: the later report is the handler
+/// that answered.
+#[actix_web::test]
+async fn of_two_dispatches_on_two_tasks_the_later_decides() {
+    const PARTNER: &str = "https://partner.example";
+    let app = atest::init_service(
+        App::new()
+            .wrap(actix_web::middleware::from_fn(spawned_fallback))
+            .wrap(Cors::new())
+            .service(docs_index)
+            .service(docs_named),
+    )
+    .await;
+    let res = call(
+        &app,
+        actual(Method::GET, "/docs/missing", PARTNER).to_request(),
+    )
+    .await;
+    assert_eq!(res.get("x-page").as_deref(), Some("index"));
+    assert_eq!(res.get("access-control-allow-origin"), None);
+    assert_eq!(res.get("access-control-allow-credentials"), None);
+    let res = call(&app, actual(Method::GET, "/docs/missing", APP).to_request()).await;
+    assert_eq!(res.get("x-page").as_deref(), Some("index"));
+    assert_eq!(res.get("access-control-allow-origin").as_deref(), Some(APP));
+}
+
+#[cors(origins = ["https://partner.example"], credentials)]
+#[get("/x")]
+async fn shared_x() -> impl Responder {
+    HttpResponse::Ok()
+        .insert_header(("x-page", "shared"))
+        .finish()
+}
+
+#[cors(origins = ["https://app.example.com"])]
+#[get("/x", guard = "alt_header")]
+async fn guarded_x() -> impl Responder {
+    HttpResponse::Ok()
+        .insert_header(("x-page", "guarded"))
+        .finish()
+}
+
+fn alt_header(ctx: &actix_web::guard::GuardContext<'_>) -> bool {
+    ctx.head().headers().contains_key("x-alt")
+}
+
+/// A handler registered in two scopes is two routes with one report; a
+/// path `NormalizePath` inside `Cors` changed is checked against both.
+#[actix_web::test]
+async fn a_handler_in_two_scopes_keeps_its_policy_when_the_path_is_normalised() {
+    const PARTNER: &str = "https://partner.example";
+    let app = atest::init_service(
+        App::new()
+            .wrap(actix_web::middleware::NormalizePath::trim())
+            .wrap(Cors::new())
+            .service(web::scope("/a").service(guarded_x).service(shared_x))
+            .service(web::scope("/b").service(guarded_x).service(shared_x)),
+    )
+    .await;
+    for path in ["/a/x", "/b/x", "/a//x", "/b//x", "/a/x/", "/b/x/"] {
+        let res = call(&app, actual(Method::GET, path, PARTNER).to_request()).await;
+        assert_eq!(res.get("x-page").as_deref(), Some("shared"), "{path}");
+        assert_eq!(
+            res.get("access-control-allow-origin").as_deref(),
+            Some(PARTNER),
+            "{path}"
+        );
+    }
 }
