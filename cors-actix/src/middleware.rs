@@ -860,11 +860,6 @@ impl State {
         }
     }
 
-    /// How an actual response is finished: by the policy of the route the
-    /// router dispatched to, or of the route found before routing.
-    ///
-    /// `path` is matched (the router's, decoded); `raw_path` is logged, since
-    /// decoding can yield control characters.
     /// See [`Table::can_serve`](crate::table::Table::can_serve).
     pub(crate) fn can_serve(
         &self,
@@ -882,6 +877,11 @@ impl State {
         }
     }
 
+    /// How an actual response is finished: by the policy of the route the
+    /// router dispatched to, or of the route found before routing.
+    ///
+    /// `path` is matched (the router's, decoded); `raw_path` is logged, since
+    /// decoding can yield control characters.
     pub(crate) fn finish_actual(
         &self,
         served: Option<Served>,
