@@ -103,13 +103,21 @@ where
                     Ok(mut response) => {
                         let finish = match after {
                             After::Fixed(finish) => finish,
-                            After::NoOrigin { method, .. } => {
+                            After::NoOrigin { method, path } => {
                                 let request = response.request();
-                                let served = served
-                                    .or_else(|| request.extensions().get::<Served>().copied());
+                                // The path is kept only when some policy of
+                                // the App answers without `Origin` (`*`);
+                                // otherwise no report can grant anything.
+                                let served = match path {
+                                    Some(path) => {
+                                        answering(*served, path.as_ref(), &method, request, state)
+                                    }
+                                    None => served
+                                        .or_else(|| request.extensions().get::<Served>().copied()),
+                                };
                                 state.finish_no_origin(
                                     served,
-                                    &method,
+                                    request.method(),
                                     Some(request.match_info().as_str()),
                                     Some(request.resource_map()),
                                 )
@@ -120,38 +128,13 @@ where
                                 path,
                             } => {
                                 let request = response.request();
-                                let (path_now, method_now) =
-                                    (request.match_info().as_str(), request.method());
-                                // A witness that ran on another task (middleware
-                                // that spawns the inner call) left its report on
-                                // the request.
-                                let left = || request.extensions().get::<Served>().copied();
-                                let served = match same_target(path.as_ref(), &method, request) {
-                                    true => served.or_else(left),
-                                    // Middleware inside `Cors` dispatched the
-                                    // request again (an SPA's fallback to its
-                                    // page): the last witness that spoke is
-                                    // the answering handler's only if its route
-                                    // can serve the request as it is now;
-                                    // otherwise the last dispatch reached none.
-                                    false => match (*served, left()) {
-                                        (Some(heard), Some(left)) => Some(heard.later(left)),
-                                        (heard, left) => heard.or(left),
-                                    }
-                                    .filter(|&s| {
-                                        state.can_serve(
-                                            s,
-                                            path_now,
-                                            method_now,
-                                            request.resource_map(),
-                                        )
-                                    }),
-                                };
+                                let served =
+                                    answering(*served, path.as_ref(), &method, request, state);
                                 state.finish_actual(
                                     served,
                                     origin,
-                                    method_now,
-                                    (path_now, request.path()),
+                                    request.method(),
+                                    (request.match_info().as_str(), request.path()),
                                     Some(request.resource_map()),
                                 )
                             }
@@ -164,9 +147,12 @@ where
                     Err(mut error) => {
                         let finish = match after {
                             After::Fixed(finish) => finish,
-                            After::NoOrigin { method, uri } => {
-                                let url = uri.map(actix_web::dev::Url::new);
-                                let path = url.as_ref().map(|url| url.path());
+                            After::NoOrigin { method, path } => {
+                                let url =
+                                    path.map(|p| p.map(|p| actix_web::dev::Url::new(p.into())));
+                                let path = url
+                                    .as_ref()
+                                    .map(|url| url.as_ref().map_or("", |url| url.path()));
                                 state.finish_no_origin(*served, &method, path, None)
                             }
                             After::Route {
@@ -193,15 +179,42 @@ where
     }
 }
 
-/// Whether the request a response answers has the method and path `Cors`
-/// saw: then the route a witness reported served this very request.
+/// Whether the request a response answers has the method, path and query
+/// `Cors` saw: then the route a witness reported served this very request.
 #[inline]
 fn same_target(kept: Option<&PathAndQuery>, method: &Method, request: &HttpRequest) -> bool {
-    let uri = request.uri();
+    let now = request.uri().path_and_query();
     // Unchanged, the request still shares the buffer `Cors` kept a handle on.
-    let shared = match (kept, uri.path_and_query()) {
+    let shared = match (kept, now) {
         (Some(kept), Some(now)) => std::ptr::eq(kept.as_str(), now.as_str()),
         _ => false,
     };
-    request.method() == method && (shared || kept.map_or("", |p| p.path()) == uri.path())
+    request.method() == method && (shared || kept.map(|p| p.as_str()) == now.map(|p| p.as_str()))
+}
+
+/// The report of the route that answered `request`, if a witness spoke for
+/// it: the one heard in the frame, or, from a dispatch on another task, the
+/// one left on the request. When middleware inside `Cors` dispatched the
+/// request again (an SPA's fallback to its page), the later report counts,
+/// and only if its route is the one the router picks for the request as it
+/// is now; otherwise the last dispatch reached no witness.
+fn answering(
+    heard: Option<Served>,
+    kept: Option<&PathAndQuery>,
+    method: &Method,
+    request: &HttpRequest,
+    state: &State,
+) -> Option<Served> {
+    let left = || request.extensions().get::<Served>().copied();
+    if same_target(kept, method, request) {
+        return heard.or_else(left);
+    }
+    let last = match (heard, left()) {
+        (Some(heard), Some(left)) => Some(heard.later(left)),
+        (heard, left) => heard.or(left),
+    };
+    last.filter(|&s| {
+        let path = request.match_info().as_str();
+        state.can_serve(s, path, request.method(), request.resource_map())
+    })
 }

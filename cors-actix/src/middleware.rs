@@ -498,8 +498,8 @@ pub(crate) enum After {
     /// cached copy serves every origin.
     NoOrigin {
         method: Method,
-        /// For an error's response: kept only when the App has a `*` policy.
-        uri: Option<Uri>,
+        /// See [`kept_path`]; kept only when the App has a `*` policy.
+        path: Option<Option<PathAndQuery>>,
     },
     /// An actual request with an `Origin`: decided by the policy of the
     /// route the router dispatched to, as its witness reports; when no
@@ -544,7 +544,7 @@ impl<S> CorsMiddleware<S> {
         if origin == cors_core::RequestHeader::Absent {
             return Plan::Forward(After::NoOrigin {
                 method: req.method().clone(),
-                uri: ready.filter(|r| r.any_origin).map(|_| req.uri().clone()),
+                path: ready.filter(|r| r.any_origin).map(|_| kept_path(req.uri())),
             });
         }
         // Only an OPTIONS can be a preflight; only then do its headers count.

@@ -571,11 +571,13 @@ impl Table {
         self.routes.get(self.by_served.get(at)?.2)
     }
 
-    /// Whether the route a witness reported can serve `method` on `path` at
-    /// all: false when no route of the handler (registered once per scope it
-    /// is in) has that method and a pattern that may match, as when
-    /// middleware inside `Cors` dispatched the request again, elsewhere,
-    /// after that route had served it.
+    /// Whether the route a witness reported is the one the router picks for
+    /// `method` on `path`, as far as the table can tell: the first route in
+    /// registration order that surely matches is one of the handler's
+    /// (registered once per scope it is in), and only routes with guards of
+    /// their own, which the router may have passed over, come before it.
+    /// Asked when middleware inside `Cors` dispatched the request again, to
+    /// tell whether the report is of the last dispatch.
     pub fn can_serve(
         &self,
         served: Served,
@@ -588,17 +590,25 @@ impl Table {
             return false;
         };
         let first = self.by_served.partition_point(|&(a, d, _)| (a, d) < key);
-        let mut routes = self.by_served[first..]
-            .iter()
-            .take_while(|&&(a, d, _)| (a, d) == key)
-            .map(|&(_, _, route)| route);
-        routes.any(|route| {
-            by_method.all.iter().any(|&i| {
-                self.candidates
-                    .get(i)
-                    .is_some_and(|c| c.route == route && self.matches(c, path, rmap) != Some(false))
-            })
-        })
+        let is_reported = |route: usize| {
+            self.by_served[first..]
+                .iter()
+                .take_while(|&&(a, d, _)| (a, d) == key)
+                .any(|&(_, _, r)| r == route)
+        };
+        for candidate in by_method.all.iter().filter_map(|&i| self.candidates.get(i)) {
+            match self.matches(candidate, path, rmap) {
+                Some(false) => continue,
+                // An unconfirmed match is no proof.
+                matched if is_reported(candidate.route) => return matched == Some(true),
+                Some(true) if self.routes.get(candidate.route).is_some_and(|r| r.guarded) => {
+                    continue
+                }
+                // A route before it takes the path.
+                _ => return false,
+            }
+        }
+        false
     }
 }
 

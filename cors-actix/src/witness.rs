@@ -167,8 +167,11 @@ impl Listen {
             Frame::Active(served) => served,
             Frame::Idle => None,
         };
+        // What this frame heard is newer than what the frame around it had
+        // heard before (a second dispatch within one poll of the outer
+        // `Cors`), so it replaces it.
         let restored = match (self.saved, heard) {
-            (Frame::Active(None), Some(_)) => Frame::Active(heard),
+            (Frame::Active(_), Some(_)) => Frame::Active(heard),
             (saved, _) => saved,
         };
         FRAME.with(|f| f.set(restored));

@@ -5,7 +5,7 @@ mod common;
 
 use actix_web::http::Method;
 use actix_web::{delete, get, post, put, routes, test as atest, web, App, HttpResponse, Responder};
-use common::{actual, call, capture_logs, logged, preflight, start_up_fails};
+use common::{actual, again, call, capture_logs, logged, preflight, start_up_fails};
 use cors_actix::{attach, cors, cors_policy, Cors, CorsPolicy, RouteProblem};
 
 const APP: &str = "https://app.example.com";
@@ -2276,25 +2276,6 @@ async fn spa_fallback(
         return Ok(res);
     }
     next.call(again(res, &fallback, None)).await
-}
-
-/// The request of `res`, ready to be dispatched again to `target`, with
-/// another method if one is given.
-fn again(
-    res: actix_web::dev::ServiceResponse<actix_web::body::BoxBody>,
-    target: &str,
-    method: Option<Method>,
-) -> actix_web::dev::ServiceRequest {
-    let (request, _) = res.into_parts();
-    let mut req = actix_web::dev::ServiceRequest::from_request(request);
-    let uri: actix_web::http::Uri = target.parse().expect("a path");
-    req.head_mut().uri = uri.clone();
-    if let Some(method) = method {
-        req.head_mut().method = method;
-    }
-    req.match_info_mut().get_mut().update(&uri);
-    req.match_info_mut().reset();
-    req
 }
 
 /// A second dispatch that reaches no witness must not keep the policy of

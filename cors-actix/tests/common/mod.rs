@@ -357,3 +357,22 @@ pub fn tokens<'a>(
 pub fn names(res: &Reply, header: &str) -> std::collections::BTreeSet<String> {
     tokens(res.all(header).iter().map(String::as_str), false)
 }
+
+/// The request of `res`, ready to be dispatched again to `target`, with
+/// another method if one is given.
+pub fn again(
+    res: actix_web::dev::ServiceResponse<actix_web::body::BoxBody>,
+    target: &str,
+    method: Option<actix_web::http::Method>,
+) -> actix_web::dev::ServiceRequest {
+    let (request, _) = res.into_parts();
+    let mut req = actix_web::dev::ServiceRequest::from_request(request);
+    let uri: actix_web::http::Uri = target.parse().expect("a path");
+    req.head_mut().uri = uri.clone();
+    if let Some(method) = method {
+        req.head_mut().method = method;
+    }
+    req.match_info_mut().get_mut().update(&uri);
+    req.match_info_mut().reset();
+    req
+}
