@@ -5,8 +5,6 @@ use crate::middleware::{After, State};
 use crate::witness::{Listen, Served};
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::ServiceResponse;
-use actix_web::http::uri::PathAndQuery;
-use actix_web::http::Method;
 use actix_web::HttpRequest;
 use actix_web::{Error, HttpMessage};
 use std::future::Future;
@@ -103,18 +101,9 @@ where
                     Ok(mut response) => {
                         let finish = match after {
                             After::Fixed(finish) => finish,
-                            After::NoOrigin { method, path } => {
+                            After::NoOrigin { .. } => {
                                 let request = response.request();
-                                // The path is kept only when some policy of
-                                // the App answers without `Origin` (`*`);
-                                // otherwise no report can grant anything.
-                                let served = match path {
-                                    Some(path) => {
-                                        answering(*served, path.as_ref(), &method, request, state)
-                                    }
-                                    None => served
-                                        .or_else(|| request.extensions().get::<Served>().copied()),
-                                };
+                                let served = answering(*served, request);
                                 state.finish_no_origin(
                                     served,
                                     request.method(),
@@ -122,14 +111,9 @@ where
                                     Some(request.resource_map()),
                                 )
                             }
-                            After::Route {
-                                origin,
-                                method,
-                                path,
-                            } => {
+                            After::Route { origin, .. } => {
                                 let request = response.request();
-                                let served =
-                                    answering(*served, path.as_ref(), &method, request, state);
+                                let served = answering(*served, request);
                                 state.finish_actual(
                                     served,
                                     origin,
@@ -179,42 +163,22 @@ where
     }
 }
 
-/// Whether the request a response answers has the method, path and query
-/// `Cors` saw: then the route a witness reported served this very request.
-#[inline]
-fn same_target(kept: Option<&PathAndQuery>, method: &Method, request: &HttpRequest) -> bool {
-    let now = request.uri().path_and_query();
-    // Unchanged, the request still shares the buffer `Cors` kept a handle on.
-    let shared = match (kept, now) {
-        (Some(kept), Some(now)) => std::ptr::eq(kept.as_str(), now.as_str()),
-        _ => false,
-    };
-    request.method() == method && (shared || kept.map(|p| p.as_str()) == now.map(|p| p.as_str()))
-}
-
-/// The report of the route that answered `request`, if a witness spoke for
-/// it: the one heard in the frame, or, from a dispatch on another task, the
-/// one left on the request. When middleware inside `Cors` dispatched the
-/// request again (an SPA's fallback to its page), the later report counts,
-/// and only if its route is the one the router picks for the request as it
-/// is now; otherwise the last dispatch reached no witness.
-fn answering(
-    heard: Option<Served>,
-    kept: Option<&PathAndQuery>,
-    method: &Method,
-    request: &HttpRequest,
-    state: &State,
-) -> Option<Served> {
-    let left = || request.extensions().get::<Served>().copied();
-    if same_target(kept, method, request) {
-        return heard.or_else(left);
+/// The report of the witness that saw the request `request` is: heard in
+/// the frame, or, from a dispatch on another task, left on the request.
+/// When middleware inside `Cors` dispatched the request again (an SPA's
+/// fallback to its page), a report of an earlier dispatch is of another
+/// request and does not count; if the last dispatch reached no witness,
+/// there is no report, and the lookup decides.
+fn answering(heard: Option<Served>, request: &HttpRequest) -> Option<Served> {
+    match heard {
+        Some(heard) if heard.saw(request) => Some(heard),
+        _ => {
+            let left = request.extensions().get::<Served>().copied();
+            [heard, left]
+                .into_iter()
+                .flatten()
+                .filter(|s| s.saw(request))
+                .reduce(Served::later)
+        }
     }
-    let last = match (heard, left()) {
-        (Some(heard), Some(left)) => Some(heard.later(left)),
-        (heard, left) => heard.or(left),
-    };
-    last.filter(|&s| {
-        let path = request.match_info().as_str();
-        state.can_serve(s, path, request.method(), request.resource_map())
-    })
 }

@@ -860,23 +860,6 @@ impl State {
         }
     }
 
-    /// See [`Table::can_serve`](crate::table::Table::can_serve).
-    pub(crate) fn can_serve(
-        &self,
-        served: Served,
-        path: &str,
-        method: &Method,
-        rmap: &ResourceMap,
-    ) -> bool {
-        match self.table.get() {
-            Some(Some(ready)) => {
-                let method = method.as_str().as_bytes();
-                ready.table.can_serve(served, path, method, Some(rmap))
-            }
-            _ => false,
-        }
-    }
-
     /// How an actual response is finished: by the policy of the route the
     /// router dispatched to, or of the route found before routing.
     ///

@@ -570,46 +570,6 @@ impl Table {
             .ok()?;
         self.routes.get(self.by_served.get(at)?.2)
     }
-
-    /// Whether the route a witness reported is the one the router picks for
-    /// `method` on `path`, as far as the table can tell: the first route in
-    /// registration order that surely matches is one of the handler's
-    /// (registered once per scope it is in), and only routes with guards of
-    /// their own, which the router may have passed over, come before it.
-    /// Asked when middleware inside `Cors` dispatched the request again, to
-    /// tell whether the report is of the last dispatch.
-    pub fn can_serve(
-        &self,
-        served: Served,
-        path: &str,
-        method: &[u8],
-        rmap: Option<&ResourceMap>,
-    ) -> bool {
-        let key = (address(served.route), served.def);
-        let Some(by_method) = self.methods.iter().find(|m| m.method.as_bytes() == method) else {
-            return false;
-        };
-        let first = self.by_served.partition_point(|&(a, d, _)| (a, d) < key);
-        let is_reported = |route: usize| {
-            self.by_served[first..]
-                .iter()
-                .take_while(|&&(a, d, _)| (a, d) == key)
-                .any(|&(_, _, r)| r == route)
-        };
-        for candidate in by_method.all.iter().filter_map(|&i| self.candidates.get(i)) {
-            match self.matches(candidate, path, rmap) {
-                Some(false) => continue,
-                // An unconfirmed match is no proof.
-                matched if is_reported(candidate.route) => return matched == Some(true),
-                Some(true) if self.routes.get(candidate.route).is_some_and(|r| r.guarded) => {
-                    continue
-                }
-                // A route before it takes the path.
-                _ => return false,
-            }
-        }
-        false
-    }
 }
 
 #[cfg(test)]

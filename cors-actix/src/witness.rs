@@ -6,8 +6,8 @@
 //! routed handler's policy before it runs.
 
 use crate::register::RouteCors;
-use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform};
-use actix_web::HttpMessage;
+use actix_web::dev::{RequestHead, Service, ServiceRequest, ServiceResponse, Transform};
+use actix_web::{HttpMessage, HttpRequest};
 use futures_util::future::{ready, Either, Ready};
 use std::cell::Cell;
 use std::sync::atomic::Ordering;
@@ -45,6 +45,7 @@ where
                 route: self.route,
                 def: self.def,
                 seq: 0,
+                saw: (0, 0, 0),
             },
             service,
         }))
@@ -74,6 +75,7 @@ where
                 seq.set(next);
                 next
             }),
+            saw: identity(req.head()),
             ..self.served
         };
         let inside_cors = FRAME.with(|frame| match frame.get() {
@@ -114,9 +116,31 @@ pub(crate) struct Served {
     /// on its worker's thread): of two reports for one request, dispatched
     /// twice, the later is that of the handler that answered.
     pub seq: u32,
+    /// Which request the witness saw: see [`identity`].
+    saw: (usize, usize, usize),
+}
+
+/// What tells one dispatch's request from another's: the addresses of its
+/// target's and its method's text, and the target's length. Middleware
+/// that dispatches a request again gives it a new target, or a new method,
+/// while the old one is still in place, so their addresses differ; the same
+/// request answered, rewritten or not before routing, shares the witness's.
+/// (An address is compared, never read.)
+fn identity(head: &RequestHead) -> (usize, usize, usize) {
+    let target = head.uri.path_and_query().map_or("", |p| p.as_str());
+    (
+        target.as_ptr() as usize,
+        target.len(),
+        head.method.as_str().as_ptr() as usize,
+    )
 }
 
 impl Served {
+    /// Whether this report is of the request `request` is now.
+    pub fn saw(&self, request: &HttpRequest) -> bool {
+        self.saw == identity(request.head())
+    }
+
     /// The later of two reports.
     pub fn later(self, other: Served) -> Served {
         // Wrapping: the counter runs over after 2³² witnesses.
