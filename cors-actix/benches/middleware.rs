@@ -487,8 +487,8 @@ const OVER_ACTIX_CORS: [(&str, f64); 5] = [
     ("no origin", 0.0),
 ];
 /// The most an allowed actual request may cost above the floor. The goal
-/// is 400; measured +1,171 with one route (BENCHMARKS.md).
-const OVER_FLOOR: f64 = 1_170.0;
+/// is 400; measured +1,252 with one route (BENCHMARKS.md).
+const OVER_FLOOR: f64 = 1_250.0;
 /// Counts are exact for one binary, but not across builds: a change in any
 /// crate of the bench, or only the checkout's directory, moves actix-web's
 /// inlining and with it every setup's counts, the floor's and actix-cors's
