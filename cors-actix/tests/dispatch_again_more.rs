@@ -10,28 +10,11 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::{get, test as atest, web, App, HttpResponse, Responder};
-use common::{actual, again, call};
+use common::{actual, again, call, spa_fallback};
 use cors_actix::{attach, cors, Cors, CorsPolicy};
 
 const APP: &str = "https://app.example.com";
 const PARTNER: &str = "https://partner.example";
-
-/// On a 404, `?fallback=` (default `/index.html`), in the same task.
-async fn spa_fallback(
-    req: ServiceRequest,
-    next: Next<BoxBody>,
-) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    let fallback = req
-        .query_string()
-        .strip_prefix("fallback=")
-        .unwrap_or("/index.html")
-        .to_owned();
-    let res = next.call(req).await?;
-    if res.status() != StatusCode::NOT_FOUND {
-        return Ok(res);
-    }
-    next.call(again(res, &fallback, None)).await
-}
 
 // ---- App Cors + scope Cors; both dispatches in one poll ---------------
 

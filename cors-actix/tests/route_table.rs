@@ -5,7 +5,7 @@ mod common;
 
 use actix_web::http::Method;
 use actix_web::{delete, get, post, put, routes, test as atest, web, App, HttpResponse, Responder};
-use common::{actual, again, call, capture_logs, logged, preflight, start_up_fails};
+use common::{actual, again, call, capture_logs, logged, preflight, spa_fallback, start_up_fails};
 use cors_actix::{attach, cors, cors_policy, Cors, CorsPolicy, RouteProblem};
 
 const APP: &str = "https://app.example.com";
@@ -2258,24 +2258,6 @@ async fn open_page() -> impl Responder {
 
 async fn spa_page() -> impl Responder {
     HttpResponse::Ok().insert_header(("x-page", "spa")).finish()
-}
-
-/// Inside `Cors`, as single-page apps do: a 404 is served again from
-/// `?fallback=` (by default `/index.html`), through the router.
-async fn spa_fallback(
-    req: actix_web::dev::ServiceRequest,
-    next: actix_web::middleware::Next<actix_web::body::BoxBody>,
-) -> Result<actix_web::dev::ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
-    let fallback = req
-        .query_string()
-        .strip_prefix("fallback=")
-        .unwrap_or("/index.html")
-        .to_owned();
-    let res = next.call(req).await?;
-    if res.status() != actix_web::http::StatusCode::NOT_FOUND {
-        return Ok(res);
-    }
-    next.call(again(res, &fallback, None)).await
 }
 
 /// A second dispatch that reaches no witness must not keep the policy of

@@ -376,3 +376,22 @@ pub fn again(
     req.match_info_mut().reset();
     req
 }
+
+/// Inside `Cors`, as single-page apps do: a 404 is served again from
+/// `?fallback=` (by default `/index.html`), through the router, on the
+/// same task.
+pub async fn spa_fallback(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<actix_web::body::BoxBody>,
+) -> Result<actix_web::dev::ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
+    let fallback = req
+        .query_string()
+        .strip_prefix("fallback=")
+        .unwrap_or("/index.html")
+        .to_owned();
+    let res = next.call(req).await?;
+    if res.status() != actix_web::http::StatusCode::NOT_FOUND {
+        return Ok(res);
+    }
+    next.call(again(res, &fallback, None)).await
+}
