@@ -1,30 +1,6 @@
-//! The preflight cache: how long each engine keeps a passing preflight.
+//! The preflight cache: how long each browser keeps a passing preflight.
 
 use super::*;
-
-/// A browser, for its cap on [`preflight_cache_seconds`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Browser {
-    /// Chromium-based browsers: at most 7200 s (2 hours).
-    Chrome,
-    /// Firefox: at most 86400 s (24 hours).
-    Firefox,
-    /// Safari (WebKit): at most 600 s (10 minutes).
-    Safari,
-}
-
-impl Browser {
-    /// The longest time, in seconds, this browser keeps a preflight result.
-    #[must_use]
-    pub const fn max_age_cap(self) -> u32 {
-        match self {
-            Self::Chrome => 7200,
-            Self::Firefox => 86_400,
-            Self::Safari => 600,
-        }
-    }
-}
 
 /// How long `browser` caches the result of a passing preflight, in seconds.
 ///

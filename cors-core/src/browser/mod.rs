@@ -11,6 +11,10 @@
 //!   its headers can JavaScript read ([`Readable`])?
 //! - how long is a preflight result cached ([`preflight_cache_seconds`])?
 //!
+//! Where Chromium, Firefox and WebKit differ, the oracle follows the engine named
+//! by [`Request::browser`]; [`Browser`] lists every difference, as seen in each
+//! engine.
+//!
 //! [`fetch`] runs the whole cycle. A refusal is a [`Blocked`] with a [`BlockedKind`]
 //! to assert on, and a `Display` worded like Chrome's console message, so a failing
 //! test reads like the browser console.
@@ -186,6 +190,7 @@ fn sorted_lowercase_set(names: Vec<&str>) -> Vec<String> {
 mod blocked;
 mod cache;
 mod check;
+mod profile;
 mod request;
 mod response;
 #[cfg(test)]
@@ -196,7 +201,8 @@ use check::*;
 use request::*;
 
 pub use blocked::{Blocked, BlockedKind, Stage, Verdict, Warning};
-pub use cache::{preflight_cache_seconds, Browser};
+pub use cache::preflight_cache_seconds;
 pub use check::{check_preflight, check_response, fetch, needs_preflight, preflight_for};
+pub use profile::Browser;
 pub use request::{CredentialsMode, Preflight, Request};
 pub use response::{Readable, Response};

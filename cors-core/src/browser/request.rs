@@ -2,6 +2,7 @@
 //! preflight the browser derives from it.
 
 use super::*;
+use std::borrow::Cow;
 
 /// The request's credentials mode, as in `fetch(url, { credentials })`.
 ///
@@ -56,6 +57,9 @@ pub struct Request<'a> {
     ///
     /// [Private Network Access]: https://wicg.github.io/private-network-access/
     pub private_network: bool,
+    /// The browser whose behaviour the checks follow where engines differ; see
+    /// [`Browser`] for the differences. [`Request::new`] takes Chrome's.
+    pub browser: Browser,
 }
 
 impl<'a> Request<'a> {
@@ -69,6 +73,7 @@ impl<'a> Request<'a> {
             headers: Vec::new(),
             credentials: CredentialsMode::default(),
             private_network: false,
+            browser: Browser::default(),
         }
     }
 
@@ -90,6 +95,22 @@ impl<'a> Request<'a> {
     #[must_use]
     pub fn private_network(mut self, private_network: bool) -> Self {
         self.private_network = private_network;
+        self
+    }
+
+    /// Sets the browser whose behaviour the checks follow.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use cors_core::browser::{Browser, Request};
+    ///
+    /// let request = Request::new("https://a.example", "GET").browser(Browser::Safari);
+    /// assert_eq!(request.browser, Browser::Safari);
+    /// ```
+    #[must_use]
+    pub fn browser(mut self, browser: Browser) -> Self {
+        self.browser = browser;
         self
     }
 
@@ -136,18 +157,39 @@ impl<'a> Request<'a> {
         let mut unsafe_names = Vec::new();
         let mut safelisted_names = Vec::new();
         let mut safelisted_len = 0_usize;
-        for (name, value) in self.sent_headers() {
-            if is_safelisted_request_header(name, value) {
+        for (name, value) in self.checked_headers() {
+            if is_safelisted_request_header(name, &value) {
                 safelisted_names.push(name);
                 safelisted_len = safelisted_len.saturating_add(value.len());
             } else {
                 unsafe_names.push(name);
             }
         }
-        if safelisted_len > MAX_SAFELISTED_TOTAL_LEN {
+        if self.browser.limits_safelisted_total() && safelisted_len > MAX_SAFELISTED_TOTAL_LEN {
             unsafe_names.extend(safelisted_names);
         }
         sorted_lowercase_set(unsafe_names)
+    }
+
+    /// The sent headers as the browser's safelist sees them: one by one (the
+    /// standard, and Firefox), or with a repeated name's values joined by `, `
+    /// (Chrome and Safari).
+    fn checked_headers(&self) -> Vec<(&'a str, Cow<'a, str>)> {
+        let mut headers: Vec<(&'a str, Cow<'a, str>)> = Vec::new();
+        for (name, value) in self.sent_headers() {
+            let earlier = headers
+                .iter_mut()
+                .find(|(seen, _)| seen.eq_ignore_ascii_case(name));
+            match earlier {
+                Some((_, joined)) if self.browser.joins_repeated_headers() => {
+                    let joined = joined.to_mut();
+                    joined.push_str(", ");
+                    joined.push_str(value);
+                }
+                _ => headers.push((name, Cow::Borrowed(value))),
+            }
+        }
+        headers
     }
 
     /// The author headers the browser really sends: forbidden ones dropped (by name,

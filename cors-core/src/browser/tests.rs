@@ -176,21 +176,54 @@ fn other_headers_need_a_preflight_unless_forbidden() {
 }
 
 #[test]
-fn safelisted_values_over_1024_bytes_in_total_need_a_preflight() {
+fn repeated_safelisted_headers_follow_each_browser() {
+    // What each engine did in tests/browser.rs: Chrome and Safari join a repeated
+    // header's values before the 128-byte check; Firefox checks each value and has
+    // no 1024-byte total.
+    let a_100 = "a".repeat(100);
     let a_128 = "a".repeat(128);
-    let cases = [("8 x 128 bytes", 8, false), ("9 x 128 bytes", 9, true)];
-    for (description, count, expected) in cases {
-        let request = Request {
-            headers: vec![("Accept", a_128.as_str()); count],
-            ..Request::new(ORIGIN, "GET")
-        };
-        assert_eq!(needs_preflight(&request), expected, "{description}");
-        let acrh = preflight_for(&request).and_then(|preflight| preflight.request_headers);
-        assert_eq!(
-            acrh.as_deref(),
-            expected.then_some("accept"),
-            "{description}"
-        );
+    let cases = [
+        ("1 x 128 bytes", &a_128, 1, [false, false, false]),
+        ("2 x 100 bytes", &a_100, 2, [true, false, true]),
+        ("8 x 128 bytes", &a_128, 8, [true, false, true]),
+        ("9 x 128 bytes", &a_128, 9, [true, false, true]),
+    ];
+    for (description, value, count, expected) in cases {
+        for (browser, expected) in [Browser::Chrome, Browser::Firefox, Browser::Safari]
+            .into_iter()
+            .zip(expected)
+        {
+            let request = Request {
+                headers: vec![("Accept", value.as_str()); count],
+                ..Request::new(ORIGIN, "GET").browser(browser)
+            };
+            assert_eq!(
+                needs_preflight(&request),
+                expected,
+                "{description}, {browser:?}"
+            );
+            let acrh = preflight_for(&request).and_then(|preflight| preflight.request_headers);
+            assert_eq!(
+                acrh.as_deref(),
+                expected.then_some("accept"),
+                "{description}, {browser:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn distinct_safelisted_headers_never_reach_the_1024_byte_total() {
+    // Distinct safelisted names: each value alone is safelisted, and together
+    // they stay far under 1024 bytes, so no browser preflights them.
+    let value = "a".repeat(128);
+    for browser in [Browser::Chrome, Browser::Firefox, Browser::Safari] {
+        let request = Request::new(ORIGIN, "GET")
+            .header("Accept", &value)
+            .header("Accept-Language", &value)
+            .header("Content-Language", &value)
+            .browser(browser);
+        assert!(!needs_preflight(&request), "{browser:?}");
     }
 }
 

@@ -1,0 +1,93 @@
+/*
+ * The browser tests' clock: preloaded into a browser, it moves every answer of
+ * clock_gettime, gettimeofday and time forward by the whole seconds written in
+ * the file $CORS_TEST_CLOCK_FILE. A page asks the test's page server to write
+ * the file, and the browser's preflight cache sees the time pass at once.
+ *
+ * The file is read again at most every 100 ms of real time, in each process.
+ * Only the clock is touched: nothing that waits (poll, condition variables) is
+ * replaced, so the browser behaves as it does without it.
+ */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+typedef int (*clock_gettime_fn)(clockid_t, struct timespec *);
+
+static clock_gettime_fn real_clock_gettime;
+static long long offset_seconds;
+static long long next_read_ns;
+
+/* Looked up once, when the library is loaded: dlsym may allocate, and an
+   allocator that reads the clock would come back here. */
+__attribute__((constructor)) static void find_real_clock(void) {
+  __atomic_store_n(&real_clock_gettime,
+                   (clock_gettime_fn)dlsym(RTLD_NEXT, "clock_gettime"),
+                   __ATOMIC_RELEASE);
+}
+
+static int real_now(clockid_t id, struct timespec *ts) {
+  clock_gettime_fn real = __atomic_load_n(&real_clock_gettime, __ATOMIC_ACQUIRE);
+  if (real) return real(id, ts);
+  return (int)syscall(SYS_clock_gettime, id, ts);
+}
+
+static long long offset(void) {
+  struct timespec now;
+  if (real_now(CLOCK_MONOTONIC, &now) != 0) {
+    return __atomic_load_n(&offset_seconds, __ATOMIC_RELAXED);
+  }
+  long long ns = (long long)now.tv_sec * 1000000000LL + now.tv_nsec;
+  if (ns >= __atomic_load_n(&next_read_ns, __ATOMIC_RELAXED)) {
+    __atomic_store_n(&next_read_ns, ns + 100000000LL, __ATOMIC_RELAXED);
+    /* open and read, not fopen: an allocator that reads the clock (Firefox's
+       does) must not be entered again from here. */
+    const char *path = getenv("CORS_TEST_CLOCK_FILE");
+    int fd = path ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+    if (fd >= 0) {
+      char text[32];
+      ssize_t len = read(fd, text, sizeof text);
+      close(fd);
+      long long seconds = 0;
+      ssize_t i = 0;
+      while (i < len && text[i] >= '0' && text[i] <= '9') {
+        seconds = seconds * 10 + (text[i] - '0');
+        i++;
+      }
+      if (i > 0) __atomic_store_n(&offset_seconds, seconds, __ATOMIC_RELAXED);
+    }
+  }
+  return __atomic_load_n(&offset_seconds, __ATOMIC_RELAXED);
+}
+
+int clock_gettime(clockid_t id, struct timespec *ts) {
+  int result = real_now(id, ts);
+  /* CPU-time clocks (and the negative ids of other processes' and threads'
+     CPU clocks) measure work, not time: they stay as they are. */
+  if (result == 0 && id >= 0 && id != CLOCK_PROCESS_CPUTIME_ID &&
+      id != CLOCK_THREAD_CPUTIME_ID) {
+    ts->tv_sec += offset();
+  }
+  return result;
+}
+
+int gettimeofday(struct timeval *restrict tv, void *restrict tz) {
+  struct timespec ts;
+  (void)tz;
+  if (clock_gettime(CLOCK_REALTIME, &ts) != 0) return -1;
+  tv->tv_sec = ts.tv_sec;
+  tv->tv_usec = ts.tv_nsec / 1000;
+  return 0;
+}
+
+time_t time(time_t *out) {
+  struct timespec ts;
+  if (clock_gettime(CLOCK_REALTIME, &ts) != 0) return (time_t)-1;
+  if (out) *out = ts.tv_sec;
+  return ts.tv_sec;
+}
