@@ -431,16 +431,39 @@ enum Page {
     /// `http://127.0.0.1:<a>/run/form`: one `<form method=post>`, submitted
     /// into a frame, as a CSRF page does.
     Form,
+    /// `http://127.0.0.1:<p>/run/public`: a page the engine is told is on the
+    /// public internet, calling the API on loopback (Private Network Access,
+    /// now Local Network Access). Only in the engines that can be told so.
+    Public,
 }
 
 impl Page {
-    /// In the order the browser runs them.
-    const ALL: [Page; 3] = [Page::Form, Page::Main, Page::Sub];
+    /// In the order the browser runs them. `main` moves the clock a day
+    /// ahead, so the pages that need no clock come first.
+    const ALL: [Page; 4] = [Page::Form, Page::Public, Page::Main, Page::Sub];
+
+    /// The pages `engine` runs.
+    fn of(engine: Engine) -> impl Iterator<Item = Page> {
+        Page::ALL
+            .into_iter()
+            .filter(move |&page| page != Page::Public || engine.can_mark_public())
+    }
+
+    /// The page after `self` in `engine`, if any.
+    fn next(self, engine: Engine) -> Option<Page> {
+        Page::of(engine).skip_while(|&page| page != self).nth(1)
+    }
+
+    /// The pages that post results, in `engine`.
+    fn posting(engine: Engine) -> usize {
+        Page::of(engine).filter(|&page| page != Page::Form).count()
+    }
 
     fn path(self) -> &'static str {
         match self {
             Page::Main => "main",
             Page::Sub => "sub",
+            Page::Public => "public",
             Page::Form => "form",
         }
     }
@@ -472,6 +495,9 @@ enum Expect {
     Blocked,
     /// `no-cors` or a form: the page gets nothing it can read.
     Opaque,
+    /// No answer in time, and nothing reached the server: the browser is
+    /// waiting for the user's permission.
+    Unanswered,
 }
 
 #[derive(Clone, Debug)]
@@ -496,6 +522,8 @@ struct Scenario {
     expect_body: Option<&'static str>,
     /// Where an engine does otherwise: what it does instead.
     differs: Vec<(Engine, Expect, Option<&'static str>)>,
+    /// The request goes from a public page to a loopback address.
+    private_network: bool,
 }
 
 fn s(name: &'static str, server: Server, path: &'static str, expect: Expect) -> Scenario {
@@ -515,6 +543,7 @@ fn s(name: &'static str, server: Server, path: &'static str, expect: Expect) -> 
         expect,
         expect_body: None,
         differs: Vec::new(),
+        private_network: false,
     }
 }
 
@@ -541,6 +570,7 @@ impl Scenario {
     }
     fn page(mut self, page: Page) -> Self {
         self.page = page;
+        self.private_network = page == Page::Public;
         self
     }
     fn repeat(mut self, times: usize) -> Self {
@@ -781,6 +811,15 @@ fn scenarios() -> Vec<Scenario> {
         .clock(&[30, 700, 7300, 86_500]),
         s("subdomain_pattern", Api, "/sub/data", Read(200)).page(Page::Sub),
         s("subdomain_not_in_defaults", Api, "/api/simple", Blocked).page(Page::Sub),
+        // No preflight any more: a permission the page cannot get headless.
+        s(
+            "local_network_from_public_page",
+            Api,
+            "/api/simple",
+            Blocked,
+        )
+        .page(Page::Public)
+        .except(Engine::Firefox, Expect::Unanswered, None),
         s("strict_stops_form_post", Strict, "/transfer", Opaque)
             .method("POST")
             .mode(Mode::Form)
@@ -798,21 +837,31 @@ struct Origins {
     api: String,
     strict: String,
     raw: String,
+    public: String,
     page_port: u16,
+    public_port: u16,
     api_port: u16,
     strict_port: u16,
     raw_port: u16,
 }
 
 impl Origins {
-    fn new(page_port: u16, api_port: u16, strict_port: u16, raw_port: u16) -> Self {
+    fn new(
+        page_port: u16,
+        public_port: u16,
+        api_port: u16,
+        strict_port: u16,
+        raw_port: u16,
+    ) -> Self {
         Origins {
             page: format!("http://127.0.0.1:{page_port}"),
             sub: format!("http://app.localhost:{page_port}"),
             api: format!("http://localhost:{api_port}"),
             strict: format!("http://localhost:{strict_port}"),
             raw: format!("http://localhost:{raw_port}"),
+            public: format!("http://127.0.0.1:{public_port}"),
             page_port,
+            public_port,
             api_port,
             strict_port,
             raw_port,
@@ -823,6 +872,7 @@ impl Origins {
         match page {
             Page::Main | Page::Form => &self.page,
             Page::Sub => &self.sub,
+            Page::Public => &self.public,
         }
     }
 
@@ -868,8 +918,11 @@ fn js(value: &str) -> String {
 const RUNNER: &str = r#"
 const enc = encodeURIComponent;
 async function attempt(s) {
+  // A request held for the user's permission is never answered: give up.
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), 3000);
   try {
-    const r = await fetch(s.url, s.init);
+    const r = await fetch(s.url, { ...s.init, signal: abort.signal });
     const body = await r.text();
     return {
       outcome: r.type === "opaque" ? "opaque" : "read",
@@ -878,7 +931,10 @@ async function attempt(s) {
       headers: s.read.map(n => [n, r.headers.get(n)]),
     };
   } catch (e) {
+    if (abort.signal.aborted) return { outcome: "unanswered" };
     return { outcome: "blocked", error: String((e && e.message) || e) };
+  } finally {
+    clearTimeout(timer);
   }
 }
 (async () => {
@@ -910,7 +966,7 @@ async function attempt(s) {
 })();
 "#;
 
-fn page_html(page: Page, scenarios: &[Scenario], origins: &Origins) -> String {
+fn page_html(engine: Engine, page: Page, scenarios: &[Scenario], origins: &Origins) -> String {
     let mine: Vec<&Scenario> = scenarios.iter().filter(|s| s.page == page).collect();
     if page == Page::Form {
         let forms: String = mine
@@ -934,7 +990,7 @@ fn page_html(page: Page, scenarios: &[Scenario], origins: &Origins) -> String {
                }}\
                location.href = {};\
              }})();</script></body></html>",
-            js(&origins.page_url(Page::Main))
+            js(&origins.page_url(page.next(engine).expect("a page after the form")))
         );
     }
     let mut list = String::from("const SCENARIOS = [\n");
@@ -974,10 +1030,9 @@ fn page_html(page: Page, scenarios: &[Scenario], origins: &Origins) -> String {
         ));
     }
     list.push_str("];\n");
-    let next = match page {
-        Page::Main => js(&origins.page_url(Page::Sub)),
-        Page::Sub | Page::Form => "null".to_owned(),
-    };
+    let next = page
+        .next(engine)
+        .map_or_else(|| "null".to_owned(), |next| js(&origins.page_url(next)));
     format!(
         "<!doctype html><html><head><meta charset=\"utf-8\"><title>cors-actix browser test</title></head>\
          <body><script>const PAGE = {}; const NEXT = {next};\n{list}{RUNNER}</script></body></html>",
@@ -1082,10 +1137,10 @@ async fn advance(state: web::Data<Arc<PageState>>, secs: web::Path<u32>) -> Http
     HttpResponse::NoContent().finish()
 }
 
-fn start_servers(origins: &Origins, state: Arc<PageState>, listeners: [TcpListener; 4]) -> Servers {
-    let [api_listener, strict_listener, raw_listener, page_listener] = listeners;
+fn start_servers(origins: &Origins, state: Arc<PageState>, listeners: [TcpListener; 5]) -> Servers {
+    let [api_listener, strict_listener, raw_listener, page_listener, public_listener] = listeners;
     let api_cors = Cors::builder()
-        .origins([origins.page.as_str()])
+        .origins([origins.page.as_str(), origins.public.as_str()])
         .build()
         .expect("the API's defaults are valid");
     let strict_cors = Cors::builder()
@@ -1174,6 +1229,7 @@ fn start_servers(origins: &Origins, state: Arc<PageState>, listeners: [TcpListen
             .disable_signals()
             .shutdown_timeout(1)
             .listen(page_listener)?
+            .listen(public_listener)?
             .run();
             let _ = tx.send(vec![
                 api.handle(),
@@ -1309,10 +1365,11 @@ fn run(engine: Engine) {
     let _ = env_logger::builder().is_test(true).try_init();
 
     let bind = || TcpListener::bind("127.0.0.1:0").expect("a free loopback port");
-    let listeners = [bind(), bind(), bind(), bind()];
+    let listeners = [bind(), bind(), bind(), bind(), bind()];
     let port = |l: &TcpListener| l.local_addr().expect("bound").port();
     let origins = Origins::new(
         port(&listeners[3]),
+        port(&listeners[4]),
         port(&listeners[0]),
         port(&listeners[1]),
         port(&listeners[2]),
@@ -1329,12 +1386,11 @@ fn run(engine: Engine) {
 
     let scenarios = scenarios();
     let state = Arc::new(PageState {
-        pages: Page::ALL
-            .iter()
-            .map(|&page| {
+        pages: Page::of(engine)
+            .map(|page| {
                 (
                     page.path().to_owned(),
-                    page_html(page, &scenarios, &origins),
+                    page_html(engine, page, &scenarios, &origins),
                 )
             })
             .collect(),
@@ -1348,12 +1404,19 @@ fn run(engine: Engine) {
     // goes on to the next. Done when the form and both results arrived.
     let form_sent = || form_arrived(origins.strict_port);
     let posted = || state.results.lock().unwrap().len();
+    let posted_pages = || {
+        let mut pages: Vec<String> = state.results.lock().unwrap().keys().cloned().collect();
+        pages.sort();
+        pages.join(", ")
+    };
     let mut failures = Vec::new();
-    match launcher.open(&origins.page_url(Page::ALL[0]), &dir, &clock) {
+    let posting = Page::posting(engine);
+    let public = format!("127.0.0.1:{}", origins.public_port);
+    match launcher.open(&origins.page_url(Page::ALL[0]), &dir, &clock, &public) {
         Ok(mut running) => {
             let deadline = Instant::now() + Duration::from_secs(150);
             let finished = loop {
-                if posted() == 2 && form_sent() {
+                if posted() == posting && form_sent() {
                     break true;
                 }
                 if running.exited() || Instant::now() > deadline {
@@ -1366,10 +1429,11 @@ fn run(engine: Engine) {
             let stderr = running.stop();
             if !finished {
                 failures.push(format!(
-                    "{} did not finish the pages in time: {} of 2 posted results, form sent: {}; \
+                    "{} did not finish the pages in time: {} of {posting} posted results ({}), form sent: {}; \
                      its stderr ends:\n{stderr}",
                     engine.name(),
                     posted(),
+                    posted_pages(),
                     form_sent()
                 ));
             }
@@ -1455,7 +1519,7 @@ fn check(
         method: scenario.method,
         headers: sent.clone(),
         credentials: scenario.credentials,
-        private_network: false,
+        private_network: scenario.private_network,
         browser: engine.browser(),
     };
     let preflights: Vec<&&Exchange> = exchanges.iter().filter(|e| e.is_preflight()).collect();
@@ -1507,6 +1571,9 @@ fn check(
         );
     }
 
+    if scenario.page == Page::Public && !engine.can_mark_public() {
+        return ("not run: no page can be public".into(), "not run".into());
+    }
     let Some(seen) = page else {
         fail("the page wrote no result".into());
         return ("no result".into(), "no result".into());
@@ -1524,6 +1591,7 @@ fn check(
         Expect::Read(_) => "read",
         Expect::Blocked => "blocked",
         Expect::Opaque => "opaque",
+        Expect::Unanswered => "unanswered",
     };
     if seen.outcomes.iter().any(|o| o != expected) {
         fail(format!(
@@ -1543,6 +1611,32 @@ fn check(
                 seen.body
             ));
         }
+    }
+
+    if scenario.private_network {
+        // A public page's request to loopback: the engine holds it for the
+        // user's permission, so nothing reaches the server, and the oracle
+        // must say so whatever the server would answer.
+        if !exchanges.is_empty() {
+            fail(format!(
+                "{who} sent {} request(s) from the public page",
+                exchanges.len()
+            ));
+        }
+        let oracle = browser::fetch(&request, None, &browser::Response::new(200));
+        let held = matches!(&oracle, Err(blocked) if blocked.kind == browser::BlockedKind::LocalNetworkPermission);
+        if !held {
+            fail(format!(
+                "DISAGREEMENT: {who} sent nothing; the oracle says {oracle:?}"
+            ));
+        }
+        return (
+            format!(
+                "{who}: {}; nothing sent; oracle: held for permission",
+                seen.outcomes.join(",")
+            ),
+            format!("{} · nothing sent", seen.outcomes.join(",")),
+        );
     }
 
     if scenario.mode == Mode::NoCors {

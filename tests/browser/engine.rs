@@ -48,6 +48,11 @@ impl Engine {
         }
     }
 
+    /// Whether the engine can be told that a page is on the public internet.
+    pub fn can_mark_public(self) -> bool {
+        matches!(self, Engine::Chromium | Engine::Firefox)
+    }
+
     /// The variable that names the engine's binary, when it is not found.
     fn variable(self) -> &'static str {
         match self {
@@ -137,8 +142,16 @@ impl Launcher {
         Ok(shim)
     }
 
-    /// Opens `url` in a fresh profile under `dir`, the clock offset read from `clock`.
-    pub fn open(&self, url: &str, dir: &Path, clock: &Path) -> Result<Running, String> {
+    /// Opens `url` in a fresh profile under `dir`, the clock offset read from
+    /// `clock`, and the page at `public` (`host:port`) taken to be on the public
+    /// internet where the engine can be told so.
+    pub fn open(
+        &self,
+        url: &str,
+        dir: &Path,
+        clock: &Path,
+        public: &str,
+    ) -> Result<Running, String> {
         let shim = self.clock_shim(dir)?;
         let profile = dir.join("profile");
         std::fs::create_dir_all(&profile).map_err(|e| format!("profile: {e}"))?;
@@ -155,13 +168,16 @@ impl Launcher {
                     "--disable-sync",
                     "--no-first-run",
                 ])
-                .arg(format!("--user-data-dir={}", profile.display()));
+                .arg(format!("--user-data-dir={}", profile.display()))
+                .arg(format!("--ip-address-space-overrides={public}=public"));
                 c
             }
             (Engine::Firefox, _) => {
                 // Quiet the first run: no default-browser check, no telemetry,
                 // no background connections that this closed network refuses.
+                let public = format!("\"{public}\"");
                 let prefs = [
+                    ("network.lna.address_space.public.override", public.as_str()),
                     ("browser.shell.checkDefaultBrowser", "false"),
                     ("datareporting.policy.dataSubmissionEnabled", "false"),
                     ("toolkit.telemetry.reportingpolicy.firstRun", "false"),

@@ -73,9 +73,11 @@ pub enum BlockedKind {
     /// A CORS-unsafe request header is not listed in `Access-Control-Allow-Headers`
     /// (compared case-insensitively; `*` counts only without credentials).
     HeaderNotAllowed,
-    /// A private network request's preflight response lacks
-    /// `Access-Control-Allow-Private-Network: true`.
-    PrivateNetworkNotAllowed,
+    /// A public page's request to a more private address ([`Request::private_network`])
+    /// waits for the user's permission to reach the local network, in Chrome and
+    /// Firefox; no response header grants it, and nothing is sent before it. The
+    /// stage is the preflight's, the first request that would have been sent.
+    LocalNetworkPermission,
     /// `Access-Control-Allow-Methods` or `Access-Control-Allow-Headers` holds an item
     /// that is not an HTTP token.
     InvalidHeaderList,
@@ -102,7 +104,6 @@ impl BlockedKind {
                 | Self::AllowOriginMismatch
                 | Self::WildcardOriginWithCredentials
                 | Self::AllowCredentialsNotTrue
-                | Self::PrivateNetworkNotAllowed
         )
     }
 }
@@ -139,9 +140,8 @@ pub struct Blocked {
     /// `Access-Control-Allow-Methods`); `None` for the status and for a missing
     /// preflight.
     pub header: Option<&'static str>,
-    /// The offending value: the `Access-Control-Allow-Origin`,
-    /// `Access-Control-Allow-Credentials` or `Access-Control-Allow-Private-Network`
-    /// value (`None` when absent), the disallowed method, the disallowed request
+    /// The offending value: the `Access-Control-Allow-Origin` or
+    /// `Access-Control-Allow-Credentials` value (`None` when absent), the disallowed method, the disallowed request
     /// header name, the unparsable list item, or the status code.
     pub value: Option<String>,
 }
@@ -265,18 +265,11 @@ impl fmt::Display for Blocked {
                 "Request header field {value} is not allowed by \
                  Access-Control-Allow-Headers in preflight response."
             ),
-            BlockedKind::PrivateNetworkNotAllowed => match &self.value {
-                None => f.write_str(
-                    "No 'Access-Control-Allow-Private-Network' header was present in the \
-                     preflight response for this private network request.",
-                ),
-                Some(value) => write!(
-                    f,
-                    "The 'Access-Control-Allow-Private-Network' header in the preflight \
-                     response for this private network request had a value of '{value}', \
-                     not 'true'."
-                ),
-            },
+            BlockedKind::LocalNetworkPermission => f.write_str(
+                "The request from a public page to a more private address waits for the \
+                 user's permission to access the local network (Local Network Access); \
+                 no response header grants it.",
+            ),
             BlockedKind::InvalidHeaderList => write!(
                 f,
                 "Cannot parse {} response header field in preflight response.",

@@ -8,8 +8,7 @@ use super::*;
 /// It does when the normalised method is not `GET`, `HEAD` or `POST`, when a header
 /// is not [CORS-safelisted] (`Accept`, `Accept-Language`, `Content-Language`,
 /// `Content-Type`, `Range`, each with a valid value of at most 128 bytes, and at most
-/// 1024 bytes of such values in total), or when the request is a private network
-/// request.
+/// 1024 bytes of such values in total; [`Browser`] says where engines differ).
 ///
 /// # Examples
 ///
@@ -29,9 +28,7 @@ use super::*;
 /// [CORS-safelisted]: https://fetch.spec.whatwg.org/#cors-safelisted-request-header
 #[must_use]
 pub fn needs_preflight(request: &Request<'_>) -> bool {
-    request.private_network
-        || !is_safelisted_method(request.normalized_method())
-        || !request.unsafe_header_names().is_empty()
+    !is_safelisted_method(request.normalized_method()) || !request.unsafe_header_names().is_empty()
 }
 
 /// The preflight the browser sends before `request`, or `None` when it sends none.
@@ -65,15 +62,13 @@ pub fn preflight_for(request: &Request<'_>) -> Option<Preflight> {
         origin: request.origin.to_owned(),
         request_method: request.normalized_method().to_owned(),
         request_headers: (!unsafe_names.is_empty()).then(|| unsafe_names.join(",")),
-        request_private_network: request.private_network,
     })
 }
 
 /// The checks of the [CORS-preflight fetch] on `preflight_response`, in Chrome's
 /// order: no redirect; the CORS check (`Access-Control-Allow-Origin`, and
 /// `Access-Control-Allow-Credentials` when credentials are included); an ok status
-/// (2xx); `Access-Control-Allow-Private-Network: true` for a private network request;
-/// parsable `Access-Control-Allow-Methods` and `Access-Control-Allow-Headers`; the
+/// (2xx); parsable `Access-Control-Allow-Methods` and `Access-Control-Allow-Headers`; the
 /// method allowed; every CORS-unsafe request header allowed.
 ///
 /// The checks run even when `request` would need no preflight.
@@ -125,7 +120,6 @@ pub fn check_preflight(
         return Err(Blocked::new(BlockedKind::PreflightStatus, stage)
             .with_value(preflight_response.status.to_string()));
     }
-    check_private_network(request, preflight_response)?;
     let methods = allow_list(preflight_response, ALLOW_METHODS)?;
     let header_names = allow_list(preflight_response, ALLOW_HEADERS)?;
     check_method(request, &methods)?;
@@ -192,12 +186,23 @@ pub fn check_response(request: &Request<'_>, response: &Response<'_>) -> Result<
 ///     .header("Access-Control-Allow-Origin", "*")
 ///     .header("Access-Control-Allow-Headers", "x-trace");
 /// assert!(fetch(&request, Some(&preflight), &response).is_ok());
+///
+/// // A public page's request to a local address waits for the user, in Chrome.
+/// let local = Request::new("https://public.example", "GET").private_network(true);
+/// let blocked = fetch(&local, None, &response).unwrap_err();
+/// assert_eq!(blocked.kind, BlockedKind::LocalNetworkPermission);
 /// ```
 pub fn fetch(
     request: &Request<'_>,
     preflight_response: Option<&Response<'_>>,
     response: &Response<'_>,
 ) -> Result<Readable, Blocked> {
+    if request.private_network && request.browser.asks_local_network_permission() {
+        return Err(Blocked::new(
+            BlockedKind::LocalNetworkPermission,
+            Stage::Preflight,
+        ));
+    }
     let warnings = if needs_preflight(request) {
         let preflight_response = preflight_response
             .ok_or_else(|| Blocked::new(BlockedKind::PreflightMissing, Stage::Preflight))?;
@@ -249,23 +254,6 @@ pub(super) fn cors_check(
 
 pub(super) fn is_redirect(response: &Response<'_>) -> bool {
     REDIRECT_STATUSES.contains(&response.status) && response.has_header("Location")
-}
-
-pub(super) fn check_private_network(
-    request: &Request<'_>,
-    response: &Response<'_>,
-) -> Result<(), Blocked> {
-    if !request.private_network {
-        return Ok(());
-    }
-    let allow = response.combined(ALLOW_PRIVATE_NETWORK);
-    if allow.as_deref() == Some("true") {
-        return Ok(());
-    }
-    let mut blocked = Blocked::new(BlockedKind::PrivateNetworkNotAllowed, Stage::Preflight)
-        .with_header(ALLOW_PRIVATE_NETWORK);
-    blocked.value = allow;
-    Err(blocked)
 }
 
 /// A preflight allow-list header; an item that is not a token fails the preflight.

@@ -86,7 +86,6 @@ const ALLOW_ORIGIN: &str = "Access-Control-Allow-Origin";
 const ALLOW_CREDENTIALS: &str = "Access-Control-Allow-Credentials";
 const ALLOW_METHODS: &str = "Access-Control-Allow-Methods";
 const ALLOW_HEADERS: &str = "Access-Control-Allow-Headers";
-const ALLOW_PRIVATE_NETWORK: &str = "Access-Control-Allow-Private-Network";
 const EXPOSE_HEADERS: &str = "Access-Control-Expose-Headers";
 const MAX_AGE: &str = "Access-Control-Max-Age";
 

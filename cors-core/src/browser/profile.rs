@@ -11,6 +11,7 @@
 /// |---|---|---|---|
 /// | `Access-Control-Max-Age` cap ([`max_age_cap`](Browser::max_age_cap)) | 7200 s | 86400 s | 600 s |
 /// | a safelisted header set twice (`Headers.append`) | values joined, then checked: two 100-byte values are one 202-byte value, over 128, so preflighted | each value checked alone, as the standard says | as Chrome |
+/// | a public page's request to a more private address (`private_network`) | no preflight: held until the user allows the page to reach the local network ([Local Network Access]); headless, refused at once | no preflight: held for the same permission; headless, never answered | not tested: MiniBrowser cannot be told a page is public; the oracle treats it as any request |
 /// | nine 120-byte values of one safelisted header: over 1024 bytes in total | preflighted (the joined value is over 128 bytes) | **not** preflighted: Firefox has no 1024-byte total, which the standard demands | as Chrome |
 ///
 /// Seen alike in all three, and modelled so:
@@ -29,6 +30,8 @@
 /// no cookie from a response of another site, so a credentialed `fetch()` from
 /// `http://127.0.0.1` to `http://localhost` sends none back; Chrome keeps a
 /// `Partitioned` cookie and Firefox partitions third-party cookies by top-level site.
+///
+/// [Local Network Access]: https://wicg.github.io/local-network-access/
 ///
 /// # Examples
 ///
@@ -74,6 +77,12 @@ impl Browser {
             Self::Firefox => 86_400,
             Self::Safari => 600,
         }
+    }
+
+    /// Whether a public page's request to a more private address waits for the
+    /// user's permission (Local Network Access) instead of a preflight.
+    pub(super) const fn asks_local_network_permission(self) -> bool {
+        matches!(self, Self::Chrome | Self::Firefox)
     }
 
     /// Whether the values of a request header set more than once are joined (`a, b`)

@@ -51,11 +51,16 @@ pub struct Request<'a> {
     /// The credentials mode.
     pub credentials: CredentialsMode,
     /// Whether the request goes to a more private address space, for example from a
-    /// public site to `192.168.0.1` ([Private Network Access]). The browser then always
-    /// sends a preflight with `Access-Control-Request-Private-Network: true`, which
-    /// must be answered with `Access-Control-Allow-Private-Network: true`.
+    /// public site to `192.168.0.1` or to loopback ([Local Network Access]).
     ///
-    /// [Private Network Access]: https://wicg.github.io/private-network-access/
+    /// Chrome and Firefox send no preflight for it: they hold the request until the
+    /// user allows the page to reach the local network, and no response header can
+    /// grant that ([`BlockedKind::LocalNetworkPermission`]). Earlier Chrome versions
+    /// sent a preflight with `Access-Control-Request-Private-Network: true` instead
+    /// (Private Network Access); Chromium 156 no longer does. Safari's handling was
+    /// not tested: for it, the oracle treats the request as any other.
+    ///
+    /// [Local Network Access]: https://wicg.github.io/local-network-access/
     pub private_network: bool,
     /// The browser whose behaviour the checks follow where engines differ; see
     /// [`Browser`] for the differences. [`Request::new`] takes Chrome's.
@@ -231,8 +236,6 @@ pub struct Preflight {
     /// names, lowercased, deduplicated, sorted and joined by `,` without spaces;
     /// `None` when there are none (the browser then omits the header).
     pub request_headers: Option<String>,
-    /// Whether `Access-Control-Request-Private-Network: true` is sent.
-    pub request_private_network: bool,
 }
 
 impl Preflight {
@@ -244,7 +247,7 @@ impl Preflight {
 
     /// The CORS header lines of the preflight, ready to put on a test request:
     /// `Origin`, `Access-Control-Request-Method`, and when present
-    /// `Access-Control-Request-Headers` and `Access-Control-Request-Private-Network`.
+    /// `Access-Control-Request-Headers`.
     ///
     /// # Examples
     ///
@@ -272,9 +275,6 @@ impl Preflight {
         ];
         if let Some(request_headers) = &self.request_headers {
             headers.push(("Access-Control-Request-Headers", request_headers.as_str()));
-        }
-        if self.request_private_network {
-            headers.push(("Access-Control-Request-Private-Network", "true"));
         }
         headers
     }

@@ -9,7 +9,6 @@ const ACAC: &str = "Access-Control-Allow-Credentials";
 const ACAM: &str = "Access-Control-Allow-Methods";
 const ACAH: &str = "Access-Control-Allow-Headers";
 const ACEH: &str = "Access-Control-Expose-Headers";
-const ACAPN: &str = "Access-Control-Allow-Private-Network";
 const ACMA: &str = "Access-Control-Max-Age";
 
 /// Header lines of a test request or response.
@@ -228,19 +227,25 @@ fn distinct_safelisted_headers_never_reach_the_1024_byte_total() {
 }
 
 #[test]
-fn private_network_requests_are_always_preflighted() {
-    let request = Request::new(ORIGIN, "GET").private_network(true);
-    assert!(needs_preflight(&request));
-    let preflight = preflight_for(&request).expect("preflighted");
-    assert!(preflight.request_private_network);
-    assert_eq!(
-        preflight.headers(),
-        [
-            ("Origin", ORIGIN),
-            ("Access-Control-Request-Method", "GET"),
-            ("Access-Control-Request-Private-Network", "true"),
-        ]
-    );
+fn private_network_requests_wait_for_permission_in_chrome_and_firefox() {
+    // As Chromium 156 and Firefox ESR 153 did in tests/browser.rs: no preflight,
+    // nothing sent, whatever the server would answer.
+    let allowed = Response::new(200).header(ACAO, "*");
+    for browser in [Browser::Chrome, Browser::Firefox] {
+        let request = Request::new(ORIGIN, "GET")
+            .private_network(true)
+            .browser(browser);
+        assert!(!needs_preflight(&request), "{browser:?}");
+        assert_eq!(preflight_for(&request), None, "{browser:?}");
+        let blocked = fetch(&request, None, &allowed).unwrap_err();
+        assert_eq!(blocked.kind, BlockedKind::LocalNetworkPermission);
+        assert_eq!(blocked.stage, Stage::Preflight);
+    }
+    // Safari: not modelled, an ordinary request.
+    let request = Request::new(ORIGIN, "GET")
+        .private_network(true)
+        .browser(Browser::Safari);
+    assert!(fetch(&request, None, &allowed).is_ok());
 }
 
 #[test]
@@ -283,7 +288,6 @@ fn preflight_serialises_the_unsafe_header_names() {
             expected,
             "{description}"
         );
-        assert!(!preflight.request_private_network, "{description}");
     }
 }
 
@@ -316,7 +320,6 @@ fn check_preflight_applies_every_check() {
     let put = || request("PUT", &[]);
     let custom = || request("GET", &[("X-Custom", "1")]);
     let authorization = || request("GET", &[("Authorization", "Bearer t")]);
-    let private = || request("GET", &[]).private_network(true);
     let cases = [
         PreflightCase {
             description: "method and header listed explicitly",
@@ -541,27 +544,6 @@ fn check_preflight_applies_every_check() {
             status: 204,
             lines: &[(ACAO, ORIGIN), (ACAM, "GET, P(T")],
             expected: Err(InvalidHeaderList),
-        },
-        PreflightCase {
-            description: "private network without ACAPN",
-            request: private(),
-            status: 204,
-            lines: &[(ACAO, ORIGIN)],
-            expected: Err(PrivateNetworkNotAllowed),
-        },
-        PreflightCase {
-            description: "private network with ACAPN other than true",
-            request: private(),
-            status: 204,
-            lines: &[(ACAO, ORIGIN), (ACAPN, "yes")],
-            expected: Err(PrivateNetworkNotAllowed),
-        },
-        PreflightCase {
-            description: "private network with ACAPN true",
-            request: private(),
-            status: 204,
-            lines: &[(ACAO, ORIGIN), (ACAPN, "true")],
-            expected: PASS,
         },
     ];
     for case in cases {
@@ -952,11 +934,11 @@ fn fetch_runs_the_whole_cycle() {
             expected: Err((PreflightMissing, Stage::Preflight)),
         },
         FetchCase {
-            description: "a private network request without a preflight response",
+            description: "a private network request waits for permission, in Chrome",
             request: request("GET", &[]).private_network(true),
             preflight: None,
             response: allowed(),
-            expected: Err((PreflightMissing, Stage::Preflight)),
+            expected: Err((LocalNetworkPermission, Stage::Preflight)),
         },
         FetchCase {
             description: "a failing preflight stops the cycle",
@@ -1089,29 +1071,17 @@ fn messages_read_like_chrome() {
                 .to_owned(),
         ),
         (
-            "private network header missing",
-            preflight(
-                request("GET", &[]).private_network(true),
-                204,
-                &[(ACAO, ORIGIN)],
-            ),
-            format!(
-                "{PREFLIGHT}No 'Access-Control-Allow-Private-Network' header was present in \
-                 the preflight response for this private network request."
-            ),
-        ),
-        (
-            "private network header not true",
-            preflight(
-                request("GET", &[]).private_network(true),
-                204,
-                &[(ACAO, ORIGIN), (ACAPN, "1")],
-            ),
-            format!(
-                "{PREFLIGHT}The 'Access-Control-Allow-Private-Network' header in the \
-                 preflight response for this private network request had a value of '1', \
-                 not 'true'."
-            ),
+            "local network permission",
+            fetch(
+                &request("GET", &[]).private_network(true),
+                None,
+                &Response::new(200),
+            )
+            .unwrap_err(),
+            "The request from a public page to a more private address waits for the \
+             user's permission to access the local network (Local Network Access); no \
+             response header grants it."
+                .to_owned(),
         ),
         (
             "unparsable ACAM",
