@@ -5,13 +5,18 @@
  * the file, and the browser's preflight cache sees the time pass at once.
  *
  * The file is read again at most every 100 ms of real time, in each process.
- * Only the clock is touched: nothing that waits (poll, condition variables) is
- * replaced, so the browser behaves as it does without it.
+ * Only the clock is touched. Waits with a relative timeout (poll, epoll,
+ * nanosleep) are unaffected; a wait until an absolute time computed from the
+ * moved clock (pthread_cond_timedwait, futex deadlines) lasts the offset
+ * longer, unless something wakes it. The browsers tested wake their threads
+ * often enough while the clock moves; Firefox does not when started with the
+ * clock already a day ahead, so the tests start every browser at offset 0.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <time.h>
@@ -22,10 +27,16 @@ typedef int (*clock_gettime_fn)(clockid_t, struct timespec *);
 static clock_gettime_fn real_clock_gettime;
 static long long offset_seconds;
 static long long next_read_ns;
+/* The file's path, copied once: getenv on other threads could race with a
+   browser's own setenv. Empty when unset or too long. */
+static char clock_file[4096];
 
 /* Looked up once, when the library is loaded: dlsym may allocate, and an
    allocator that reads the clock would come back here. */
 __attribute__((constructor)) static void find_real_clock(void) {
+  const char *path = getenv("CORS_TEST_CLOCK_FILE");
+  size_t len = path ? strlen(path) : 0;
+  if (len < sizeof clock_file) memcpy(clock_file, path ? path : "", len + 1);
   __atomic_store_n(&real_clock_gettime,
                    (clock_gettime_fn)dlsym(RTLD_NEXT, "clock_gettime"),
                    __ATOMIC_RELEASE);
@@ -47,15 +58,15 @@ static long long offset(void) {
     __atomic_store_n(&next_read_ns, ns + 100000000LL, __ATOMIC_RELAXED);
     /* open and read, not fopen: an allocator that reads the clock (Firefox's
        does) must not be entered again from here. */
-    const char *path = getenv("CORS_TEST_CLOCK_FILE");
-    int fd = path ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+    int fd = clock_file[0] ? open(clock_file, O_RDONLY | O_CLOEXEC) : -1;
     if (fd >= 0) {
       char text[32];
       ssize_t len = read(fd, text, sizeof text);
       close(fd);
       long long seconds = 0;
       ssize_t i = 0;
-      while (i < len && text[i] >= '0' && text[i] <= '9') {
+      /* At most 18 digits: the sum cannot overflow. */
+      while (i < len && i < 18 && text[i] >= '0' && text[i] <= '9') {
         seconds = seconds * 10 + (text[i] - '0');
         i++;
       }
@@ -77,11 +88,16 @@ int clock_gettime(clockid_t id, struct timespec *ts) {
 }
 
 int gettimeofday(struct timeval *restrict tv, void *restrict tz) {
+  /* glibc declares tv non-null, but callers may pass NULL for the time zone
+     alone: read it through a volatile so the check is not optimised away. */
+  struct timeval *volatile out = tv;
   struct timespec ts;
   (void)tz;
   if (clock_gettime(CLOCK_REALTIME, &ts) != 0) return -1;
-  tv->tv_sec = ts.tv_sec;
-  tv->tv_usec = ts.tv_nsec / 1000;
+  if (out) {
+    out->tv_sec = ts.tv_sec;
+    out->tv_usec = ts.tv_nsec / 1000;
+  }
   return 0;
 }
 

@@ -74,6 +74,7 @@ impl Engine {
             })
             .ok_or_else(|| format!("no {} found (set ${})", self.name(), self.variable()))?;
         let xvfb_run = if self == Engine::WebKit {
+            on_path(&["xauth"]).ok_or("no xauth found: xvfb-run needs it")?;
             Some(on_path(&["xvfb-run"]).ok_or("no xvfb-run found: WebKit needs a display")?)
         } else {
             None
@@ -210,6 +211,8 @@ impl Launcher {
         command
             .arg(url)
             .env("HOME", dir)
+            // The engines' and xvfb-run's temporary files go with the profile.
+            .env("TMPDIR", dir)
             .env("LD_PRELOAD", &shim)
             .env("CORS_TEST_CLOCK_FILE", clock)
             // The engines' own sandboxes: WebKit's cannot start as root in a
@@ -252,19 +255,25 @@ impl Running {
 
     /// Stops the engine and its process group; returns the end of its stderr.
     pub fn stop(&mut self) -> String {
+        // `kill` (procps) signals the whole group; `.ci/run` installs it.
+        // Whatever happens, the leader is killed and reaped, so this ends.
         let group = format!("-{}", self.child.id());
         let signal = |name: &str| {
-            let _ = Command::new("kill")
+            Command::new("kill")
                 .args([name, "--", &group])
                 .stderr(Stdio::null())
-                .status();
+                .status()
+                .is_ok_and(|status| status.success())
         };
         signal("-TERM");
+        // Until every process of the group is gone (`kill -0` fails), or 5 s.
         let deadline = Instant::now() + Duration::from_secs(5);
-        while !self.exited() && Instant::now() < deadline {
+        while signal("-0") && Instant::now() < deadline {
+            self.exited();
             std::thread::sleep(Duration::from_millis(50));
         }
         signal("-KILL");
+        let _ = self.child.kill();
         let _ = self.child.wait();
         self.stopped = true;
         let stderr = std::fs::read(&self.log).unwrap_or_default();

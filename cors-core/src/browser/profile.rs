@@ -4,8 +4,9 @@
 ///
 /// Every difference below was seen in the end-to-end tests (`tests/browser.rs`),
 /// which run each scenario in Chromium 156, Firefox ESR 153 and WebKitGTK 2.50 (the
-/// engine of Safari) and hold the oracle to what each engine did. Outside these
-/// points the three engines agree with each other and with the oracle.
+/// engine of Safari) and hold the oracle to what each engine did. In the other
+/// scenarios of those tests the three engines agreed with each other and with the
+/// oracle.
 ///
 /// | | Chrome | Firefox | Safari |
 /// |---|---|---|---|
@@ -19,8 +20,9 @@
 /// - `Access-Control-Allow-Headers: *` lets `Authorization` through, although the
 ///   standard says it must not; the oracle passes it with
 ///   [`Warning::AuthorizationCoveredByWildcard`](super::Warning).
-/// - A redirected preflight fails; a redirected actual request is preflighted again
-///   at its new URL.
+/// - A redirected preflight fails. A redirected actual request is preflighted again
+///   at its new URL; the oracle does not follow redirects, so a test checks each hop
+///   as a request of its own.
 /// - `*` in `Access-Control-Expose-Headers` is a header name, not a wildcard, when
 ///   the request carries credentials.
 /// - A `Content-Type` with a quoted parameter (`text/plain; charset="utf-8"`) is not
