@@ -1374,6 +1374,7 @@ fn run(engine: Engine) {
         }
     };
     let _ = env_logger::builder().is_test(true).try_init();
+    let version = launcher.version();
 
     let bind = || TcpListener::bind("127.0.0.1:0").expect("a free loopback port");
     let listeners = [bind(), bind(), bind(), bind(), bind()];
@@ -1507,7 +1508,7 @@ fn run(engine: Engine) {
         }
     }
     eprintln!(
-        "{}: {} scenarios in {:?}:\n{}",
+        "{} ({version}): {} scenarios in {:?}:\n{}",
         engine.name(),
         scenarios.len(),
         started.elapsed(),
@@ -1515,7 +1516,7 @@ fn run(engine: Engine) {
     );
     assert!(
         failures.is_empty(),
-        "{}: {} problem(s):\n- {}\n\nscenarios:\n{}",
+        "{} ({version}): {} problem(s):\n- {}\n\nscenarios:\n{}",
         engine.name(),
         failures.len(),
         failures.join("\n- "),

@@ -123,6 +123,32 @@ pub struct Launcher {
 }
 
 impl Launcher {
+    /// The engine's own version line, for the report: the README's table
+    /// names the versions it was made with.
+    pub fn version(&self) -> String {
+        let mut command = match &self.xvfb_run {
+            Some(xvfb_run) => {
+                let mut c = Command::new(xvfb_run);
+                c.arg("-a").arg(&self.binary);
+                c
+            }
+            None => Command::new(&self.binary),
+        };
+        command
+            .arg("--version")
+            .stdin(Stdio::null())
+            .stderr(Stdio::null())
+            .output()
+            .ok()
+            .and_then(|out| {
+                String::from_utf8_lossy(&out.stdout)
+                    .lines()
+                    .find(|line| !line.trim().is_empty())
+                    .map(|line| line.trim().to_owned())
+            })
+            .unwrap_or_else(|| "version unknown".to_owned())
+    }
+
     /// Compiles the clock shim into `dir`.
     fn clock_shim(&self, dir: &Path) -> Result<PathBuf, String> {
         let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/clock.c");
@@ -156,9 +182,19 @@ impl Launcher {
         let shim = self.clock_shim(dir)?;
         let profile = dir.join("profile");
         std::fs::create_dir_all(&profile).map_err(|e| format!("profile: {e}"))?;
+        // Under `setpriv --pdeathsig` (util-linux) where there is one, the
+        // engine gets SIGTERM if the test dies before it can stop it.
+        let start = |program: &Path| match on_path(&["setpriv"]) {
+            Some(setpriv) => {
+                let mut c = Command::new(setpriv);
+                c.args(["--pdeathsig", "TERM", "--"]).arg(program);
+                c
+            }
+            None => Command::new(program),
+        };
         let mut command = match (self.engine, &self.xvfb_run) {
             (Engine::Chromium, _) => {
-                let mut c = Command::new(&self.binary);
+                let mut c = start(&self.binary);
                 c.args([
                     "--headless",
                     "--no-sandbox",
@@ -192,13 +228,13 @@ impl Launcher {
                     .collect();
                 std::fs::write(profile.join("user.js"), user_js)
                     .map_err(|e| format!("user.js: {e}"))?;
-                let mut c = Command::new(&self.binary);
+                let mut c = start(&self.binary);
                 c.args(["--headless", "--no-remote", "--profile"])
                     .arg(&profile);
                 c
             }
             (Engine::WebKit, Some(xvfb_run)) => {
-                let mut c = Command::new(xvfb_run);
+                let mut c = start(xvfb_run);
                 // `--private`: an ephemeral session, as a fresh profile.
                 c.arg("-a").arg(&self.binary).arg("--private");
                 c
