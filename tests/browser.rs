@@ -628,6 +628,13 @@ fn scenarios() -> Vec<Scenario> {
     use Expect::{Blocked, Opaque, Read};
     use Server::{Api, Raw, Strict};
     const JSON: (&str, &str) = ("Content-Type", "application/json");
+    // A POST with a string body and this `Content-Type`, to the echo.
+    let content_type = |name, value| {
+        s(name, Raw, "/raw/echo", Read(200))
+            .method("POST")
+            .header("Content-Type", value)
+            .body("x")
+    };
     // Safelisted request-header values: at most 128 bytes each.
     let accept_128: &'static str = "a".repeat(128).leak();
     let accept_129: &'static str = "a".repeat(129).leak();
@@ -769,22 +776,13 @@ fn scenarios() -> Vec<Scenario> {
             Blocked,
         )
         .method("PUT"),
-        s("content_type_charset", Raw, "/raw/echo", Read(200))
-            .method("POST")
-            .header("Content-Type", "text/plain; charset=utf-8")
-            .body("x"),
-        s("content_type_quoted_charset", Raw, "/raw/echo", Read(200))
-            .method("POST")
-            .header("Content-Type", "text/plain; charset=\"utf-8\"")
-            .body("x"),
-        s("content_type_no_subtype", Raw, "/raw/echo", Read(200))
-            .method("POST")
-            .header("Content-Type", "text")
-            .body("x"),
-        s("content_type_multipart", Raw, "/raw/echo", Read(200))
-            .method("POST")
-            .header("Content-Type", "multipart/form-data; boundary=x")
-            .body("x"),
+        content_type("content_type_charset", "text/plain; charset=utf-8"),
+        content_type(
+            "content_type_quoted_charset",
+            "text/plain; charset=\"utf-8\"",
+        ),
+        content_type("content_type_no_subtype", "text"),
+        content_type("content_type_multipart", "multipart/form-data; boundary=x"),
         s("put_lowercase", Raw, "/raw/echo", Read(200)).method("put"),
         s("accept_128_bytes", Raw, "/raw/echo", Read(200)).header("Accept", accept_128),
         s("accept_129_bytes", Raw, "/raw/echo", Read(200)).header("Accept", accept_129),
@@ -793,16 +791,10 @@ fn scenarios() -> Vec<Scenario> {
             .header("Accept-Language", language_100)
             .header("Accept-Language", language_100),
         // Nine values of 120 bytes: each is safelisted, together over 1024.
-        s("safelisted_over_1024_bytes", Raw, "/raw/echo", Read(200))
-            .header("Accept-Language", language_120)
-            .header("Accept-Language", language_120)
-            .header("Accept-Language", language_120)
-            .header("Accept-Language", language_120)
-            .header("Accept-Language", language_120)
-            .header("Accept-Language", language_120)
-            .header("Accept-Language", language_120)
-            .header("Accept-Language", language_120)
-            .header("Accept-Language", language_120),
+        (0..9).fold(
+            s("safelisted_over_1024_bytes", Raw, "/raw/echo", Read(200)),
+            |scenario, _| scenario.header("Accept-Language", language_120),
+        ),
         // Last on its page: it leaves the browser's clock a day ahead. Each
         // cap is tried 10 s before and after it runs out, counted from the
         // preflight that filled the cache: WebKit's 600 s at 590 and 610,
