@@ -64,7 +64,7 @@ use engine::Engine;
 use std::collections::HashMap;
 use std::io::Write;
 use std::net::TcpListener;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{mpsc, Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -1324,6 +1324,28 @@ fn parse_results(text: &str) -> Result<HashMap<String, Seen>, String> {
     Ok(seen)
 }
 
+/// Removes the folders of earlier runs whose process is gone (a run that was
+/// killed cannot remove its own).
+fn remove_stale_folders() {
+    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name
+            .to_str()
+            .and_then(|n| n.strip_prefix("cors-actix-browser-"))
+            .and_then(|rest| rest.rsplit_once('-'))
+            .and_then(|(_, pid)| pid.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists() {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
 /// Writes past the test harness's output capture: a skip must be seen.
 fn tell(message: &str) {
     let _ = writeln!(std::io::stderr(), "{message}");
@@ -1366,7 +1388,7 @@ fn run(engine: Engine) {
         }
     };
     let _ = env_logger::builder().is_test(true).try_init();
-    let version = launcher.version();
+    let mut version = "version unknown".to_owned();
 
     let bind = || TcpListener::bind("127.0.0.1:0").expect("a free loopback port");
     let listeners = [bind(), bind(), bind(), bind(), bind()];
@@ -1378,6 +1400,7 @@ fn run(engine: Engine) {
         port(&listeners[1]),
         port(&listeners[2]),
     );
+    remove_stale_folders();
     let dir = std::env::temp_dir().join(format!(
         "cors-actix-browser-{}-{}",
         engine.name().to_lowercase(),
@@ -1418,6 +1441,7 @@ fn run(engine: Engine) {
     let public = format!("127.0.0.1:{}", origins.public_port);
     match launcher.open(&origins.page_url(Page::ALL[0]), &dir, &clock, &public) {
         Ok(mut running) => {
+            version = launcher.version(&running);
             let deadline = Instant::now() + Duration::from_secs(150);
             let finished = loop {
                 if posted() == posting && form_sent() {
@@ -1746,14 +1770,20 @@ fn check(
                     },
                 }
             }
-            (false, _) => match actual {
+            (false, Some(_)) => Err(format!(
+                "{who} preflighted a request (or its redirect) that needs no preflight"
+            )),
+            (false, None) => match actual {
                 Some(actual) => Ok(browser::check_response(&request, &actual.response())),
                 None => Err("no request was recorded".to_owned()),
             },
         };
         let redirected = actual.is_some_and(|a| a.status / 100 == 3);
-        if !(redirected && matches!(verdict, Ok(Ok(_))) && !after.is_empty()) {
+        if !(redirected && matches!(verdict, Ok(Ok(_)))) {
             break verdict;
+        }
+        if after.is_empty() {
+            break Err(format!("{who} did not follow the redirect"));
         }
         rest = after;
     };

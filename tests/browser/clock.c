@@ -30,13 +30,33 @@ static long long next_read_ns;
 /* The file's path, copied once: getenv on other threads could race with a
    browser's own setenv. Empty when unset or too long. */
 static char clock_file[4096];
+/* 0: not copied yet; 1: being copied; 2: copied. */
+static int clock_file_state;
+
+/* Copies the path on the first call that needs it. Other libraries'
+   constructors read the clock before this library's constructor runs, while
+   the program is still loading and single-threaded, so this must not wait for
+   the constructor: a process started with the clock a day ahead would see
+   the real time first, then jump. */
+static int have_clock_file(void) {
+  int state = __atomic_load_n(&clock_file_state, __ATOMIC_ACQUIRE);
+  if (state == 2) return 1;
+  int expected = 0;
+  if (state != 0 || !__atomic_compare_exchange_n(&clock_file_state, &expected, 1, 0,
+                                                 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+    return 0; /* another thread is copying it: this read waits for the next */
+  }
+  const char *path = getenv("CORS_TEST_CLOCK_FILE");
+  size_t len = path ? strlen(path) : 0;
+  if (len < sizeof clock_file) memcpy(clock_file, path ? path : "", len + 1);
+  __atomic_store_n(&clock_file_state, 2, __ATOMIC_RELEASE);
+  return 1;
+}
 
 /* Looked up once, when the library is loaded: dlsym may allocate, and an
    allocator that reads the clock would come back here. */
 __attribute__((constructor)) static void find_real_clock(void) {
-  const char *path = getenv("CORS_TEST_CLOCK_FILE");
-  size_t len = path ? strlen(path) : 0;
-  if (len < sizeof clock_file) memcpy(clock_file, path ? path : "", len + 1);
+  have_clock_file();
   __atomic_store_n(&real_clock_gettime,
                    (clock_gettime_fn)dlsym(RTLD_NEXT, "clock_gettime"),
                    __ATOMIC_RELEASE);
@@ -54,7 +74,7 @@ static long long offset(void) {
     return __atomic_load_n(&offset_seconds, __ATOMIC_RELAXED);
   }
   long long ns = (long long)now.tv_sec * 1000000000LL + now.tv_nsec;
-  if (ns >= __atomic_load_n(&next_read_ns, __ATOMIC_RELAXED)) {
+  if (ns >= __atomic_load_n(&next_read_ns, __ATOMIC_RELAXED) && have_clock_file()) {
     __atomic_store_n(&next_read_ns, ns + 100000000LL, __ATOMIC_RELAXED);
     /* open and read, not fopen: an allocator that reads the clock (Firefox's
        does) must not be entered again from here. */
@@ -92,8 +112,8 @@ int gettimeofday(struct timeval *restrict tv, void *restrict tz) {
      alone: read it through a volatile so the check is not optimised away. */
   struct timeval *volatile out = tv;
   struct timespec ts;
-  (void)tz;
   if (clock_gettime(CLOCK_REALTIME, &ts) != 0) return -1;
+  if (tz) memset(tz, 0, sizeof(struct timezone));
   if (out) {
     out->tv_sec = ts.tv_sec;
     out->tv_usec = ts.tv_nsec / 1000;

@@ -44,7 +44,7 @@ impl Engine {
         match self {
             Engine::Chromium => "chromium gcc",
             Engine::Firefox => "firefox-esr gcc",
-            Engine::WebKit => "libwebkit2gtk-4.1-0 xvfb xauth gcc",
+            Engine::WebKit => "libwebkit2gtk-4.1-0 xvfb gcc",
         }
     }
 
@@ -73,16 +73,15 @@ impl Engine {
                 Engine::WebKit => find_minibrowser(),
             })
             .ok_or_else(|| format!("no {} found (set ${})", self.name(), self.variable()))?;
-        let xvfb_run = if self == Engine::WebKit {
-            on_path(&["xauth"]).ok_or("no xauth found: xvfb-run needs it")?;
-            Some(on_path(&["xvfb-run"]).ok_or("no xvfb-run found: WebKit needs a display")?)
+        let xvfb = if self == Engine::WebKit {
+            Some(on_path(&["Xvfb"]).ok_or("no Xvfb found: WebKit needs a display")?)
         } else {
             None
         };
         Ok(Launcher {
             engine: self,
             binary,
-            xvfb_run,
+            xvfb,
             cc,
         })
     }
@@ -118,22 +117,93 @@ fn find_minibrowser() -> Option<PathBuf> {
 pub struct Launcher {
     pub engine: Engine,
     binary: PathBuf,
-    xvfb_run: Option<PathBuf>,
+    /// Xvfb, for the engines that need a display.
+    xvfb: Option<PathBuf>,
     cc: PathBuf,
+}
+
+/// Runs `program` under `setpriv --pdeathsig TERM` (util-linux) where there is
+/// one: it gets SIGTERM if the test dies before it can stop it.
+fn start(program: &Path) -> Command {
+    match on_path(&["setpriv"]) {
+        Some(setpriv) => {
+            let mut c = Command::new(setpriv);
+            c.args(["--pdeathsig", "TERM", "--"]).arg(program);
+            c
+        }
+        None => Command::new(program),
+    }
+}
+
+/// An Xvfb server of the test's own, on the first free display from `:99`.
+struct Display {
+    server: Child,
+    number: u32,
+}
+
+impl Display {
+    fn start(xvfb: &Path, dir: &Path) -> Result<Display, String> {
+        for number in 99..200 {
+            let socket = PathBuf::from(format!("/tmp/.X11-unix/X{number}"));
+            let lock = PathBuf::from(format!("/tmp/.X{number}-lock"));
+            if socket.exists() || lock.exists() {
+                continue;
+            }
+            let log = std::fs::File::create(dir.join("xvfb.log"))
+                .map_err(|e| format!("xvfb log: {e}"))?;
+            let mut server = start(xvfb)
+                .args([&format!(":{number}"), "-nolisten", "tcp", "-screen", "0"])
+                .arg("1280x1024x24")
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(log)
+                .spawn()
+                .map_err(|e| format!("cannot start {}: {e}", xvfb.display()))?;
+            let deadline = Instant::now() + Duration::from_secs(10);
+            loop {
+                if socket.exists() {
+                    return Ok(Display { server, number });
+                }
+                if matches!(server.try_wait(), Ok(Some(_))) || Instant::now() > deadline {
+                    // Taken meanwhile, or broken: the next display.
+                    let _ = server.kill();
+                    let _ = server.wait();
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
+        Err("Xvfb found no free display from :99 to :199".to_owned())
+    }
+
+    fn name(&self) -> String {
+        format!(":{}", self.number)
+    }
+}
+
+impl Drop for Display {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.server.id().to_string()])
+            .stderr(Stdio::null())
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(3);
+        while !matches!(self.server.try_wait(), Ok(Some(_))) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = self.server.kill();
+        let _ = self.server.wait();
+    }
 }
 
 impl Launcher {
     /// The engine's own version line, for the report: the README's table
     /// names the versions it was made with.
-    pub fn version(&self) -> String {
-        let mut command = match &self.xvfb_run {
-            Some(xvfb_run) => {
-                let mut c = Command::new(xvfb_run);
-                c.arg("-a").arg(&self.binary);
-                c
-            }
-            None => Command::new(&self.binary),
-        };
+    pub fn version(&self, running: &Running) -> String {
+        let mut command = Command::new(&self.binary);
+        if let Some(display) = &running.display {
+            command.env("DISPLAY", display.name());
+        }
         command
             .arg("--version")
             .stdin(Stdio::null())
@@ -182,18 +252,12 @@ impl Launcher {
         let shim = self.clock_shim(dir)?;
         let profile = dir.join("profile");
         std::fs::create_dir_all(&profile).map_err(|e| format!("profile: {e}"))?;
-        // Under `setpriv --pdeathsig` (util-linux) where there is one, the
-        // engine gets SIGTERM if the test dies before it can stop it.
-        let start = |program: &Path| match on_path(&["setpriv"]) {
-            Some(setpriv) => {
-                let mut c = Command::new(setpriv);
-                c.args(["--pdeathsig", "TERM", "--"]).arg(program);
-                c
-            }
-            None => Command::new(program),
+        let display = match &self.xvfb {
+            Some(xvfb) => Some(Display::start(xvfb, dir)?),
+            None => None,
         };
-        let mut command = match (self.engine, &self.xvfb_run) {
-            (Engine::Chromium, _) => {
+        let mut command = match self.engine {
+            Engine::Chromium => {
                 let mut c = start(&self.binary);
                 c.args([
                     "--headless",
@@ -209,7 +273,7 @@ impl Launcher {
                 .arg(format!("--ip-address-space-overrides={public}=public"));
                 c
             }
-            (Engine::Firefox, _) => {
+            Engine::Firefox => {
                 // Quiet the first run: no default-browser check, no telemetry,
                 // no background connections that this closed network refuses.
                 let public = format!("\"{public}\"");
@@ -233,13 +297,15 @@ impl Launcher {
                     .arg(&profile);
                 c
             }
-            (Engine::WebKit, Some(xvfb_run)) => {
-                let mut c = start(xvfb_run);
+            Engine::WebKit => {
+                let mut c = start(&self.binary);
                 // `--private`: an ephemeral session, as a fresh profile.
-                c.arg("-a").arg(&self.binary).arg("--private");
+                c.arg("--private");
+                if let Some(display) = &display {
+                    c.env("DISPLAY", display.name());
+                }
                 c
             }
-            (Engine::WebKit, None) => unreachable!("find() requires xvfb-run for WebKit"),
         };
         // A file, not a pipe: a helper that outlives the stop cannot hold it open.
         let log = dir.join("stderr.log");
@@ -247,7 +313,7 @@ impl Launcher {
         command
             .arg(url)
             .env("HOME", dir)
-            // The engines' and xvfb-run's temporary files go with the profile.
+            // The engines' temporary files go with the profile.
             .env("TMPDIR", dir)
             .env("LD_PRELOAD", &shim)
             .env("CORS_TEST_CLOCK_FILE", clock)
@@ -263,13 +329,14 @@ impl Launcher {
             .stdout(Stdio::null())
             .stderr(stderr)
             // A process group of its own, so that stopping it stops its
-            // helpers (renderers, content processes, Xvfb) too.
+            // helpers (renderers, content processes) too.
             .process_group(0);
         let child = command
             .spawn()
             .map_err(|e| format!("cannot start {}: {e}", self.binary.display()))?;
         Ok(Running {
             child,
+            display,
             log,
             stopped: false,
         })
@@ -279,6 +346,8 @@ impl Launcher {
 /// A running engine; stopped when dropped.
 pub struct Running {
     child: Child,
+    /// The engine's own X display, stopped after it.
+    display: Option<Display>,
     log: PathBuf,
     stopped: bool,
 }
@@ -311,6 +380,8 @@ impl Running {
         signal("-KILL");
         let _ = self.child.kill();
         let _ = self.child.wait();
+        // The display goes after its client.
+        drop(self.display.take());
         self.stopped = true;
         let stderr = std::fs::read(&self.log).unwrap_or_default();
         let stderr = String::from_utf8_lossy(&stderr);

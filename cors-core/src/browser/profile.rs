@@ -28,10 +28,11 @@
 /// - A `Content-Type` with a quoted parameter (`text/plain; charset="utf-8"`) is not
 ///   safelisted: `"` is a CORS-unsafe request-header byte.
 ///
-/// Not modelled, since it is cookie policy rather than CORS: WebKit (as Safari) keeps
-/// no cookie from a response of another site, so a credentialed `fetch()` from
-/// `http://127.0.0.1` to `http://localhost` sends none back; Chrome keeps a
-/// `Partitioned` cookie and Firefox partitions third-party cookies by top-level site.
+/// Not modelled, since it is cookie policy rather than CORS: after a credentialed
+/// `fetch()` from `http://127.0.0.1` to `http://localhost` (another site) set a
+/// cookie, the next one sent it back in Chromium (a `Partitioned` cookie) and Firefox,
+/// and not in WebKit (MiniBrowser's default policy, like Safari's, blocks third-party
+/// cookies).
 ///
 /// [Local Network Access]: https://wicg.github.io/local-network-access/
 ///
