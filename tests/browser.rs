@@ -79,6 +79,7 @@ struct Exchange {
     /// The scenario, from the `s` query parameter.
     scenario: String,
     method: String,
+    path: String,
     request: Vec<(String, String)>,
     status: u16,
     response: Vec<(String, String)>,
@@ -148,6 +149,7 @@ async fn record(
     let port = req.app_config().local_addr().port();
     let scenario = scenario_of(req.query_string());
     let method = req.method().as_str().to_owned();
+    let path = req.path().to_owned();
     let request = headers_of(req.headers());
     let result = next.call(req).await;
     let (status, response) = match &result {
@@ -161,6 +163,7 @@ async fn record(
         port,
         scenario,
         method,
+        path,
         request,
         status,
         response,
@@ -1737,77 +1740,49 @@ fn check(
         }
     }
 
-    // The oracle's verdict on the first attempt, from the headers the server
-    // actually sent. A redirect's target is a request of its own: preflighted
-    // again when needed, and checked hop by hop, the redirect response too.
+    // The oracle's verdict on every attempt, from the headers the server
+    // actually sent. An attempt with no preflight of its own uses the one the
+    // browser cached for that URL (whether it should have been cached is
+    // checked below).
+    let mut cache = HashMap::new();
     let mut rest: &[&Exchange] = exchanges;
-    let oracle = loop {
-        let end = rest
-            .iter()
-            .position(|e| !e.is_preflight())
-            .map_or(rest.len(), |at| at + 1);
-        let (hop, after) = rest.split_at(end);
-        let preflight = hop.iter().find(|e| e.is_preflight());
-        let actual = hop.iter().find(|e| !e.is_preflight());
-        let verdict = match (needs, preflight) {
-            (true, None) => Err("no preflight was recorded".to_owned()),
-            (true, Some(preflight)) => {
-                match browser::check_preflight(&request, &preflight.response()) {
-                    Err(blocked) => {
-                        if actual.is_some() {
-                            fail(format!(
-                                "{who} sent the actual request after a failing preflight"
-                            ));
-                        }
-                        Ok(Err(blocked))
-                    }
-                    Ok(_) => match actual {
-                        Some(actual) => Ok(browser::check_response(&request, &actual.response())),
-                        None => {
-                            Err("the preflight passed but no actual request was recorded"
-                                .to_owned())
-                        }
-                    },
-                }
-            }
-            (false, Some(_)) => Err(format!(
-                "{who} preflighted a request (or its redirect) that needs no preflight"
-            )),
-            (false, None) => match actual {
-                Some(actual) => Ok(browser::check_response(&request, &actual.response())),
-                None => Err("no request was recorded".to_owned()),
-            },
-        };
-        let redirected = actual.is_some_and(|a| a.status / 100 == 3);
-        if !(redirected && matches!(verdict, Ok(Ok(_)))) {
-            break verdict;
-        }
-        if after.is_empty() {
-            break Err(format!("{who} did not follow the redirect"));
-        }
-        rest = after;
-    };
-    let oracle = match oracle {
-        Ok(oracle) => oracle,
-        Err(problem) => {
-            fail(problem);
-            return (
-                format!("{who}: {:?}; oracle: no data", seen.outcomes),
-                "no data".into(),
-            );
-        }
-    };
-    if oracle.is_ok() != engine_read.first().copied().unwrap_or(false) {
-        fail(format!(
-            "DISAGREEMENT: {who} {:?} ({:?}), the oracle {}",
-            seen.outcomes,
-            seen.error,
-            match &oracle {
-                Ok(_) => "lets the page read the response".to_owned(),
-                Err(blocked) => format!("{blocked}"),
-            }
-        ));
+    let mut verdicts = Vec::new();
+    while verdicts.len() < scenario.repeat && !rest.is_empty() {
+        let (verdict, used) = judge_attempt(&request, needs, rest, &mut cache, &mut fail);
+        verdicts.push(verdict);
+        rest = &rest[used..];
     }
+    let mut oracle = None;
+    for (attempt, verdict) in verdicts.into_iter().enumerate() {
+        let verdict = match verdict {
+            Ok(verdict) => verdict,
+            Err(problem) => {
+                fail(format!("{who}, attempt {}: {problem}", attempt + 1));
+                continue;
+            }
+        };
+        let read = engine_read.get(attempt).copied().unwrap_or(false);
+        if verdict.is_ok() != read {
+            fail(format!(
+                "DISAGREEMENT on attempt {}: {who} {:?} ({:?}), the oracle {}",
+                attempt + 1,
+                seen.outcomes,
+                seen.error,
+                match &verdict {
+                    Ok(_) => "lets the page read the response".to_owned(),
+                    Err(blocked) => format!("{blocked}"),
+                }
+            ));
+        }
+        // The page reports the headers of its last attempt.
+        oracle = Some(verdict);
+    }
+    let Some(oracle) = oracle else {
+        return (
+            format!("{who}: {:?}; oracle: no data", seen.outcomes),
+            "no data".into(),
+        );
+    };
     if let Ok(readable) = &oracle {
         for name in &scenario.read {
             let js = seen
@@ -1850,6 +1825,72 @@ fn check(
         actuals.len()
     );
     (line, cell(scenario, seen, &preflighted, preflights.len()))
+}
+
+/// The oracle's verdict on the attempt at the start of `exchanges`, hop by
+/// hop through redirects (each hop a request of its own: preflighted again
+/// when needed, the redirect response checked too), and how many exchanges
+/// it took. `cache` holds the last preflight per path, as the browser's cache.
+fn judge_attempt<'e>(
+    request: &browser::Request<'_>,
+    needs: bool,
+    exchanges: &[&'e Exchange],
+    cache: &mut HashMap<String, &'e Exchange>,
+    fail: &mut impl FnMut(String),
+) -> (
+    Result<Result<browser::Readable, browser::Blocked>, String>,
+    usize,
+) {
+    let mut at = 0;
+    loop {
+        let mut next = |preflight: bool| {
+            let exchange = exchanges
+                .get(at)
+                .filter(|e| e.is_preflight() == preflight)
+                .copied();
+            at += usize::from(exchange.is_some());
+            exchange
+        };
+        let preflight = next(true);
+        let actual = next(false);
+        let Some(path) = preflight.or(actual).map(|e| e.path.clone()) else {
+            return (Err("no request was recorded".to_owned()), at);
+        };
+        if let Some(preflight) = preflight {
+            cache.insert(path.clone(), preflight);
+        }
+        let verdict = match (needs, preflight.or_else(|| cache.get(&path).copied())) {
+            (false, _) if preflight.is_some() => {
+                Err("a preflight for a request that needs none".to_owned())
+            }
+            (true, None) => Err("no preflight was recorded".to_owned()),
+            (true, Some(answer)) => match browser::check_preflight(request, &answer.response()) {
+                Err(blocked) => {
+                    if actual.is_some() {
+                        fail("the actual request was sent after a failing preflight".to_owned());
+                    }
+                    Ok(Err(blocked))
+                }
+                Ok(_) => match actual {
+                    Some(actual) => Ok(browser::check_response(request, &actual.response())),
+                    None => {
+                        Err("the preflight passed but no actual request was recorded".to_owned())
+                    }
+                },
+            },
+            (false, _) => match actual {
+                Some(actual) => Ok(browser::check_response(request, &actual.response())),
+                None => Err("no request was recorded".to_owned()),
+            },
+        };
+        let redirected = actual.is_some_and(|a| a.status / 100 == 3);
+        if !(redirected && matches!(verdict, Ok(Ok(_)))) {
+            return (verdict, at);
+        }
+        if at == exchanges.len() {
+            return (Err("the redirect was not followed".to_owned()), at);
+        }
+    }
 }
 
 /// For each attempt (an actual request), whether a preflight came before it.
