@@ -1,7 +1,8 @@
 //! [`CorsBuilder`]: App defaults and options, from code and the environment.
 
 use crate::env::EnvLayer;
-use crate::middleware::{Cors, DEFAULT_REFUSAL_SUMMARY};
+use crate::live::CorsHandle;
+use crate::middleware::Cors;
 use crate::policy::policy_setters;
 use crate::policy::CorsPolicy;
 use crate::report::DefaultKey;
@@ -193,6 +194,42 @@ impl CorsBuilder {
     /// Every problem at once; its `Display` lists each with the offending
     /// value as written.
     pub fn build(self) -> Result<Cors, BuildError> {
+        self.into_parts().map(Cors::from_parts)
+    }
+
+    /// [`CorsBuilder::build`], with a [`CorsHandle`] that replaces the App
+    /// defaults and named policies while the server runs: tenants' origins
+    /// kept in a database, say.
+    ///
+    /// The handle is `Clone + Send + Sync`; a reload applies to every App
+    /// built from the returned `Cors` (and its clones), in every worker.
+    /// See [`CorsHandle::reload`] for what a reload does and costs.
+    ///
+    /// # Errors
+    ///
+    /// As [`CorsBuilder::build`].
+    ///
+    /// ```
+    /// use cors_actix::Cors;
+    ///
+    /// let (cors, handle) = Cors::builder().origins(["https://a.example"]).build_reloadable().unwrap();
+    /// let app = actix_web::App::new().wrap(cors);
+    /// std::thread::spawn(move || {
+    ///     // Later, from any thread or task:
+    ///     handle.reload(Cors::builder().origins(["https://a.example", "https://b.example"]))
+    /// });
+    /// ```
+    pub fn build_reloadable(self) -> Result<(Cors, CorsHandle), BuildError> {
+        let cors = self.build()?;
+        let handle = CorsHandle {
+            inner: cors.inner.clone(),
+        };
+        Ok((cors, handle))
+    }
+
+    /// Validates everything; what `build` and a reload make their `Cors`
+    /// from.
+    pub(crate) fn into_parts(self) -> Result<Parts, BuildError> {
         let (spec, replaced) = self.env.over(&self.spec);
         let mut problems = self.env.problems.clone();
         let mut named: Vec<RuntimeNamed> = Vec::with_capacity(self.named.len());
@@ -264,13 +301,13 @@ impl CorsBuilder {
             }
         };
         if problems.is_empty() {
-            Ok(Cors::from_parts(
+            Ok(Parts {
                 defaults,
                 named,
-                self.strict,
-                self.debug_header,
-                self.refusal_summary.unwrap_or(DEFAULT_REFUSAL_SUMMARY),
-            ))
+                strict: self.strict,
+                debug_header: self.debug_header,
+                refusal_summary: self.refusal_summary,
+            })
         } else {
             Err(BuildError { problems })
         }
@@ -283,6 +320,16 @@ fn env_of<'e>(env: &'e EnvLayer, error: &ConfigError) -> Option<&'e str> {
     std::iter::once(&error.field())
         .chain(error.kind().coupled())
         .find_map(|field| env.var(*field))
+}
+
+/// A builder's validated settings.
+pub(crate) struct Parts {
+    pub defaults: Option<DefaultsConfig>,
+    pub named: Vec<RuntimeNamed>,
+    pub strict: bool,
+    pub debug_header: bool,
+    /// `None`: the default, 60 seconds.
+    pub refusal_summary: Option<Duration>,
 }
 
 /// The validated App defaults, with where each key was set.

@@ -94,6 +94,11 @@ impl RefusalLog {
         }
     }
 
+    /// How often repeats are summed up.
+    pub fn every(&self) -> Duration {
+        self.every
+    }
+
     /// The level of this refusal's line: `warn` the first time its route and
     /// reason are seen, `debug` after, with a summary due once per interval.
     fn level(&self, key: Option<&str>, code: &'static str) -> log::Level {

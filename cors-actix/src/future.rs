@@ -1,6 +1,7 @@
 //! The response future of the middleware: a concrete type, not a boxed
 //! future.
 
+use crate::live::Live;
 use crate::middleware::{After, State};
 use crate::witness::{Listen, Served};
 use actix_web::body::{EitherBody, MessageBody};
@@ -10,6 +11,7 @@ use actix_web::{Error, HttpMessage};
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 
 pin_project_lite::pin_project! {
@@ -33,6 +35,8 @@ pin_project_lite::pin_project! {
             // The route the router dispatched to, once its witness ran.
             served: Option<Served>,
             state: Rc<State>,
+            // The configuration the request started with.
+            live: Arc<Live>,
         },
     }
 }
@@ -53,6 +57,7 @@ impl<F, B> CorsFuture<F, B> {
         after: After,
         served: Option<Served>,
         state: Rc<State>,
+        live: Arc<Live>,
     ) -> Self {
         CorsFuture {
             state: FutureState::Inner {
@@ -60,6 +65,7 @@ impl<F, B> CorsFuture<F, B> {
                 after: Some(after),
                 served,
                 state,
+                live,
             },
         }
     }
@@ -82,6 +88,7 @@ where
                 after,
                 served,
                 state,
+                live,
             } => {
                 // Middleware inside `Cors` may call the handler's service
                 // from a poll (a second dispatch included), so the witness
@@ -105,6 +112,7 @@ where
                                 let request = response.request();
                                 let served = answering(*served, request);
                                 state.finish_no_origin(
+                                    live,
                                     served,
                                     request.method(),
                                     Some(request.match_info().as_str()),
@@ -115,6 +123,7 @@ where
                                 let request = response.request();
                                 let served = answering(*served, request);
                                 state.finish_actual(
+                                    live,
                                     served,
                                     origin,
                                     request.method(),
@@ -137,7 +146,7 @@ where
                                 let path = url
                                     .as_ref()
                                     .map(|url| url.as_ref().map_or("", |url| url.path()));
-                                state.finish_no_origin(*served, &method, path, None)
+                                state.finish_no_origin(live, *served, &method, path, None)
                             }
                             After::Route {
                                 origin,
@@ -148,7 +157,7 @@ where
                                 let paths = url
                                     .as_ref()
                                     .map_or(("", ""), |url| (url.path(), url.uri().path()));
-                                state.finish_actual(*served, origin, &method, paths, None)
+                                state.finish_actual(live, *served, origin, &method, paths, None)
                             }
                         };
                         error.add_response_mapper(move |mut response| {

@@ -4,18 +4,18 @@
 //! the headers is `respond.rs`, strict mode `strict.rs`, the response future
 //! `future.rs`.
 
-use crate::builder::DefaultsConfig;
-use crate::builder::{BuildError, CorsBuilder};
+use crate::builder::{BuildError, CorsBuilder, Parts};
 use crate::diagnostics::{
     check_preflight_route, log_rejection, place, Outcome, RefusalLog, Refused,
 };
 use crate::future::CorsFuture;
+use crate::live::{Current, Live, Policies, SetPolicies};
 use crate::register::{live_groups, Group};
-use crate::report::{Report, ReportNote, StartupError};
-use crate::resolve::{resolve, Config, Defaults, PolicyEntry, ResolvedRoute, RuntimeNamed};
+use crate::report::{Report, StartupError};
+use crate::resolve::{Defaults, PolicyEntry, ResolvedRoute};
 use crate::respond::{add_vary, preflight_response, static_route, Add, Finish};
 use crate::strict::{same_origin, strict_refusal, StrictCheck};
-use crate::table::{clean_request, in_app, Found, Table};
+use crate::table::{clean_request, in_app, Found, Shape, Table};
 use crate::witness::{Listen, Served};
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ResourceMap, Service, ServiceRequest, ServiceResponse, Transform};
@@ -69,15 +69,15 @@ pub(crate) const DEFAULT_REFUSAL_SUMMARY: Duration = Duration::from_secs(60);
 /// response of an allowed request, error responses included.
 #[derive(Clone)]
 pub struct Cors {
-    inner: Arc<Inner>,
+    pub(crate) inner: Arc<Inner>,
 }
 
 pub(crate) struct Inner {
-    defaults: Option<DefaultsConfig>,
-    /// Policies supplied by name, for `#[cors(policy = "name")]`.
-    named: Vec<RuntimeNamed>,
-    strict: bool,
-    debug_header: bool,
+    /// The App defaults, the policies supplied by name, and every App's
+    /// routes under them: what a reload replaces.
+    pub(crate) current: Current,
+    pub(crate) strict: bool,
+    pub(crate) debug_header: bool,
     outcome: Mutex<Option<Result<Report, StartupError>>>,
     /// Whether the complete report was logged: once per `Cors` value, not
     /// once per worker.
@@ -90,7 +90,14 @@ impl fmt::Debug for Cors {
         f.debug_struct("Cors")
             .field(
                 "defaults",
-                &self.inner.defaults.as_ref().map(|d| d.policy.to_string()),
+                &self
+                    .inner
+                    .current
+                    .load()
+                    .policies
+                    .defaults
+                    .as_ref()
+                    .map(|d| d.entry.policy().to_string()),
             )
             .field("strict", &self.inner.strict)
             .finish()
@@ -116,7 +123,13 @@ impl Cors {
     /// let app = actix_web::App::new().wrap(cors_actix::Cors::new());
     /// ```
     pub fn new() -> Cors {
-        Cors::from_parts(None, Vec::new(), false, false, DEFAULT_REFUSAL_SUMMARY)
+        Cors::from_parts(Parts {
+            defaults: None,
+            named: Vec::new(),
+            strict: false,
+            debug_header: false,
+            refusal_summary: None,
+        })
     }
 
     /// A builder for App defaults and options. Its methods are the keys of
@@ -154,30 +167,29 @@ impl Cors {
         Cors::builder().with_env().build()
     }
 
-    pub(crate) fn from_parts(
-        defaults: Option<DefaultsConfig>,
-        named: Vec<RuntimeNamed>,
-        strict: bool,
-        debug_header: bool,
-        refusal_summary: Duration,
-    ) -> Cors {
+    pub(crate) fn from_parts(parts: Parts) -> Cors {
+        let policies = Policies {
+            defaults: parts.defaults.as_ref().map(Defaults::new),
+            named: parts.named,
+        };
         Cors {
             inner: Arc::new(Inner {
-                defaults,
-                named,
-                strict,
-                debug_header,
+                current: Current::new(policies),
+                strict: parts.strict,
+                debug_header: parts.debug_header,
                 outcome: Mutex::new(None),
                 report_logged: AtomicBool::new(false),
-                refusals: RefusalLog::new(refusal_summary),
+                refusals: RefusalLog::new(parts.refusal_summary.unwrap_or(DEFAULT_REFUSAL_SUMMARY)),
             }),
         }
     }
 
     /// Every route's effective policy, as resolved when the last App wrapped
     /// by this middleware (or a clone of it) started, with full patterns
-    /// once a worker served its first request. Logged then (`info`, target
-    /// `cors_actix`), once per `Cors` value.
+    /// once a worker served its first request, and again by each reload
+    /// ([`CorsHandle::reload`](crate::CorsHandle::reload)). Logged when the
+    /// first request completes the table (`info`, target `cors_actix`),
+    /// once per `Cors` value.
     pub fn report(&self) -> Option<Report> {
         match &*self.inner.outcome.lock().ok()? {
             Some(Ok(report)) => Some(report.clone()),
@@ -228,7 +240,7 @@ impl Cors {
 }
 
 impl Inner {
-    fn record(&self, outcome: Result<Report, StartupError>) {
+    pub(crate) fn record(&self, outcome: Result<Report, StartupError>) {
         if let Err(error) = &outcome {
             log::error!(target: "cors_actix", "{error}");
             // actix-web reports only `()` for it: without a logger the reason
@@ -262,7 +274,6 @@ where
         if self.inner.strict {
             crate::strict::ANY_STRICT.store(true, Ordering::Relaxed);
         }
-        let defaults = self.inner.defaults.as_ref().map(Defaults::new);
         // One live group is the App being built. Several mean another App
         // is being built on this thread at the same time, and which group is
         // this App's is only known from its resource map: the first request
@@ -272,17 +283,20 @@ where
         for group in &candidates {
             group.seal();
         }
-        let resolved = match candidates.as_slice() {
-            [group] => match resolve(
-                &group.registrations.borrow(),
-                Config {
-                    defaults: defaults.as_ref(),
-                    named: &self.inner.named,
-                },
-            ) {
-                Ok((routes, notes)) => Some((group.clone(), routes, notes)),
-                Err(problems) => {
-                    self.inner.record(Err(StartupError { problems }));
+        let current = &self.inner.current;
+        let started = match candidates.as_slice() {
+            [group] => match current.add_set(group.registrations.borrow().clone()) {
+                Ok((index, live)) => {
+                    if let Some(set) = live.sets.get(index) {
+                        let defaults = live.policies.defaults.as_ref();
+                        let notes = set.notes.clone();
+                        let report = Report::new(&set.routes, None, defaults, notes);
+                        self.inner.record(Ok(report));
+                    }
+                    Some((group.clone(), index))
+                }
+                Err(error) => {
+                    self.inner.record(Err(error));
                     return ready(Err(()));
                 }
             },
@@ -295,70 +309,94 @@ where
                 None
             }
         };
-        let report = match &resolved {
-            Some((_, routes, notes)) => Report::new(routes, None, defaults.as_ref(), notes.clone()),
-            None => Report::new(&[], None, defaults.as_ref(), Vec::new()),
-        };
-        self.inner.record(Ok(report));
+        let live = current.load();
+        if started.is_none() {
+            let defaults = live.policies.defaults.as_ref();
+            self.inner
+                .record(Ok(Report::new(&[], None, defaults, Vec::new())));
+        }
         ready(Ok(CorsMiddleware {
             service,
             state: Rc::new(State {
                 shared: self.inner.clone(),
-                defaults,
                 strict: self.inner.strict,
                 debug_header: self.inner.debug_header && cfg!(debug_assertions),
                 candidates,
-                resolved: RefCell::new(resolved),
+                started: RefCell::new(started),
                 table: OnceCell::new(),
+                live: RefCell::new(live),
             }),
         }))
     }
 }
 
-/// A group's routes, resolved, with the validator's notes.
-type Resolved = (Rc<Group>, Vec<ResolvedRoute>, Vec<ReportNote>);
-
 pub(crate) struct State {
     pub(crate) shared: Arc<Inner>,
-    pub(crate) defaults: Option<Defaults>,
     strict: bool,
     debug_header: bool,
     /// The registration groups alive when the middleware was created; the
     /// App's own is among them.
     candidates: Vec<Rc<Group>>,
-    /// The newest group, resolved at start-up; taken by the table.
-    resolved: RefCell<Option<Resolved>>,
-    /// Completed by the first request; `None` when it could not be, and
+    /// The group registered at start-up, with its index in [`Live::sets`];
+    /// taken by the table.
+    started: RefCell<Option<(Rc<Group>, usize)>>,
+    /// Completed by the first request: the table's shape, and the index of
+    /// the App's routes in [`Live::sets`]. `None` when it could not be, and
     /// then `Cors` fails closed.
-    pub(crate) table: OnceCell<Option<Complete>>,
+    table: OnceCell<Option<(Shape, usize)>>,
+    /// This worker's copy of the configuration in force, replaced when a
+    /// request finds the epoch changed.
+    live: RefCell<Arc<Live>>,
 }
 
-/// A complete route table, and what follows from it.
-pub(crate) struct Complete {
-    pub(crate) table: Table,
-    /// `Vary` for requests without `Origin`: `Origin` unless every policy
-    /// of the App allows any origin.
-    no_origin_vary: Vary,
-    /// Whether some policy of the App allows any origin.
-    any_origin: bool,
+/// The route table under one configuration, and the App defaults of that
+/// configuration.
+#[derive(Clone, Copy)]
+pub(crate) struct View<'a> {
+    pub(crate) table: Table<'a>,
+    pub(crate) set: &'a SetPolicies,
+    pub(crate) defaults: Option<&'a Defaults>,
 }
 
 impl State {
-    /// The route table, completed on the first call from the App's resource
-    /// map; never from the request itself.
-    fn ready(&self, rmap: &ResourceMap) -> Option<&Complete> {
-        self.table
-            .get_or_init(|| match self.complete(rmap) {
+    /// The configuration for a request that arrives now. The first request
+    /// completes the route table first, from the App's resource map; never
+    /// from the request itself.
+    #[inline]
+    fn live(&self, rmap: &ResourceMap) -> Arc<Live> {
+        if self.table.get().is_none() {
+            self.table.get_or_init(|| match self.complete(rmap) {
                 Ok(ready) => Some(ready),
                 Err(error) => {
                     self.shared.record(Err(error));
                     None
                 }
-            })
-            .as_ref()
+            });
+        }
+        let epoch = self.shared.current.epoch();
+        let mut live = self.live.borrow_mut();
+        if live.epoch != epoch {
+            *live = self.shared.current.load();
+        }
+        live.clone()
     }
 
-    fn complete(&self, rmap: &ResourceMap) -> Result<Complete, StartupError> {
+    /// The route table under `live`; `None` when it could not be
+    /// completed.
+    pub(crate) fn ready<'a>(&'a self, live: &'a Live) -> Option<View<'a>> {
+        let (shape, index) = self.table.get()?.as_ref()?;
+        let set = live.sets.get(*index)?;
+        Some(View {
+            table: Table {
+                shape,
+                routes: &set.routes,
+            },
+            set,
+            defaults: live.policies.defaults.as_ref(),
+        })
+    }
+
+    fn complete(&self, rmap: &ResourceMap) -> Result<(Shape, usize), StartupError> {
         let clean = clean_request();
         let ours = self.candidates.iter().rev().find(|group| {
             let registrations = group.registrations.borrow();
@@ -366,59 +404,33 @@ impl State {
                 .first()
                 .is_some_and(|r| in_app(rmap, &clean, r.marker))
         });
-        let resolved = self.resolved.borrow_mut().take();
-        let (routes, notes) = match (ours, resolved) {
-            (None, _) => (Vec::new(), Vec::new()),
-            (Some(group), Some((resolved, routes, notes))) if Rc::ptr_eq(group, &resolved) => {
-                (routes, notes)
+        let current = &self.shared.current;
+        let started = self.started.borrow_mut().take();
+        let (index, live) = match (ours, started) {
+            (Some(group), Some((started, index))) if Rc::ptr_eq(group, &started) => {
+                (index, current.load())
             }
             // Another App's group was newest when this one started.
-            (Some(group), _) => resolve(
-                &group.registrations.borrow(),
-                Config {
-                    defaults: self.defaults.as_ref(),
-                    named: &self.shared.named,
-                },
-            )
-            .map_err(|problems| StartupError { problems })?,
+            (Some(group), _) => current.add_set(group.registrations.borrow().clone())?,
+            (None, _) => current.add_set(Vec::new())?,
         };
-        let table =
-            Table::build(routes, rmap, &clean).map_err(|problems| StartupError { problems })?;
-        let policies = || {
-            table
-                .routes
-                .iter()
-                .filter_map(|r| r.policy.as_ref())
-                .chain(self.defaults.as_ref().map(|d| &d.entry))
-        };
-        let varies = policies().any(|e| e.policy().varies_by_origin());
-        let any_origin =
-            policies().any(|e| matches!(e.policy().origin_rule(), cors_core::Origins::Any));
-        let mut notes = notes;
-        notes.extend(table.notes.iter().cloned());
-        let report = Report::new(
-            &table.routes,
-            Some(&table.full),
-            self.defaults.as_ref(),
-            notes,
-        );
-        if !self.shared.report_logged.swap(true, Ordering::Relaxed) {
-            log::info!(target: "cors_actix", "CORS policies:\n{report}");
-        }
-        self.shared.record(Ok(report));
-        Ok(Complete {
-            table,
-            no_origin_vary: if varies { Vary::ORIGIN } else { Vary::NONE },
-            any_origin,
-        })
+        let routes = live.sets.get(index).map_or(&[][..], |set| &set.routes);
+        let shape =
+            Shape::build(routes, rmap, &clean).map_err(|problems| StartupError { problems })?;
+        current.set_table(index, &shape.full, &shape.notes, |report| {
+            if !self.shared.report_logged.swap(true, Ordering::Relaxed) {
+                log::info!(target: "cors_actix", "CORS policies:\n{report}");
+            }
+            self.shared.record(Ok(report));
+        });
+        Ok((shape, index))
     }
 
     /// The policy for a path and method found before routing: that of the
     /// annotated or attached route that serves them (`None` when disabled),
     /// or else the App defaults'.
     fn guess<'s>(
-        &'s self,
-        ready: &'s Complete,
+        ready: View<'s>,
         path: &str,
         method: &[u8],
         rmap: Option<&ResourceMap>,
@@ -429,7 +441,7 @@ impl State {
                 log_unsure(route, path);
                 (Some(route), None)
             }
-            Found::None => (None, self.defaults.as_ref().map(|d| &*d.entry)),
+            Found::None => (None, ready.defaults.map(|d| &*d.entry)),
         }
     }
 }
@@ -467,12 +479,15 @@ where
     actix_service::forward_ready!(service);
 
     fn call(&self, req: ServiceRequest) -> Self::Future {
-        match self.plan(&req) {
+        // The request keeps this configuration until its response is
+        // finished, whatever a reload does meanwhile.
+        let live = self.state.live(req.resource_map());
+        match self.plan(&req, &live) {
             Plan::Forward(after) => {
                 let listen = Listen::start();
                 let future = self.service.call(req);
                 let served = listen.finish();
-                CorsFuture::forwarded(future, after, served, self.state.clone())
+                CorsFuture::forwarded(future, after, served, self.state.clone(), live)
             }
             Plan::Respond(response) => {
                 CorsFuture::answered(req.into_response(response).map_into_right_body())
@@ -530,9 +545,10 @@ fn kept_path(uri: &Uri) -> Option<PathAndQuery> {
 }
 
 impl<S> CorsMiddleware<S> {
-    fn plan(&self, req: &ServiceRequest) -> Plan {
+    fn plan(&self, req: &ServiceRequest, live: &Arc<Live>) -> Plan {
         let state = &*self.state;
-        let ready = state.ready(req.resource_map());
+        let ready = state.ready(live);
+        let defaults = live.policies.defaults.as_ref();
         let headers = req.headers();
         let mut origin_lines = headers.get_all(header::ORIGIN);
         let origin_value = origin_lines.next();
@@ -544,7 +560,9 @@ impl<S> CorsMiddleware<S> {
         if origin == cors_core::RequestHeader::Absent {
             return Plan::Forward(After::NoOrigin {
                 method: req.method().clone(),
-                path: ready.filter(|r| r.any_origin).map(|_| kept_path(req.uri())),
+                path: ready
+                    .filter(|r| r.set.any_origin)
+                    .map(|_| kept_path(req.uri())),
             });
         }
         // Only an OPTIONS can be a preflight; only then do its headers count.
@@ -610,7 +628,7 @@ impl<S> CorsMiddleware<S> {
                 vary: Vary::ORIGIN,
             };
             return match preflight || strict {
-                true => Plan::Respond(self.refusal(req, &rejection)),
+                true => Plan::Respond(self.refusal(req, &rejection, defaults)),
                 false => Plan::Forward(After::Fixed(Finish::strip(Vary::ORIGIN))),
             };
         };
@@ -624,8 +642,8 @@ impl<S> CorsMiddleware<S> {
             };
             let rmap = Some(req.resource_map());
             let (route, entry) = match method {
-                Some(method) => state.guess(ready, path, method, rmap),
-                None => (None, state.defaults.as_ref().map(|d| &*d.entry)),
+                Some(method) => State::guess(ready, path, method, rmap),
+                None => (None, defaults.map(|d| &*d.entry)),
             };
             if let (None, Some(method)) = (route, method) {
                 if let Some(near) = near_route(ready, path, method, req.resource_map()) {
@@ -641,7 +659,7 @@ impl<S> CorsMiddleware<S> {
                         reason,
                         vary,
                     };
-                    return Plan::Respond(self.refusal(req, &rejection));
+                    return Plan::Respond(self.refusal(req, &rejection, defaults));
                 }
             }
             let rejection = |reason, vary| Rejection {
@@ -657,7 +675,7 @@ impl<S> CorsMiddleware<S> {
                 let reason = Reason::NoPolicy {
                     method: method.unwrap_or(request.method),
                 };
-                return Plan::Respond(self.refusal(req, &rejection(reason, vary)));
+                return Plan::Respond(self.refusal(req, &rejection(reason, vary), defaults));
             };
             return match decide(entry.policy(), &request) {
                 Decision::Preflight { status, headers } => {
@@ -687,7 +705,11 @@ impl<S> CorsMiddleware<S> {
                     // `decide` answers a preflight only for its one `Origin`.
                     let Some(origin) = origin_value else {
                         let reason = Reason::RepeatedHeader { name: "origin" };
-                        return Plan::Respond(self.refusal(req, &rejection(reason, Vary::ORIGIN)));
+                        return Plan::Respond(self.refusal(
+                            req,
+                            &rejection(reason, Vary::ORIGIN),
+                            defaults,
+                        ));
                     };
                     Plan::Respond(preflight_response(
                         origin,
@@ -699,7 +721,7 @@ impl<S> CorsMiddleware<S> {
                 }
                 Decision::PreflightRefused { reason, vary }
                 | Decision::Rejected { reason, vary } => {
-                    Plan::Respond(self.refusal(req, &rejection(reason, vary)))
+                    Plan::Respond(self.refusal(req, &rejection(reason, vary), defaults))
                 }
                 Decision::Allowed(_) | Decision::NotCors { .. } => {
                     Plan::Forward(After::Fixed(Finish::strip(Vary::NONE)))
@@ -734,14 +756,14 @@ impl<S> CorsMiddleware<S> {
                 let (route, entry) = match normalised_route(ready, path, request.method, rmap) {
                     Found::Route(route) => (Some(route), route.policy.as_deref()),
                     Found::Unsure(route) => (Some(route), None),
-                    Found::None => (None, state.defaults.as_ref().map(|d| &*d.entry)),
+                    Found::None => (None, defaults.map(|d| &*d.entry)),
                 };
                 refusal = strict_refusal(entry, &request).map(|found| (found, route));
             }
             if refusal.is_none() && matched && all_guarded {
                 // Guards may pass every matching route over, and the request
                 // then reaches a route without a policy of its own.
-                let entry = state.defaults.as_ref().map(|d| &*d.entry);
+                let entry = defaults.map(|d| &*d.entry);
                 refusal = strict_refusal(entry, &request).map(|found| (found, None));
             }
             if let Some(((reason, vary), route)) = refusal {
@@ -751,7 +773,7 @@ impl<S> CorsMiddleware<S> {
                     reason,
                     vary,
                 };
-                return Plan::Respond(self.refusal(req, &rejection));
+                return Plan::Respond(self.refusal(req, &rejection, defaults));
             }
         }
         if state.strict {
@@ -759,7 +781,8 @@ impl<S> CorsMiddleware<S> {
             // runs: a rewrite of the path or method inside `Cors` (a GET made
             // a DELETE, say), or a guard, may pick another than the lookup
             // could know.
-            req.extensions_mut().insert(StrictCheck(self.state.clone()));
+            let check = StrictCheck(self.state.clone(), live.clone());
+            req.extensions_mut().insert(check);
         }
         Plan::Forward(After::Route {
             origin: origin_value.cloned(),
@@ -769,14 +792,18 @@ impl<S> CorsMiddleware<S> {
     }
 
     /// 403 without CORS headers.
-    fn refusal(&self, req: &ServiceRequest, rejection: &Rejection<'_>) -> HttpResponse {
+    fn refusal(
+        &self,
+        req: &ServiceRequest,
+        rejection: &Rejection<'_>,
+        defaults: Option<&Defaults>,
+    ) -> HttpResponse {
         let reason = &rejection.reason;
         let outcome = if rejection.preflight {
             Outcome::PreflightRefused
         } else {
             Outcome::Refused
         };
-        let defaults = self.state.defaults.as_ref();
         let resource = || req.resource_map().match_pattern(req.path());
         let refused = Refused {
             outcome,
@@ -815,15 +842,16 @@ impl State {
     /// allows any origin, by the route found before routing.
     pub(crate) fn finish_no_origin(
         &self,
+        live: &Live,
         served: Option<Served>,
         method: &Method,
         path: Option<&str>,
         rmap: Option<&ResourceMap>,
     ) -> Finish {
-        let Some(Some(ready)) = self.table.get() else {
+        let Some(ready) = self.ready(live) else {
             return Finish::strip(Vary::ORIGIN);
         };
-        let vary = ready.no_origin_vary;
+        let vary = ready.set.no_origin_vary;
         let (route, entry) = match served.and_then(|s| ready.table.served(s)) {
             Some(route) if route.policy.is_none() => {
                 return Finish {
@@ -834,12 +862,12 @@ impl State {
             }
             Some(route) => (Some(route), route.policy.as_deref()),
             // The path is kept for an error's response only when needed.
-            None if ready.any_origin && path.is_some() => {
+            None if ready.set.any_origin && path.is_some() => {
                 let path = path.unwrap_or_default();
                 match ready.table.find(path, method.as_str().as_bytes(), rmap) {
                     Found::Route(route) => (Some(route), route.policy.as_deref()),
                     Found::Unsure(_) => return Finish::strip(vary),
-                    Found::None => (None, self.defaults.as_ref().map(|d| &*d.entry)),
+                    Found::None => (None, ready.defaults.map(|d| &*d.entry)),
                 }
             }
             None => return Finish::strip(vary),
@@ -867,13 +895,14 @@ impl State {
     /// decoding can yield control characters.
     pub(crate) fn finish_actual(
         &self,
+        live: &Live,
         served: Option<Served>,
         origin: Option<HeaderValue>,
         method: &Method,
         (path, raw_path): (&str, &str),
         rmap: Option<&ResourceMap>,
     ) -> Finish {
-        let Some(Some(ready)) = self.table.get() else {
+        let Some(ready) = self.ready(live) else {
             return Finish::strip(Vary::ORIGIN);
         };
         let method_bytes = method.as_str().as_bytes();
@@ -891,7 +920,7 @@ impl State {
             // An error's response has no resource map, and its path is the
             // one sent: if `NormalizePath` inside `Cors` sent it to an
             // annotated route, the defaults are not its answer.
-            None if rmap.is_none() => match self.guess(ready, path, method_bytes, rmap) {
+            None if rmap.is_none() => match State::guess(ready, path, method_bytes, rmap) {
                 (None, _)
                     if !matches!(
                         normalised_route(ready, path, method_bytes, None),
@@ -902,7 +931,7 @@ impl State {
                 }
                 found => found,
             },
-            None => self.guess(ready, path, method_bytes, rmap),
+            None => State::guess(ready, path, method_bytes, rmap),
         };
         let request = cors_core::Request {
             method: method_bytes,
@@ -964,7 +993,7 @@ impl State {
             method: method.as_str(),
             path: raw_path,
             route,
-            defaults: self.defaults.as_ref(),
+            defaults: ready.defaults,
             resource: &resource,
         };
         log_rejection(&self.shared.refusals, &refused, &reason);
@@ -980,7 +1009,7 @@ impl State {
 /// it (repeated slashes merged, then a trailing slash trimmed or added),
 /// finds, when it is not `path` itself.
 fn normalised_route<'t>(
-    ready: &'t Complete,
+    ready: View<'t>,
     path: &str,
     method: &[u8],
     rmap: Option<&ResourceMap>,
@@ -1010,7 +1039,7 @@ fn normalised_route<'t>(
 /// Whether some other resource matches the path as sent cannot tell, since
 /// the resource map ignores methods (a GET catch-all matches every path).
 fn near_route<'t>(
-    ready: &'t Complete,
+    ready: View<'t>,
     path: &str,
     method: &[u8],
     rmap: &ResourceMap,
@@ -1023,7 +1052,7 @@ fn near_route<'t>(
 
 /// Logs, once per route, a lookup that matched it only loosely.
 fn log_unsure(route: &ResolvedRoute, path: &str) {
-    if route.unsure_logged.replace(true) {
+    if route.unsure_logged.swap(true, Ordering::Relaxed) {
         return;
     }
     log::warn!(
@@ -1037,7 +1066,7 @@ fn log_unsure(route: &ResolvedRoute, path: &str) {
 /// Logs, once per route, a preflight whose path only finds its route once
 /// normalised.
 fn log_unnormalised(req: &ServiceRequest, route: &ResolvedRoute) {
-    if route.unnormalised_logged.replace(true) {
+    if route.unnormalised_logged.swap(true, Ordering::Relaxed) {
         return;
     }
     log::warn!(

@@ -26,6 +26,7 @@ use std::borrow::Cow;
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
 
 /// Marker resources are named and mounted as `~cors~<n>`.
 pub(crate) const MARKER_NAME: &str = "~cors~";
@@ -152,20 +153,21 @@ pub(crate) enum Source {
 
 /// One route of an annotated handler, or one [`attach`], waiting for the
 /// App's `Cors` middleware.
+#[derive(Clone)]
 pub(crate) struct Registration {
     /// Its marker resource is `/~cors~<marker>`, named `~cors~<marker>`;
     /// unique in the process.
     pub marker: u64,
-    pub handler: Rc<str>,
+    pub handler: Arc<str>,
     /// The route's pattern, relative to its scopes, normalised as
     /// actix-web normalises it (leading slash).
-    pub pattern: Rc<str>,
+    pub pattern: Arc<str>,
     /// The methods this route serves.
     pub methods: Vec<Cow<'static, str>>,
     /// The methods every route of the handler serves together, which an
     /// explicit `methods` list is checked against.
-    pub handler_methods: Rc<[Cow<'static, str>]>,
-    pub source: Rc<Source>,
+    pub handler_methods: Arc<[Cow<'static, str>]>,
+    pub source: Arc<Source>,
     /// Which route attribute of the handler this is.
     pub def: u16,
     /// Whether the route has a guard of its own, so that the router may pass
@@ -304,21 +306,21 @@ fn captures(pattern: &str, marker: u64) -> bool {
 /// once per handler.
 #[doc(hidden)]
 pub fn register(config: &mut AppService, route: &'static RouteCors) -> Markers {
-    let source = Rc::new(Source::Static(route));
-    let handler: Rc<str> = Rc::from(route.handler);
+    let source = Arc::new(Source::Static(route));
+    let handler: Arc<str> = Arc::from(route.handler);
     let mut handler_methods: Vec<Cow<'static, str>> = Vec::new();
     for method in route.routes.iter().flat_map(|d| d.methods) {
         if !handler_methods.iter().any(|m| m == method) {
             handler_methods.push(Cow::Borrowed(method));
         }
     }
-    let handler_methods: Rc<[Cow<'static, str>]> = handler_methods.into();
+    let handler_methods: Arc<[Cow<'static, str>]> = handler_methods.into();
     let mut markers = Vec::with_capacity(route.routes.len());
     for (def, route_def) in route.routes.iter().enumerate() {
         let marker = record(config, |marker| Registration {
             marker,
             handler: handler.clone(),
-            pattern: Rc::from(normalise(route_def.pattern)),
+            pattern: Arc::from(normalise(route_def.pattern)),
             methods: route_def
                 .methods
                 .iter()
@@ -404,12 +406,12 @@ impl<F: HttpServiceFactory> HttpServiceFactory for Attached<F> {
         let methods: Vec<Cow<'static, str>> = self.methods.into_iter().map(Cow::Owned).collect();
         register_route(config, |marker| Registration {
             marker,
-            handler: Rc::from(format!("attach({pattern})")),
+            handler: Arc::from(format!("attach({pattern})")),
             invalid_pattern: crate::pattern::check(&pattern).err(),
-            pattern: Rc::from(pattern),
+            pattern: Arc::from(pattern),
             handler_methods: methods.clone().into(),
             methods,
-            source: Rc::new(Source::Manual(Box::new(self.policy))),
+            source: Arc::new(Source::Manual(Box::new(self.policy))),
             def: 0,
             guarded: false,
         });

@@ -11,7 +11,8 @@ use cors_core::policy::PolicySpecBuf;
 use cors_core::validate::{check_route_methods, default_route_methods};
 use cors_core::{BuildOptions, ConfigError, Field, Policy, PolicySpec};
 use std::borrow::Cow;
-use std::rc::Rc;
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
 
 /// A validated policy with its header values ready to send.
 pub(crate) struct PolicyEntry {
@@ -35,12 +36,12 @@ fn value(s: &str) -> Option<HeaderValue> {
 }
 
 impl PolicyEntry {
-    fn new(policy: PolicyRef) -> Rc<Self> {
+    fn new(policy: PolicyRef) -> Arc<Self> {
         let p = match &policy {
             PolicyRef::Static(p) => *p,
             PolicyRef::Owned(p) => p,
         };
-        Rc::new(PolicyEntry {
+        Arc::new(PolicyEntry {
             allow_methods: value(p.allow_methods_value()),
             allow_headers: value(p.allow_headers_value()),
             expose_headers: value(p.expose_headers_value()),
@@ -61,7 +62,7 @@ impl PolicyEntry {
 /// key was set.
 pub(crate) struct Defaults {
     pub spec: PolicySpecBuf,
-    pub entry: Rc<PolicyEntry>,
+    pub entry: Arc<PolicyEntry>,
     pub keys: Vec<DefaultKey>,
 }
 
@@ -116,12 +117,12 @@ impl Config<'_> {
 /// One registered route with its effective policy.
 pub(crate) struct ResolvedRoute {
     pub marker: u64,
-    pub handler: Rc<str>,
+    pub handler: Arc<str>,
     /// The route's pattern, relative to its scopes.
-    pub pattern: Rc<str>,
+    pub pattern: Arc<str>,
     /// The methods it serves.
     pub methods: Vec<Cow<'static, str>>,
-    pub source: Rc<Source>,
+    pub source: Arc<Source>,
     /// Which route attribute of its handler it is.
     pub def: u16,
     /// Whether the route has a guard of its own.
@@ -129,12 +130,12 @@ pub(crate) struct ResolvedRoute {
     /// Where the policy came from, for the report.
     pub label: PolicySource,
     /// `None`: `#[cors(disable)]`.
-    pub policy: Option<Rc<PolicyEntry>>,
+    pub policy: Option<Arc<PolicyEntry>>,
     /// Whether a preflight that finds this route only once normalised was
     /// logged.
-    pub unnormalised_logged: std::cell::Cell<bool>,
+    pub unnormalised_logged: AtomicBool,
     /// Whether a loose match that could not be confirmed was logged.
-    pub unsure_logged: std::cell::Cell<bool>,
+    pub unsure_logged: AtomicBool,
     /// Where each key of the effective policy came from, for the fix of a
     /// refusal.
     pub key_origins: Vec<(Field, KeyOrigin)>,
@@ -174,8 +175,8 @@ pub(crate) fn resolve(
                     guarded: reg.guarded,
                     label,
                     policy,
-                    unnormalised_logged: std::cell::Cell::new(false),
-                    unsure_logged: std::cell::Cell::new(false),
+                    unnormalised_logged: AtomicBool::new(false),
+                    unsure_logged: AtomicBool::new(false),
                     key_origins: Field::ALL
                         .iter()
                         .map(|field| (*field, key_origin(&reg.source, config, *field)))
@@ -378,7 +379,7 @@ fn set_anywhere(source: &Source, config: Config<'_>, field: Field) -> bool {
 }
 
 /// A route's policy (`None`: disabled), or why it cannot be built.
-type Resolution = Result<Option<Rc<PolicyEntry>>, Vec<RouteProblem>>;
+type Resolution = Result<Option<Arc<PolicyEntry>>, Vec<RouteProblem>>;
 
 /// The resolution, where the policy came from, and the validator's notes.
 type Effective = (Resolution, PolicySource, Vec<cors_core::Note>);

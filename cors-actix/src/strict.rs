@@ -3,6 +3,7 @@
 //! router picked the route.
 
 use crate::diagnostics::{log_rejection, Outcome, Refused};
+use crate::live::Live;
 use crate::middleware::State;
 use crate::resolve::PolicyEntry;
 use crate::witness::Served;
@@ -13,6 +14,7 @@ use cors_core::strict::{browser_says_same_origin, is_same_origin, is_state_chang
 use cors_core::{Reason, Vary};
 use std::rc::Rc;
 use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
 
 /// Set for good once a `Cors` in strict mode starts, in any App of the
 /// process: only then can a request carry a [`StrictCheck`], which the
@@ -21,14 +23,19 @@ use std::sync::atomic::AtomicBool;
 pub(crate) static ANY_STRICT: AtomicBool = AtomicBool::new(false);
 
 /// Left on a state-changing cross-origin request that strict mode let
-/// through before routing, for the witness of the route the router picks.
-pub(crate) struct StrictCheck(pub(crate) Rc<State>);
+/// through before routing, for the witness of the route the router picks,
+/// with the configuration the request started with.
+pub(crate) struct StrictCheck(pub(crate) Rc<State>, pub(crate) Arc<Live>);
 
 /// Called by the witness of the route the router picked, before its
 /// handler: whether strict mode refuses the request under that route's
 /// policy. Only for requests `Cors` let through in strict mode.
 pub(crate) fn strict_refusal_after_routing(req: &ServiceRequest, served: Served) -> Option<Error> {
-    let state = req.extensions().get::<StrictCheck>()?.0.clone();
+    let (state, live) = {
+        let check = req.extensions();
+        let check = check.get::<StrictCheck>()?;
+        (check.0.clone(), check.1.clone())
+    };
     // The method as routed, which a rewrite inside `Cors` may have changed.
     if !is_state_changing(req.method().as_str().as_bytes()) {
         return None;
@@ -37,7 +44,7 @@ pub(crate) fn strict_refusal_after_routing(req: &ServiceRequest, served: Served)
     if same_origin(req, origin.as_bytes()) {
         return None;
     }
-    let Some(Some(ready)) = state.table.get() else {
+    let Some(ready) = state.ready(&live) else {
         return Some(actix_web::error::ErrorForbidden(""));
     };
     let method = req.method().as_str().as_bytes();
@@ -51,7 +58,7 @@ pub(crate) fn strict_refusal_after_routing(req: &ServiceRequest, served: Served)
         method: req.method().as_str(),
         path: req.path(),
         route,
-        defaults: state.defaults.as_ref(),
+        defaults: ready.defaults,
         resource: &resource,
     };
     log_rejection(&state.shared.refusals, &refused, &reason);

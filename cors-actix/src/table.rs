@@ -197,7 +197,7 @@ struct Unconfirmed {
 /// many slashes costs no more.
 const MAX_CUTS: usize = 32;
 
-impl Table {
+impl Shape {
     /// Whether the path matches candidate `c`: `Some(true)` or `Some(false)`,
     /// or `None` when it matches only loosely and cannot be confirmed.
     ///
@@ -269,9 +269,11 @@ struct ByMethod {
 /// Up to this many candidates for a method are simply tried in order.
 const FEW: usize = 4;
 
-/// The route table of one App; see the module docs.
-pub(crate) struct Table {
-    pub routes: Vec<ResolvedRoute>,
+/// The structure of one App's route table, from its resource map; see the
+/// module docs. It holds no policy: the same shape serves every
+/// configuration a reload brings, each with its own [`ResolvedRoute`]s, in
+/// registration order.
+pub(crate) struct Shape {
     /// Each route's full pattern, and whether the resource map confirmed it.
     pub full: Vec<(String, bool)>,
     /// Notes on routes whose prefix could not be confirmed.
@@ -296,13 +298,22 @@ fn address(route: &crate::register::RouteCors) -> usize {
     std::ptr::from_ref(route) as usize
 }
 
-impl Table {
-    /// Completes the table of `routes` from the App's resource map.
+/// The route table of one App under one configuration: its shape, with the
+/// routes resolved under that configuration.
+#[derive(Clone, Copy)]
+pub(crate) struct Table<'a> {
+    pub shape: &'a Shape,
+    /// In registration order, as the shape was built from.
+    pub routes: &'a [ResolvedRoute],
+}
+
+impl Shape {
+    /// The shape of the table of `routes`, from the App's resource map.
     pub fn build(
-        routes: Vec<ResolvedRoute>,
+        routes: &[ResolvedRoute],
         rmap: &ResourceMap,
         clean: &HttpRequest,
-    ) -> Result<Table, Vec<RouteError>> {
+    ) -> Result<Shape, Vec<RouteError>> {
         let mut problems = Vec::new();
         let mut full = Vec::with_capacity(routes.len());
         let mut notes = Vec::new();
@@ -371,16 +382,15 @@ impl Table {
             })
             .collect();
         by_served.sort_unstable();
-        for route in &routes {
+        for route in routes {
             if let Source::Static(route) = &*route.source {
                 route
                     .covered
                     .store(true, std::sync::atomic::Ordering::Relaxed);
             }
         }
-        let methods = Table::group(&routes, &candidates);
-        Ok(Table {
-            routes,
+        let methods = Shape::group(routes, &candidates);
+        Ok(Shape {
             full,
             notes,
             candidates,
@@ -404,7 +414,11 @@ impl Table {
                 let serving: Vec<usize> = candidates
                     .iter()
                     .enumerate()
-                    .filter(|(_, c)| routes[c.route].methods.iter().any(|m| m == method))
+                    .filter(|(_, c)| {
+                        routes
+                            .get(c.route)
+                            .is_some_and(|r| r.methods.iter().any(|m| m == method))
+                    })
                     .map(|(i, _)| i)
                     .collect();
                 let literal_of = |i: usize| candidates[i].matcher.first_literal();
@@ -428,20 +442,27 @@ impl Table {
             })
             .collect()
     }
+}
 
+impl<'a> Table<'a> {
     /// The first route, in registration order, whose full pattern matches
     /// `path` (as the router matches it) and that serves `method`. With the
     /// App's resource map, routes whose prefix was not confirmed are checked
     /// against it.
-    pub fn find(&self, path: &str, method: &[u8], rmap: Option<&ResourceMap>) -> Found<'_> {
-        let Some(by_method) = self.methods.iter().find(|m| m.method.as_bytes() == method) else {
+    pub fn find(self, path: &str, method: &[u8], rmap: Option<&ResourceMap>) -> Found<'a> {
+        let Some(by_method) = self
+            .shape
+            .methods
+            .iter()
+            .find(|m| m.method.as_bytes() == method)
+        else {
             return Found::None;
         };
         let mut unsure = None;
         let mut check = |i: usize| {
-            let candidate = self.candidates.get(i)?;
+            let candidate = self.shape.candidates.get(i)?;
             let route = self.routes.get(candidate.route)?;
-            match self.matches(candidate, path, rmap) {
+            match self.shape.matches(candidate, path, rmap) {
                 Some(true) => Some(route),
                 Some(false) => None,
                 None => {
@@ -490,17 +511,24 @@ impl Table {
     /// Each comes with whether the match is sure (`false`: matched only
     /// loosely, and not confirmed).
     pub fn all_matching<'s>(
-        &'s self,
+        self,
         path: &'s str,
         method: &[u8],
         rmap: Option<&'s ResourceMap>,
-    ) -> impl Iterator<Item = (&'s ResolvedRoute, bool)> + 's {
-        let by_method = self.methods.iter().find(|m| m.method.as_bytes() == method);
+    ) -> impl Iterator<Item = (&'a ResolvedRoute, bool)> + 's
+    where
+        'a: 's,
+    {
+        let by_method = self
+            .shape
+            .methods
+            .iter()
+            .find(|m| m.method.as_bytes() == method);
         by_method
             .into_iter()
             .flat_map(|m| m.all.iter())
-            .filter_map(|&i| self.candidates.get(i))
-            .filter_map(move |c| match self.matches(c, path, rmap) {
+            .filter_map(move |&i| self.shape.candidates.get(i))
+            .filter_map(move |c| match self.shape.matches(c, path, rmap) {
                 Some(false) => None,
                 sure => Some((self.routes.get(c.route)?, sure.is_some())),
             })
@@ -512,7 +540,7 @@ impl Table {
     /// route that matches `path` (even loosely) for another method must
     /// allow the origin, with the credentials and headers `answer` allows.
     pub fn cacheable(
-        &self,
+        self,
         path: &str,
         except: &[u8],
         rmap: Option<&ResourceMap>,
@@ -534,7 +562,8 @@ impl Table {
             };
             origin_ok && headers_ok && (other.credentials() || !answer.credentials())
         };
-        self.methods
+        self.shape
+            .methods
             .iter()
             .filter(|m| m.method.as_bytes() != except)
             .all(|m| {
@@ -546,12 +575,13 @@ impl Table {
     /// Whether an annotated or attached route matches `path` (even loosely)
     /// for some method other than `except`.
     pub fn matches_other_methods(
-        &self,
+        self,
         path: &str,
         except: &[u8],
         rmap: Option<&ResourceMap>,
     ) -> bool {
-        self.methods
+        self.shape
+            .methods
             .iter()
             .filter(|m| m.method.as_bytes() != except)
             .any(|m| {
@@ -562,13 +592,14 @@ impl Table {
     }
 
     /// The route a witness reported.
-    pub fn served(&self, served: Served) -> Option<&ResolvedRoute> {
+    pub fn served(self, served: Served) -> Option<&'a ResolvedRoute> {
         let key = (address(served.route), served.def);
         let at = self
+            .shape
             .by_served
             .binary_search_by(|&(a, d, _)| (a, d).cmp(&key))
             .ok()?;
-        self.routes.get(self.by_served.get(at)?.2)
+        self.routes.get(self.shape.by_served.get(at)?.2)
     }
 }
 

@@ -1,0 +1,528 @@
+//! The configuration in force, and how a reload replaces it.
+//!
+//! A [`Live`] is one configuration, whole and immutable: the App defaults,
+//! the policies supplied by name, and the routes of every App started from
+//! the `Cors` value, resolved under them. Workers share it; a reload builds
+//! the next one off the request path and swaps the pointer. Each request
+//! takes the `Live` in force when it arrives and keeps it until its response
+//! is finished, so no answer mixes two configurations.
+
+use crate::builder::{BuildError, CorsBuilder};
+use crate::register::Registration;
+use crate::report::{Report, ReportNote, RouteError, StartupError};
+use crate::resolve::{resolve, Config, Defaults, ResolvedRoute, RuntimeNamed};
+use arc_swap::ArcSwap;
+use cors_core::{Origins, Vary};
+use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+/// What a reload replaces: the App defaults and the policies supplied by
+/// name.
+pub(crate) struct Policies {
+    pub defaults: Option<Defaults>,
+    pub named: Vec<RuntimeNamed>,
+}
+
+impl Policies {
+    pub fn config(&self) -> Config<'_> {
+        Config {
+            defaults: self.defaults.as_ref(),
+            named: &self.named,
+        }
+    }
+}
+
+/// One configuration: the policies and every App's routes under them.
+pub(crate) struct Live {
+    /// Counts the configurations of one `Cors` value: 0 when built, one more
+    /// for each App that registers its routes and for each reload.
+    pub epoch: u64,
+    pub policies: Arc<Policies>,
+    /// Per App started (in the order they registered): its routes.
+    pub sets: Vec<Arc<SetPolicies>>,
+}
+
+/// The routes of one App, resolved under one configuration, in
+/// registration order, with what follows from them.
+pub(crate) struct SetPolicies {
+    pub routes: Vec<ResolvedRoute>,
+    pub notes: Vec<ReportNote>,
+    /// `Vary` for requests without `Origin`: `Origin` unless every policy
+    /// of the App allows any origin.
+    pub no_origin_vary: Vary,
+    /// Whether some policy of the App allows any origin.
+    pub any_origin: bool,
+}
+
+impl SetPolicies {
+    fn new(
+        routes: Vec<ResolvedRoute>,
+        notes: Vec<ReportNote>,
+        defaults: Option<&Defaults>,
+    ) -> Self {
+        let policies = || {
+            routes
+                .iter()
+                .filter_map(|r| r.policy.as_deref())
+                .chain(defaults.map(|d| &*d.entry))
+        };
+        let varies = policies().any(|e| e.policy().varies_by_origin());
+        let any_origin = policies().any(|e| matches!(e.policy().origin_rule(), Origins::Any));
+        SetPolicies {
+            no_origin_vary: if varies { Vary::ORIGIN } else { Vary::NONE },
+            any_origin,
+            routes,
+            notes,
+        }
+    }
+}
+
+/// One App's registrations, kept to resolve them again on each reload.
+struct RouteSet {
+    registrations: Vec<Registration>,
+    /// Its full patterns and the notes on them, once a worker built its
+    /// table: for the report.
+    table: Option<FullPatterns>,
+}
+
+/// Each route's full pattern and whether it was confirmed, with the notes
+/// on those that were not.
+type FullPatterns = (Vec<(String, bool)>, Vec<ReportNote>);
+
+/// The configuration in force, shared by every worker of every App built
+/// from one `Cors` value.
+pub(crate) struct Current {
+    live: ArcSwap<Live>,
+    /// The epoch of `live`: what a request reads (one atomic load) to know
+    /// whether its worker's copy is still current.
+    epoch: AtomicU64,
+    /// Every App's routes. Its lock also orders the changes of `live`.
+    sets: Mutex<Vec<RouteSet>>,
+}
+
+impl Current {
+    pub fn new(policies: Policies) -> Self {
+        Current {
+            live: ArcSwap::from_pointee(Live {
+                epoch: 0,
+                policies: Arc::new(policies),
+                sets: Vec::new(),
+            }),
+            epoch: AtomicU64::new(0),
+            sets: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// The epoch in force.
+    #[inline]
+    pub fn epoch(&self) -> u64 {
+        self.epoch.load(Ordering::Acquire)
+    }
+
+    /// The configuration in force.
+    pub fn load(&self) -> Arc<Live> {
+        self.live.load_full()
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Vec<RouteSet>> {
+        // The data is replaced whole under the lock: a panic elsewhere
+        // leaves nothing half-written.
+        self.sets
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn publish(&self, live: Live) -> Arc<Live> {
+        let epoch = live.epoch;
+        let live = Arc::new(live);
+        self.live.store(live.clone());
+        self.epoch.store(epoch, Ordering::Release);
+        live
+    }
+
+    /// Adds an App's routes, resolved under the configuration in force.
+    /// Returns their index in [`Live::sets`] and the configuration that has
+    /// them, or every problem they have under it.
+    pub fn add_set(
+        &self,
+        registrations: Vec<Registration>,
+    ) -> Result<(usize, Arc<Live>), StartupError> {
+        let mut sets = self.lock();
+        let live = self.live.load_full();
+        let (routes, notes) = resolve(&registrations, live.policies.config())
+            .map_err(|problems| StartupError { problems })?;
+        let set = SetPolicies::new(routes, notes, live.policies.defaults.as_ref());
+        sets.push(RouteSet {
+            registrations,
+            table: None,
+        });
+        let index = live.sets.len();
+        let mut all = live.sets.clone();
+        all.push(Arc::new(set));
+        let live = self.publish(Live {
+            epoch: live.epoch + 1,
+            policies: live.policies.clone(),
+            sets: all,
+        });
+        Ok((index, live))
+    }
+
+    /// Keeps an App's full patterns for the reports of later reloads, and
+    /// gives `record` its report under the configuration in force, before
+    /// a reload can make it stale.
+    pub fn set_table(
+        &self,
+        index: usize,
+        full: &[(String, bool)],
+        notes: &[ReportNote],
+        record: impl FnOnce(Report),
+    ) {
+        let mut sets = self.lock();
+        if let Some(set) = sets.get_mut(index) {
+            set.table
+                .get_or_insert_with(|| (full.to_vec(), notes.to_vec()));
+        }
+        let live = self.live.load_full();
+        if let Some(set) = live.sets.get(index) {
+            let mut all = set.notes.clone();
+            all.extend(notes.iter().cloned());
+            let defaults = live.policies.defaults.as_ref();
+            record(Report::new(&set.routes, Some(full), defaults, all));
+        }
+    }
+
+    /// Resolves every App's routes under `policies`; on success makes that
+    /// the configuration in force, gives `record` the report of the App
+    /// that started last, and returns what changed.
+    fn replace(
+        &self,
+        policies: Policies,
+        record: impl FnOnce(Report),
+    ) -> Result<Changes, ReloadError> {
+        let registered = self.lock();
+        let old = self.live.load_full();
+        let mut sets = Vec::with_capacity(registered.len());
+        let mut problems: Vec<RouteError> = Vec::new();
+        for set in registered.iter() {
+            match resolve(&set.registrations, policies.config()) {
+                Ok((routes, notes)) => sets.push(Arc::new(SetPolicies::new(
+                    routes,
+                    notes,
+                    policies.defaults.as_ref(),
+                ))),
+                // Each worker has its copy of an App's routes: one problem,
+                // said once.
+                Err(found) => {
+                    for problem in found {
+                        if !problems.contains(&problem) {
+                            problems.push(problem);
+                        }
+                    }
+                }
+            }
+        }
+        if !problems.is_empty() {
+            return Err(ReloadError::Routes(StartupError { problems }));
+        }
+        let changes = Changes::between(&old, &policies, &sets);
+        let live = self.publish(Live {
+            epoch: old.epoch + 1,
+            policies: Arc::new(policies),
+            sets,
+        });
+        let defaults = live.policies.defaults.as_ref();
+        let report = match (live.sets.last(), registered.last()) {
+            (Some(set), Some(route_set)) => {
+                let mut notes = set.notes.clone();
+                let full = route_set.table.as_ref().map(|(full, table_notes)| {
+                    notes.extend(table_notes.iter().cloned());
+                    full.as_slice()
+                });
+                Report::new(&set.routes, full, defaults, notes)
+            }
+            _ => Report::new(&[], None, defaults, Vec::new()),
+        };
+        record(report);
+        Ok(changes.at(live.epoch))
+    }
+}
+
+/// What a reload changed, for its log line.
+struct Changes {
+    epoch: u64,
+    /// Per policy (`None`: the App defaults): origins added, removed.
+    origins: Vec<(Option<String>, Vec<String>, Vec<String>)>,
+    routes_changed: usize,
+    routes: usize,
+}
+
+impl Changes {
+    fn between(old: &Live, new: &Policies, sets: &[Arc<SetPolicies>]) -> Changes {
+        let origins_of = |defaults: Option<&Defaults>| {
+            defaults
+                .and_then(|d| d.spec.origins.clone())
+                .unwrap_or_default()
+        };
+        let mut origins = vec![(
+            None,
+            origins_of(old.policies.defaults.as_ref()),
+            origins_of(new.defaults.as_ref()),
+        )];
+        for named in &new.named {
+            let before = old
+                .policies
+                .named
+                .iter()
+                .find(|n| n.name == named.name)
+                .and_then(|n| n.spec.origins.clone());
+            let after = named.spec.origins.clone();
+            origins.push((
+                Some(named.name.clone()),
+                before.unwrap_or_default(),
+                after.unwrap_or_default(),
+            ));
+        }
+        let origins = origins
+            .into_iter()
+            .map(|(name, before, after)| {
+                let added = after.iter().filter(|o| !before.contains(o)).cloned();
+                let removed = before.iter().filter(|o| !after.contains(o)).cloned();
+                (name, added.collect(), removed.collect())
+            })
+            .collect();
+        // Every worker has its copy of an App's routes: a route is counted
+        // once, by its handler, route attribute and pattern.
+        let mut seen: Vec<(&str, u16, &str)> = Vec::new();
+        let mut routes_changed = 0;
+        for (index, set) in sets.iter().enumerate() {
+            let before = old.sets.get(index);
+            for (at, route) in set.routes.iter().enumerate() {
+                let key = (&*route.handler, route.def, &*route.pattern);
+                if seen.contains(&key) {
+                    continue;
+                }
+                seen.push(key);
+                let was = before.and_then(|b| b.routes.get(at));
+                let policy = |r: &ResolvedRoute| r.policy.as_ref().map(|p| p.policy().clone());
+                if was.map(policy) != Some(policy(route)) {
+                    routes_changed += 1;
+                }
+            }
+        }
+        Changes {
+            epoch: 0,
+            origins,
+            routes_changed,
+            routes: seen.len(),
+        }
+    }
+
+    fn at(self, epoch: u64) -> Changes {
+        Changes { epoch, ..self }
+    }
+}
+
+impl fmt::Display for Changes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "CORS configuration {} in force:", self.epoch)?;
+        let mut unchanged = true;
+        for (name, added, removed) in &self.origins {
+            if added.is_empty() && removed.is_empty() {
+                continue;
+            }
+            unchanged = false;
+            match name {
+                None => write!(f, " App defaults")?,
+                Some(name) => write!(f, " policy \"{name}\"")?,
+            }
+            for (sign, list) in [('+', added), ('-', removed)] {
+                if list.is_empty() {
+                    continue;
+                }
+                let shown: Vec<&str> = list.iter().take(5).map(String::as_str).collect();
+                write!(f, " {sign}{} ({}", list.len(), shown.join(", "))?;
+                if list.len() > shown.len() {
+                    write!(f, ", ...")?;
+                }
+                write!(f, ")")?;
+            }
+            write!(f, ";")?;
+        }
+        if unchanged {
+            write!(f, " no origin added or removed;")?;
+        }
+        write!(
+            f,
+            " {} of {} routes changed policy",
+            self.routes_changed, self.routes
+        )
+    }
+}
+
+/// Replaces the App defaults and the policies supplied by name of a
+/// running [`Cors`](crate::Cors), in every worker of every App built from
+/// it. From [`CorsBuilder::build_reloadable`].
+///
+/// ```
+/// use actix_web::{get, test, App, HttpResponse};
+/// use cors_actix::{cors, Cors};
+///
+/// #[cors]
+/// #[get("/data")]
+/// async fn data() -> HttpResponse {
+///     HttpResponse::Ok().finish()
+/// }
+///
+/// # #[actix_web::main]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let (cors, handle) = Cors::builder()
+///     .origins(["https://a.example"])
+///     .build_reloadable()?;
+/// let app = test::init_service(App::new().wrap(cors).service(data)).await;
+/// let from = |origin| test::TestRequest::get().uri("/data").insert_header(("Origin", origin));
+///
+/// let response = test::call_service(&app, from("https://b.example").to_request()).await;
+/// assert!(response.headers().get("access-control-allow-origin").is_none());
+///
+/// handle.reload(Cors::builder().origins(["https://a.example", "https://b.example"]))?;
+/// let response = test::call_service(&app, from("https://b.example").to_request()).await;
+/// assert_eq!(response.headers().get("access-control-allow-origin").unwrap(), "https://b.example");
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct CorsHandle {
+    pub(crate) inner: Arc<crate::middleware::Inner>,
+}
+
+impl fmt::Debug for CorsHandle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CorsHandle")
+            .field("epoch", &self.inner.current.epoch())
+            .finish()
+    }
+}
+
+impl CorsHandle {
+    /// Makes `builder`'s App defaults and named policies the configuration
+    /// of every App built from this `Cors`, in every worker, or changes
+    /// nothing.
+    ///
+    /// It runs what start-up runs: `builder` is validated, then the routes
+    /// of every App already started are merged with it and validated again.
+    /// Requests that arrive after it returns get the new configuration;
+    /// requests in flight finish under the one they started with. An App
+    /// started later resolves its routes under the configuration in force
+    /// then.
+    ///
+    /// The settings that are not policy, [`strict`](CorsBuilder::strict),
+    /// [`debug_header`](CorsBuilder::debug_header) and
+    /// [`refusal_summary_every`](CorsBuilder::refusal_summary_every), stay
+    /// as built: `builder` must leave them as they were set, or give them
+    /// the same value.
+    ///
+    /// The work, origins validated and routes resolved, is done here, on
+    /// the caller's thread; requests only see the pointer change. Logs one
+    /// `info` line (target `cors_actix`) with what changed.
+    ///
+    /// # Errors
+    ///
+    /// [`ReloadError`]: the builder's problems, the problems of the routes
+    /// under the new configuration, or a setting that cannot change.
+    ///
+    /// ```
+    /// use cors_actix::{Cors, ReloadError};
+    ///
+    /// let (_cors, handle) = Cors::builder().origins(["https://a.example"]).build_reloadable().unwrap();
+    /// let error = handle.reload(Cors::builder().origins(["*"]).credentials(true)).unwrap_err();
+    /// assert!(matches!(error, ReloadError::Build(_)));
+    /// ```
+    pub fn reload(&self, builder: CorsBuilder) -> Result<(), ReloadError> {
+        let inner = &self.inner;
+        let parts = builder.into_parts().map_err(ReloadError::Build)?;
+        let fixed = [
+            ("strict", parts.strict == inner.strict),
+            ("debug_header", parts.debug_header == inner.debug_header),
+            (
+                "refusal_summary_every",
+                parts
+                    .refusal_summary
+                    .is_none_or(|every| every == inner.refusals.every()),
+            ),
+        ];
+        if let Some((setting, _)) = fixed.iter().find(|(_, same)| !same) {
+            return Err(ReloadError::Fixed { setting });
+        }
+        let policies = Policies {
+            defaults: parts.defaults.as_ref().map(Defaults::new),
+            named: parts.named,
+        };
+        let changes = inner
+            .current
+            .replace(policies, |report| inner.record(Ok(report)))?;
+        log::info!(target: "cors_actix", "{changes}");
+        Ok(())
+    }
+
+    /// The effective policy of every route under the configuration in
+    /// force, for the App that started last: what [`Cors::report`](crate::Cors::report) gives.
+    ///
+    /// ```
+    /// let (_cors, handle) = cors_actix::Cors::builder()
+    ///     .origins(["https://a.example"])
+    ///     .build_reloadable()
+    ///     .unwrap();
+    /// // No App started yet: no report.
+    /// assert!(handle.report().is_none());
+    /// handle.reload(cors_actix::Cors::builder().origins(["https://b.example"])).unwrap();
+    /// let report = handle.report().unwrap();
+    /// assert_eq!(report.defaults.unwrap().to_string().contains("https://b.example"), true);
+    /// ```
+    pub fn report(&self) -> Option<Report> {
+        crate::Cors {
+            inner: self.inner.clone(),
+        }
+        .report()
+    }
+}
+
+/// Why [`CorsHandle::reload`] changed nothing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ReloadError {
+    /// The builder's problems, as [`CorsBuilder::build`] reports them.
+    Build(BuildError),
+    /// Routes that the new configuration breaks (a route that inherits the
+    /// new origins and sets `credentials`, say), each with its fix.
+    Routes(StartupError),
+    /// The builder sets a setting that is fixed when the `Cors` is built
+    /// to another value.
+    Fixed {
+        /// `strict`, `debug_header` or `refusal_summary_every`.
+        setting: &'static str,
+    },
+}
+
+impl fmt::Display for ReloadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("CORS reload refused, the configuration in force is unchanged: ")?;
+        match self {
+            ReloadError::Build(error) => write!(f, "{error}"),
+            ReloadError::Routes(error) => write!(f, "{error}"),
+            ReloadError::Fixed { setting } => write!(
+                f,
+                "`{setting}` is fixed when the `Cors` is built; give it the value it was built with"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for ReloadError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            ReloadError::Build(error) => Some(error),
+            ReloadError::Routes(error) => Some(error),
+            ReloadError::Fixed { .. } => None,
+        }
+    }
+}
