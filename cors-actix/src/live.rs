@@ -13,6 +13,7 @@ use crate::report::{Report, ReportNote, RouteError, StartupError};
 use crate::resolve::{resolve, Config, Defaults, ResolvedRoute, RuntimeNamed};
 use arc_swap::ArcSwap;
 use cors_core::{Origins, Vary};
+use std::collections::BTreeSet;
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -199,7 +200,7 @@ impl Current {
         &self,
         policies: Policies,
         record: impl FnOnce(Report),
-    ) -> Result<Changes, ReloadError> {
+    ) -> Result<Option<Changes>, ReloadError> {
         let registered = self.lock();
         let old = self.live.load_full();
         let mut sets = Vec::with_capacity(registered.len());
@@ -225,7 +226,8 @@ impl Current {
         if !problems.is_empty() {
             return Err(ReloadError::Routes(StartupError { problems }));
         }
-        let changes = Changes::between(&old, &policies, &sets);
+        let changes = log::log_enabled!(target: "cors_actix", log::Level::Info)
+            .then(|| Changes::between(&old, &policies, &sets));
         let live = self.publish(Live {
             epoch: old.epoch + 1,
             policies: Arc::new(policies),
@@ -244,7 +246,7 @@ impl Current {
             _ => Report::new(&[], None, defaults, Vec::new()),
         };
         record(report);
-        Ok(changes.at(live.epoch))
+        Ok(changes.map(|changes| changes.at(live.epoch)))
     }
 }
 
@@ -286,9 +288,12 @@ impl Changes {
         let origins = origins
             .into_iter()
             .map(|(name, before, after)| {
-                let added = after.iter().filter(|o| !before.contains(o)).cloned();
-                let removed = before.iter().filter(|o| !after.contains(o)).cloned();
-                (name, added.collect(), removed.collect())
+                // Thousands of tenants' origins: sets, not lists.
+                let before: BTreeSet<String> = before.into_iter().collect();
+                let after: BTreeSet<String> = after.into_iter().collect();
+                let added = after.difference(&before).cloned().collect();
+                let removed = before.difference(&after).cloned().collect();
+                (name, added, removed)
             })
             .collect();
         // Every worker has its copy of an App's routes: a route is counted
@@ -460,7 +465,9 @@ impl CorsHandle {
         let changes = inner
             .current
             .replace(policies, |report| inner.record(Ok(report)))?;
-        log::info!(target: "cors_actix", "{changes}");
+        if let Some(changes) = changes {
+            log::info!(target: "cors_actix", "{changes}");
+        }
         Ok(())
     }
 

@@ -30,9 +30,15 @@ enum PolicyRef {
 
 fn value(s: &str) -> Option<HeaderValue> {
     // Validated header names and numbers only: always a valid value.
-    (!s.is_empty())
+    let value = (!s.is_empty())
         .then(|| HeaderValue::from_str(s).ok())
-        .flatten()
+        .flatten()?;
+    // The first clone of a value made from a string moves its bytes to
+    // shared storage, which allocates; later clones only count references.
+    // Done here, so that no request pays it (the first after a reload
+    // included).
+    drop(value.clone());
+    Some(value)
 }
 
 impl PolicyEntry {
