@@ -16,7 +16,7 @@ use cors_core::{Origins, Vary};
 use std::collections::BTreeSet;
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
 
 /// What a reload replaces: the App defaults and the policies supplied by
 /// name.
@@ -39,6 +39,8 @@ pub(crate) struct Live {
     /// Counts the configurations of one `Cors` value: 0 when built, one more
     /// for each App that registers its routes and for each reload.
     pub epoch: u64,
+    /// How many reloads made it: 0 for the configuration built.
+    pub reloads: u64,
     pub policies: Arc<Policies>,
     /// Per App started (in the order they registered): its routes.
     pub sets: Vec<Arc<SetPolicies>>,
@@ -82,6 +84,10 @@ impl SetPolicies {
 /// One App's registrations, kept to resolve them again on each reload.
 struct RouteSet {
     registrations: Vec<Registration>,
+    /// Dead once the worker's middleware that registered the set is
+    /// dropped (its App stopped): the set is then no longer resolved, so a
+    /// stopped App's routes can neither refuse a reload nor cost it.
+    alive: Weak<()>,
     /// Its full patterns and the notes on them, once a worker built its
     /// table: for the report.
     table: Option<FullPatterns>,
@@ -100,6 +106,11 @@ pub(crate) struct Current {
     epoch: AtomicU64,
     /// Every App's routes. Its lock also orders the changes of `live`.
     sets: Mutex<Vec<RouteSet>>,
+    /// Configurations replaced, until no worker or request holds them:
+    /// each change of `live` frees those only this list holds. So a
+    /// worker letting go of its copy, or a request finishing, never frees a
+    /// configuration (thousands of origins, maybe) on the request path.
+    retired: Mutex<Vec<Arc<Live>>>,
 }
 
 impl Current {
@@ -107,11 +118,13 @@ impl Current {
         Current {
             live: ArcSwap::from_pointee(Live {
                 epoch: 0,
+                reloads: 0,
                 policies: Arc::new(policies),
                 sets: Vec::new(),
             }),
             epoch: AtomicU64::new(0),
             sets: Mutex::new(Vec::new()),
+            retired: Mutex::new(Vec::new()),
         }
     }
 
@@ -134,11 +147,22 @@ impl Current {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
+    /// Makes `live` the configuration in force. Called under the lock of
+    /// `sets`.
     fn publish(&self, live: Live) -> Arc<Live> {
         let epoch = live.epoch;
         let live = Arc::new(live);
-        self.live.store(live.clone());
+        let old = self.live.swap(live.clone());
         self.epoch.store(epoch, Ordering::Release);
+        // Once swapped out, no one can take a new reference to `old`: a
+        // count of one means only this list holds it.
+        let mut retired = self
+            .retired
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        retired.retain(|version| Arc::strong_count(version) > 1);
+        retired.push(old);
+        drop(retired);
         live
     }
 
@@ -148,6 +172,7 @@ impl Current {
     pub fn add_set(
         &self,
         registrations: Vec<Registration>,
+        alive: &Arc<()>,
     ) -> Result<(usize, Arc<Live>), StartupError> {
         let mut sets = self.lock();
         let live = self.live.load_full();
@@ -156,6 +181,7 @@ impl Current {
         let set = SetPolicies::new(routes, notes, live.policies.defaults.as_ref());
         sets.push(RouteSet {
             registrations,
+            alive: Arc::downgrade(alive),
             table: None,
         });
         let index = live.sets.len();
@@ -163,6 +189,7 @@ impl Current {
         all.push(Arc::new(set));
         let live = self.publish(Live {
             epoch: live.epoch + 1,
+            reloads: live.reloads,
             policies: live.policies.clone(),
             sets: all,
         });
@@ -205,7 +232,16 @@ impl Current {
         let old = self.live.load_full();
         let mut sets = Vec::with_capacity(registered.len());
         let mut problems: Vec<RouteError> = Vec::new();
+        let mut stopped: Option<Arc<SetPolicies>> = None;
         for set in registered.iter() {
+            if set.alive.strong_count() == 0 {
+                // Kept in place: the sets are found by their index.
+                let empty = stopped.get_or_insert_with(|| {
+                    Arc::new(SetPolicies::new(Vec::new(), Vec::new(), None))
+                });
+                sets.push(empty.clone());
+                continue;
+            }
             match resolve(&set.registrations, policies.config()) {
                 Ok((routes, notes)) => sets.push(Arc::new(SetPolicies::new(
                     routes,
@@ -230,12 +266,16 @@ impl Current {
             .then(|| Changes::between(&old, &policies, &sets));
         let live = self.publish(Live {
             epoch: old.epoch + 1,
+            reloads: old.reloads + 1,
             policies: Arc::new(policies),
             sets,
         });
         let defaults = live.policies.defaults.as_ref();
-        let report = match (live.sets.last(), registered.last()) {
-            (Some(set), Some(route_set)) => {
+        let last = registered
+            .iter()
+            .rposition(|set| set.alive.strong_count() > 0);
+        let report = match last.and_then(|at| Some((live.sets.get(at)?, registered.get(at)?))) {
+            Some((set, route_set)) => {
                 let mut notes = set.notes.clone();
                 let full = route_set.table.as_ref().map(|(full, table_notes)| {
                     notes.extend(table_notes.iter().cloned());
@@ -243,16 +283,16 @@ impl Current {
                 });
                 Report::new(&set.routes, full, defaults, notes)
             }
-            _ => Report::new(&[], None, defaults, Vec::new()),
+            None => Report::new(&[], None, defaults, Vec::new()),
         };
         record(report);
-        Ok(changes.map(|changes| changes.at(live.epoch)))
+        Ok(changes.map(|changes| changes.at(live.reloads)))
     }
 }
 
 /// What a reload changed, for its log line.
 struct Changes {
-    epoch: u64,
+    reload: u64,
     /// Per policy (`None`: the App defaults): origins added, removed.
     origins: Vec<(Option<String>, Vec<String>, Vec<String>)>,
     routes_changed: usize,
@@ -316,21 +356,21 @@ impl Changes {
             }
         }
         Changes {
-            epoch: 0,
+            reload: 0,
             origins,
             routes_changed,
             routes: seen.len(),
         }
     }
 
-    fn at(self, epoch: u64) -> Changes {
-        Changes { epoch, ..self }
+    fn at(self, reload: u64) -> Changes {
+        Changes { reload, ..self }
     }
 }
 
 impl fmt::Display for Changes {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "CORS configuration {} in force:", self.epoch)?;
+        write!(f, "CORS reload {} in force:", self.reload)?;
         let mut unchanged = true;
         for (name, added, removed) in &self.origins {
             if added.is_empty() && removed.is_empty() {

@@ -284,8 +284,9 @@ where
             group.seal();
         }
         let current = &self.inner.current;
+        let alive = Arc::new(());
         let started = match candidates.as_slice() {
-            [group] => match current.add_set(group.registrations.borrow().clone()) {
+            [group] => match current.add_set(group.registrations.borrow().clone(), &alive) {
                 Ok((index, live)) => {
                     if let Some(set) = live.sets.get(index) {
                         let defaults = live.policies.defaults.as_ref();
@@ -325,6 +326,7 @@ where
                 started: RefCell::new(started),
                 table: OnceCell::new(),
                 live: RefCell::new(live),
+                alive,
             }),
         }))
     }
@@ -347,6 +349,9 @@ pub(crate) struct State {
     /// This worker's copy of the configuration in force, replaced when a
     /// request finds the epoch changed.
     live: RefCell<Arc<Live>>,
+    /// Tells reloads whether the routes this worker registered are still
+    /// served.
+    alive: Arc<()>,
 }
 
 /// The route table under one configuration, and the App defaults of that
@@ -411,8 +416,10 @@ impl State {
                 (index, current.load())
             }
             // Another App's group was newest when this one started.
-            (Some(group), _) => current.add_set(group.registrations.borrow().clone())?,
-            (None, _) => current.add_set(Vec::new())?,
+            (Some(group), _) => {
+                current.add_set(group.registrations.borrow().clone(), &self.alive)?
+            }
+            (None, _) => current.add_set(Vec::new(), &self.alive)?,
         };
         let routes = live.sets.get(index).map_or(&[][..], |set| &set.routes);
         let shape =

@@ -376,3 +376,28 @@ async fn a_reload_from_another_thread_reaches_the_app() {
         .unwrap();
     assert_eq!(allowed(&app, Method::GET, "/plain", B).await, (true, true));
 }
+
+#[actix_web::test]
+async fn a_stopped_apps_routes_neither_refuse_nor_slow_a_reload() {
+    let (cors, handle) = Cors::builder().origins([A]).build_reloadable().unwrap();
+    let stopped =
+        actix_web::test::init_service(App::new().wrap(cors.clone()).service(with_credentials))
+            .await;
+    let running = actix_web::test::init_service(App::new().wrap(cors).service(inherits)).await;
+    // While it runs, `with_credentials` refuses a `*`.
+    assert!(matches!(
+        handle.reload(Cors::builder().origins(["*"])),
+        Err(ReloadError::Routes(_))
+    ));
+    drop(stopped);
+    handle.reload(Cors::builder().origins(["*"])).unwrap();
+    let reply = call(&running, actual(Method::PUT, "/inherits", B).to_request()).await;
+    assert_eq!(
+        reply.get("access-control-allow-origin").as_deref(),
+        Some("*")
+    );
+    // The report is the running App's.
+    let report = handle.report().unwrap();
+    assert_eq!(report.routes.len(), 1);
+    assert!(report.routes[0].handler.ends_with("inherits"));
+}

@@ -17,6 +17,7 @@ pub struct Counting;
 
 thread_local! {
     static ALLOCATIONS: Cell<u64> = const { Cell::new(0) };
+    static DEALLOCATIONS: Cell<u64> = const { Cell::new(0) };
 }
 
 /// Bytes allocated and not yet freed, by every thread.
@@ -57,6 +58,7 @@ unsafe impl GlobalAlloc for Counting {
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
         live(-(layout.size() as isize));
+        let _ = DEALLOCATIONS.try_with(|n| n.set(n.get() + 1));
         // SAFETY: as above.
         unsafe { System.dealloc(ptr, layout) }
     }
@@ -69,6 +71,12 @@ static GLOBAL: Counting = Counting;
 #[allow(dead_code)]
 pub fn allocations() -> u64 {
     ALLOCATIONS.with(Cell::get)
+}
+
+/// Deallocations made on this thread so far.
+#[allow(dead_code)]
+pub fn deallocations() -> u64 {
+    DEALLOCATIONS.with(Cell::get)
 }
 
 /// Bytes allocated and not yet freed, by every thread of the process.
