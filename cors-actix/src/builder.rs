@@ -17,8 +17,9 @@ use std::time::Duration;
 #[must_use = "a builder does nothing until `.build()`"]
 pub struct CorsBuilder {
     spec: PolicySpecBuf,
-    strict: bool,
-    debug_header: bool,
+    /// `None`: not set (off; a reload keeps what was built).
+    strict: Option<bool>,
+    debug_header: Option<bool>,
     /// Keys read from the environment, which win over `spec`.
     env: EnvLayer,
     refusal_summary: Option<Duration>,
@@ -52,14 +53,14 @@ impl CorsBuilder {
     ///     .unwrap();
     /// ```
     pub fn strict(mut self, strict: bool) -> Self {
-        self.strict = strict;
+        self.strict = Some(strict);
         self
     }
 
     /// Adds `x-cors-reason` to the 403 responses of refusals, naming the reason. Only in
     /// debug builds (`debug_assertions`); ignored in release builds.
     pub fn debug_header(mut self, enable: bool) -> Self {
-        self.debug_header = enable;
+        self.debug_header = Some(enable);
         self
     }
 
@@ -326,8 +327,9 @@ fn env_of<'e>(env: &'e EnvLayer, error: &ConfigError) -> Option<&'e str> {
 pub(crate) struct Parts {
     pub defaults: Option<DefaultsConfig>,
     pub named: Vec<RuntimeNamed>,
-    pub strict: bool,
-    pub debug_header: bool,
+    /// `None` (here and below): not set.
+    pub strict: Option<bool>,
+    pub debug_header: Option<bool>,
     /// `None`: the default, 60 seconds.
     pub refusal_summary: Option<Duration>,
 }

@@ -83,19 +83,97 @@ impl SetPolicies {
 
 /// One App's registrations, kept to resolve them again on each reload.
 struct RouteSet {
+    /// The marker of its first registration (unique in the process): the
+    /// same group registered twice (by two Apps built together on one
+    /// thread) is one set. `None` for an App without registrations.
+    key: Option<u64>,
     registrations: Vec<Registration>,
-    /// Dead once the worker's middleware that registered the set is
-    /// dropped (its App stopped): the set is then no longer resolved, so a
-    /// stopped App's routes can neither refuse a reload nor cost it.
+    /// Alive while a worker that serves these routes (or may, until its
+    /// first request tells) holds the token. A dead set is no longer
+    /// resolved, so a stopped App's routes neither refuse a reload nor cost
+    /// it, and its slot is reused.
     alive: Weak<()>,
+    /// When it was added: the report is of the App that started last.
+    order: u64,
     /// Its full patterns and the notes on them, once a worker built its
     /// table: for the report.
     table: Option<FullPatterns>,
 }
 
+impl RouteSet {
+    fn is_alive(&self) -> bool {
+        self.alive.strong_count() > 0
+    }
+}
+
 /// Each route's full pattern and whether it was confirmed, with the notes
 /// on those that were not.
 type FullPatterns = (Vec<(String, bool)>, Vec<ReportNote>);
+
+/// The registry of route sets, under the lock of [`Current`].
+#[derive(Default)]
+struct Registry {
+    sets: Vec<RouteSet>,
+    /// The `order` of the next set.
+    added: u64,
+}
+
+impl Registry {
+    /// The report of the alive set added last, under `live`.
+    fn report(&self, live: &Live) -> Report {
+        let newest = self
+            .sets
+            .iter()
+            .enumerate()
+            .filter(|(_, set)| set.is_alive())
+            .max_by_key(|(_, set)| set.order);
+        self.report_of(newest.map(|(at, _)| at), live)
+    }
+
+    /// The report of set `index`, under `live`.
+    fn report_of(&self, index: Option<usize>, live: &Live) -> Report {
+        let defaults = live.policies.defaults.as_ref();
+        let found = index.and_then(|at| Some((live.sets.get(at)?, self.sets.get(at)?)));
+        match found {
+            Some((resolved, set)) => {
+                let mut notes = resolved.notes.clone();
+                let full = set.table.as_ref().map(|(full, table_notes)| {
+                    notes.extend(table_notes.iter().cloned());
+                    full.as_slice()
+                });
+                Report::new(&resolved.routes, full, defaults, notes)
+            }
+            None => Report::new(&[], None, defaults, Vec::new()),
+        }
+    }
+
+    /// Frees the registrations of dead sets; `resolved` gets an empty set
+    /// in their slots.
+    fn sweep(&mut self, resolved: &mut [Arc<SetPolicies>]) {
+        for (set, slot) in self.sets.iter_mut().zip(resolved) {
+            if set.is_alive() {
+                continue;
+            }
+            if set.key.is_some() || !set.registrations.is_empty() || set.table.is_some() {
+                *set = RouteSet {
+                    key: None,
+                    registrations: Vec::new(),
+                    alive: Weak::new(),
+                    order: 0,
+                    table: None,
+                };
+            }
+            if !slot.routes.is_empty() || !slot.notes.is_empty() {
+                *slot = empty_set();
+            }
+        }
+    }
+}
+
+/// What a dead set's slot holds.
+fn empty_set() -> Arc<SetPolicies> {
+    Arc::new(SetPolicies::new(Vec::new(), Vec::new(), None))
+}
 
 /// The configuration in force, shared by every worker of every App built
 /// from one `Cors` value.
@@ -104,13 +182,22 @@ pub(crate) struct Current {
     /// The epoch of `live`: what a request reads (one atomic load) to know
     /// whether its worker's copy is still current.
     epoch: AtomicU64,
-    /// Every App's routes. Its lock also orders the changes of `live`.
-    sets: Mutex<Vec<RouteSet>>,
+    /// Every App's routes. Its lock also orders the changes of `live`, and
+    /// the reports recorded.
+    registry: Mutex<Registry>,
     /// Configurations replaced, until no worker or request holds them:
     /// each change of `live` frees those only this list holds. So a
     /// worker letting go of its copy, or a request finishing, never frees a
     /// configuration (thousands of origins, maybe) on the request path.
     retired: Mutex<Vec<Arc<Live>>>,
+}
+
+/// An App's route set in [`Live::sets`], and the token that keeps it alive.
+pub(crate) struct Registered {
+    pub index: usize,
+    /// Held, never read: the set is alive while a holder is.
+    #[allow(dead_code)]
+    pub token: Arc<()>,
 }
 
 impl Current {
@@ -123,7 +210,7 @@ impl Current {
                 sets: Vec::new(),
             }),
             epoch: AtomicU64::new(0),
-            sets: Mutex::new(Vec::new()),
+            registry: Mutex::new(Registry::default()),
             retired: Mutex::new(Vec::new()),
         }
     }
@@ -139,16 +226,16 @@ impl Current {
         self.live.load_full()
     }
 
-    fn lock(&self) -> MutexGuard<'_, Vec<RouteSet>> {
+    fn lock(&self) -> MutexGuard<'_, Registry> {
         // The data is replaced whole under the lock: a panic elsewhere
         // leaves nothing half-written.
-        self.sets
+        self.registry
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Makes `live` the configuration in force. Called under the lock of
-    /// `sets`.
+    /// `registry`.
     fn publish(&self, live: Live) -> Arc<Live> {
         let epoch = live.epoch;
         let live = Arc::new(live);
@@ -166,58 +253,92 @@ impl Current {
         live
     }
 
-    /// Adds an App's routes, resolved under the configuration in force.
-    /// Returns their index in [`Live::sets`] and the configuration that has
-    /// them, or every problem they have under it.
+    /// Adds an App's routes, resolved under the configuration in force,
+    /// and gives `record` the report then in force; a group already added
+    /// (and alive) is not added again. Returns its index in [`Live::sets`]
+    /// with its token, or every problem the routes have.
     pub fn add_set(
         &self,
         registrations: Vec<Registration>,
-        alive: &Arc<()>,
-    ) -> Result<(usize, Arc<Live>), StartupError> {
-        let mut sets = self.lock();
+        record: impl FnOnce(Report),
+    ) -> Result<Registered, StartupError> {
+        let mut registry = self.lock();
+        let key = registrations.first().map(|r| r.marker);
+        let known = registry.sets.iter().enumerate().find_map(|(index, set)| {
+            let token = set.alive.upgrade()?;
+            (key.is_some() && set.key == key).then_some(Registered { index, token })
+        });
+        if let Some(known) = known {
+            return Ok(known);
+        }
         let live = self.live.load_full();
         let (routes, notes) = resolve(&registrations, live.policies.config())
             .map_err(|problems| StartupError { problems })?;
-        let set = SetPolicies::new(routes, notes, live.policies.defaults.as_ref());
-        sets.push(RouteSet {
-            registrations,
-            alive: Arc::downgrade(alive),
-            table: None,
-        });
-        let index = live.sets.len();
+        let set = Arc::new(SetPolicies::new(
+            routes,
+            notes,
+            live.policies.defaults.as_ref(),
+        ));
         let mut all = live.sets.clone();
-        all.push(Arc::new(set));
+        registry.sweep(&mut all);
+        let token = Arc::new(());
+        let order = registry.added;
+        registry.added += 1;
+        let route_set = RouteSet {
+            key,
+            registrations,
+            alive: Arc::downgrade(&token),
+            order,
+            table: None,
+        };
+        // The slot of a stopped App is reused: the registry stays as large
+        // as the most Apps alive at once.
+        let index = match registry.sets.iter().position(|set| !set.is_alive()) {
+            Some(free) => {
+                registry.sets[free] = route_set;
+                all[free] = set;
+                free
+            }
+            None => {
+                registry.sets.push(route_set);
+                all.push(set);
+                registry.sets.len() - 1
+            }
+        };
         let live = self.publish(Live {
             epoch: live.epoch + 1,
             reloads: live.reloads,
             policies: live.policies.clone(),
             sets: all,
         });
-        Ok((index, live))
+        record(registry.report(&live));
+        Ok(Registered { index, token })
     }
 
-    /// Keeps an App's full patterns for the reports of later reloads, and
-    /// gives `record` its report under the configuration in force, before
-    /// a reload can make it stale.
+    /// Keeps an App's full patterns for the reports; gives `own` that
+    /// App's report, and `record` the report then in force.
     pub fn set_table(
         &self,
         index: usize,
         full: &[(String, bool)],
         notes: &[ReportNote],
+        own: impl FnOnce(&Report),
         record: impl FnOnce(Report),
     ) {
-        let mut sets = self.lock();
-        if let Some(set) = sets.get_mut(index) {
+        let mut registry = self.lock();
+        if let Some(set) = registry.sets.get_mut(index) {
             set.table
                 .get_or_insert_with(|| (full.to_vec(), notes.to_vec()));
         }
         let live = self.live.load_full();
-        if let Some(set) = live.sets.get(index) {
-            let mut all = set.notes.clone();
-            all.extend(notes.iter().cloned());
-            let defaults = live.policies.defaults.as_ref();
-            record(Report::new(&set.routes, Some(full), defaults, all));
-        }
+        own(&registry.report_of(Some(index), &live));
+        record(registry.report(&live));
+    }
+
+    /// Gives `record` the report in force.
+    pub fn report(&self, record: impl FnOnce(Report)) {
+        let registry = self.lock();
+        record(registry.report(&self.live.load_full()));
     }
 
     /// Resolves every App's routes under `policies`; on success makes that
@@ -228,18 +349,14 @@ impl Current {
         policies: Policies,
         record: impl FnOnce(Report),
     ) -> Result<Option<Changes>, ReloadError> {
-        let registered = self.lock();
+        let mut registry = self.lock();
         let old = self.live.load_full();
-        let mut sets = Vec::with_capacity(registered.len());
+        let mut sets = Vec::with_capacity(registry.sets.len());
         let mut problems: Vec<RouteError> = Vec::new();
-        let mut stopped: Option<Arc<SetPolicies>> = None;
-        for set in registered.iter() {
-            if set.alive.strong_count() == 0 {
+        for set in &registry.sets {
+            if !set.is_alive() {
                 // Kept in place: the sets are found by their index.
-                let empty = stopped.get_or_insert_with(|| {
-                    Arc::new(SetPolicies::new(Vec::new(), Vec::new(), None))
-                });
-                sets.push(empty.clone());
+                sets.push(empty_set());
                 continue;
             }
             match resolve(&set.registrations, policies.config()) {
@@ -262,6 +379,7 @@ impl Current {
         if !problems.is_empty() {
             return Err(ReloadError::Routes(StartupError { problems }));
         }
+        registry.sweep(&mut sets);
         let changes = log::log_enabled!(target: "cors_actix", log::Level::Info)
             .then(|| Changes::between(&old, &policies, &sets));
         let live = self.publish(Live {
@@ -270,22 +388,7 @@ impl Current {
             policies: Arc::new(policies),
             sets,
         });
-        let defaults = live.policies.defaults.as_ref();
-        let last = registered
-            .iter()
-            .rposition(|set| set.alive.strong_count() > 0);
-        let report = match last.and_then(|at| Some((live.sets.get(at)?, registered.get(at)?))) {
-            Some((set, route_set)) => {
-                let mut notes = set.notes.clone();
-                let full = route_set.table.as_ref().map(|(full, table_notes)| {
-                    notes.extend(table_notes.iter().cloned());
-                    full.as_slice()
-                });
-                Report::new(&set.routes, full, defaults, notes)
-            }
-            None => Report::new(&[], None, defaults, Vec::new()),
-        };
-        record(report);
+        record(registry.report(&live));
         Ok(changes.map(|changes| changes.at(live.reloads)))
     }
 }
@@ -324,6 +427,12 @@ impl Changes {
                 before.unwrap_or_default(),
                 after.unwrap_or_default(),
             ));
+        }
+        for named in &old.policies.named {
+            if !new.named.iter().any(|n| n.name == named.name) {
+                let before = named.spec.origins.clone().unwrap_or_default();
+                origins.push((Some(named.name.clone()), before, Vec::new()));
+            }
         }
         let origins = origins
             .into_iter()
@@ -463,8 +572,8 @@ impl CorsHandle {
     /// The settings that are not policy, [`strict`](CorsBuilder::strict),
     /// [`debug_header`](CorsBuilder::debug_header) and
     /// [`refusal_summary_every`](CorsBuilder::refusal_summary_every), stay
-    /// as built: `builder` must leave them as they were set, or give them
-    /// the same value.
+    /// as built: `builder` may leave them unset, or give them the value
+    /// they were built with; another value is refused.
     ///
     /// The work, origins validated and routes resolved, is done here, on
     /// the caller's thread; requests only see the pointer change. Logs one
@@ -486,8 +595,11 @@ impl CorsHandle {
         let inner = &self.inner;
         let parts = builder.into_parts().map_err(ReloadError::Build)?;
         let fixed = [
-            ("strict", parts.strict == inner.strict),
-            ("debug_header", parts.debug_header == inner.debug_header),
+            ("strict", parts.strict.is_none_or(|on| on == inner.strict)),
+            (
+                "debug_header",
+                parts.debug_header.is_none_or(|on| on == inner.debug_header),
+            ),
             (
                 "refusal_summary_every",
                 parts

@@ -9,7 +9,7 @@ use crate::diagnostics::{
     check_preflight_route, log_rejection, place, Outcome, RefusalLog, Refused,
 };
 use crate::future::CorsFuture;
-use crate::live::{Current, Live, Policies, SetPolicies};
+use crate::live::{Current, Live, Policies, Registered, SetPolicies};
 use crate::register::{live_groups, Group};
 use crate::report::{Report, StartupError};
 use crate::resolve::{Defaults, PolicyEntry, ResolvedRoute};
@@ -126,8 +126,8 @@ impl Cors {
         Cors::from_parts(Parts {
             defaults: None,
             named: Vec::new(),
-            strict: false,
-            debug_header: false,
+            strict: None,
+            debug_header: None,
             refusal_summary: None,
         })
     }
@@ -175,8 +175,8 @@ impl Cors {
         Cors {
             inner: Arc::new(Inner {
                 current: Current::new(policies),
-                strict: parts.strict,
-                debug_header: parts.debug_header,
+                strict: parts.strict.unwrap_or(false),
+                debug_header: parts.debug_header.unwrap_or(false),
                 outcome: Mutex::new(None),
                 report_logged: AtomicBool::new(false),
                 refusals: RefusalLog::new(parts.refusal_summary.unwrap_or(DEFAULT_REFUSAL_SUMMARY)),
@@ -284,38 +284,38 @@ where
             group.seal();
         }
         let current = &self.inner.current;
-        let alive = Arc::new(());
-        let started = match candidates.as_slice() {
-            [group] => match current.add_set(group.registrations.borrow().clone(), &alive) {
-                Ok((index, live)) => {
-                    if let Some(set) = live.sets.get(index) {
-                        let defaults = live.policies.defaults.as_ref();
-                        let notes = set.notes.clone();
-                        let report = Report::new(&set.routes, None, defaults, notes);
-                        self.inner.record(Ok(report));
-                    }
-                    Some((group.clone(), index))
-                }
+        let record = |report| self.inner.record(Ok(report));
+        let started: Vec<(Rc<Group>, Registered)> = match candidates.as_slice() {
+            [group] => match current.add_set(group.registrations.borrow().clone(), record) {
+                Ok(registered) => vec![(group.clone(), registered)],
                 Err(error) => {
                     self.inner.record(Err(error));
                     return ready(Err(()));
                 }
             },
-            [] => None,
-            _ => {
+            [] => {
+                current.report(record);
+                Vec::new()
+            }
+            several => {
                 log::debug!(
                     target: "cors_actix",
                     "several Apps are being built on this thread; their routes are checked on the first request each serves"
                 );
-                None
+                // Each is added, so that reloads check this App's routes
+                // whichever they are; one that fails is left to its first
+                // request, or to its own App.
+                several
+                    .iter()
+                    .filter_map(|group| {
+                        let registrations = group.registrations.borrow().clone();
+                        let registered = current.add_set(registrations, record).ok()?;
+                        Some((group.clone(), registered))
+                    })
+                    .collect()
             }
         };
         let live = current.load();
-        if started.is_none() {
-            let defaults = live.policies.defaults.as_ref();
-            self.inner
-                .record(Ok(Report::new(&[], None, defaults, Vec::new())));
-        }
         ready(Ok(CorsMiddleware {
             service,
             state: Rc::new(State {
@@ -326,7 +326,6 @@ where
                 started: RefCell::new(started),
                 table: OnceCell::new(),
                 live: RefCell::new(live),
-                alive,
             }),
         }))
     }
@@ -339,19 +338,16 @@ pub(crate) struct State {
     /// The registration groups alive when the middleware was created; the
     /// App's own is among them.
     candidates: Vec<Rc<Group>>,
-    /// The group registered at start-up, with its index in [`Live::sets`];
-    /// taken by the table.
-    started: RefCell<Option<(Rc<Group>, usize)>>,
-    /// Completed by the first request: the table's shape, and the index of
-    /// the App's routes in [`Live::sets`]. `None` when it could not be, and
-    /// then `Cors` fails closed.
-    table: OnceCell<Option<(Shape, usize)>>,
+    /// The groups added at start-up, with their index in [`Live::sets`];
+    /// the table keeps this App's, and lets go of the others.
+    started: RefCell<Vec<(Rc<Group>, Registered)>>,
+    /// Completed by the first request: the table's shape, and the App's
+    /// routes in [`Live::sets`]. `None` when it could not be, and then
+    /// `Cors` fails closed.
+    table: OnceCell<Option<(Shape, Registered)>>,
     /// This worker's copy of the configuration in force, replaced when a
     /// request finds the epoch changed.
     live: RefCell<Arc<Live>>,
-    /// Tells reloads whether the routes this worker registered are still
-    /// served.
-    alive: Arc<()>,
 }
 
 /// The route table under one configuration, and the App defaults of that
@@ -389,8 +385,8 @@ impl State {
     /// The route table under `live`; `None` when it could not be
     /// completed.
     pub(crate) fn ready<'a>(&'a self, live: &'a Live) -> Option<View<'a>> {
-        let (shape, index) = self.table.get()?.as_ref()?;
-        let set = live.sets.get(*index)?;
+        let (shape, registered) = self.table.get()?.as_ref()?;
+        let set = live.sets.get(registered.index)?;
         Some(View {
             table: Table {
                 shape,
@@ -401,7 +397,7 @@ impl State {
         })
     }
 
-    fn complete(&self, rmap: &ResourceMap) -> Result<(Shape, usize), StartupError> {
+    fn complete(&self, rmap: &ResourceMap) -> Result<(Shape, Registered), StartupError> {
         let clean = clean_request();
         let ours = self.candidates.iter().rev().find(|group| {
             let registrations = group.registrations.borrow();
@@ -410,27 +406,36 @@ impl State {
                 .is_some_and(|r| in_app(rmap, &clean, r.marker))
         });
         let current = &self.shared.current;
-        let started = self.started.borrow_mut().take();
-        let (index, live) = match (ours, started) {
-            (Some(group), Some((started, index))) if Rc::ptr_eq(group, &started) => {
-                (index, current.load())
-            }
+        let record = |report| self.shared.record(Ok(report));
+        // The groups of other Apps are let go of here.
+        let started = std::mem::take(&mut *self.started.borrow_mut());
+        let added = ours.and_then(|ours| {
+            started
+                .into_iter()
+                .find(|(group, _)| Rc::ptr_eq(group, ours))
+                .map(|(_, registered)| registered)
+        });
+        let registered = match (ours, added) {
+            (_, Some(registered)) => registered,
             // Another App's group was newest when this one started.
-            (Some(group), _) => {
-                current.add_set(group.registrations.borrow().clone(), &self.alive)?
-            }
-            (None, _) => current.add_set(Vec::new(), &self.alive)?,
+            (Some(group), None) => current.add_set(group.registrations.borrow().clone(), record)?,
+            (None, None) => current.add_set(Vec::new(), record)?,
         };
-        let routes = live.sets.get(index).map_or(&[][..], |set| &set.routes);
+        let live = current.load();
+        let routes = live
+            .sets
+            .get(registered.index)
+            .map_or(&[][..], |set| &set.routes);
         let shape =
             Shape::build(routes, rmap, &clean).map_err(|problems| StartupError { problems })?;
-        current.set_table(index, &shape.full, &shape.notes, |report| {
+        let log_once = |report: &Report| {
             if !self.shared.report_logged.swap(true, Ordering::Relaxed) {
                 log::info!(target: "cors_actix", "CORS policies:\n{report}");
             }
-            self.shared.record(Ok(report));
-        });
-        Ok((shape, index))
+        };
+        let (full, notes) = (&shape.full, &shape.notes);
+        current.set_table(registered.index, full, notes, log_once, record);
+        Ok((shape, registered))
     }
 
     /// The policy for a path and method found before routing: that of the

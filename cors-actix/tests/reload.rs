@@ -401,3 +401,128 @@ async fn a_stopped_apps_routes_neither_refuse_nor_slow_a_reload() {
     assert_eq!(report.routes.len(), 1);
     assert!(report.routes[0].handler.ends_with("inherits"));
 }
+
+/// Starts an App's service as the server does, without a request.
+macro_rules! start {
+    ($app:expr) => {{
+        use actix_service::{IntoServiceFactory, ServiceFactory};
+        $app.into_factory()
+            .new_service(actix_web::dev::AppConfig::default())
+    }};
+}
+
+/// Two Apps built together on one thread cannot tell at start-up whose
+/// routes are whose; both groups are checked by reloads all the same.
+#[actix_web::test]
+async fn apps_built_together_are_checked_by_reloads_before_their_first_request() {
+    let (cors, handle) = Cors::builder().origins([A]).build_reloadable().unwrap();
+    let (one, two) = futures_util::future::join(
+        start!(App::new().wrap(cors.clone()).service(with_credentials)),
+        start!(App::new().wrap(cors.clone()).service(inherits)),
+    )
+    .await;
+    let (one, two) = (one.unwrap(), two.unwrap());
+    // `with_credentials` would inherit `*`.
+    assert!(matches!(
+        handle.reload(Cors::builder().origins(["*"])),
+        Err(ReloadError::Routes(_))
+    ));
+    assert_eq!(
+        allowed(&one, Method::GET, "/with-credentials", A).await,
+        (true, true)
+    );
+    handle.reload(Cors::builder().origins([B])).unwrap();
+    assert_eq!(
+        allowed(&one, Method::GET, "/with-credentials", B).await,
+        (true, true)
+    );
+    assert_eq!(
+        allowed(&two, Method::PUT, "/inherits", B).await,
+        (true, true)
+    );
+    assert!(cors.startup_error().is_none());
+}
+
+/// An App with a `Cors` of its own, started while another App's routes
+/// are registered on the same thread, takes them as its own until its
+/// first request shows otherwise; from then on they are not its business.
+#[actix_web::test]
+async fn another_cors_routes_do_not_refuse_a_reload() {
+    let other = App::new()
+        .wrap(Cors::builder().origins([A]).build().unwrap())
+        .service(with_credentials);
+    let (cors, handle) = Cors::builder().origins([A]).build_reloadable().unwrap();
+    let ours = start!(App::new().wrap(cors).route("/plain", web::get().to(plain)));
+    let other = start!(other);
+    let ours = ours.await.unwrap();
+    let _other = other.await.unwrap();
+    assert_eq!(allowed(&ours, Method::GET, "/plain", A).await, (true, true));
+    assert!(handle.report().unwrap().routes.is_empty());
+    handle.reload(Cors::builder().origins(["*"])).unwrap();
+    let reply = call(&ours, actual(Method::GET, "/plain", B).to_request()).await;
+    assert_eq!(
+        reply.get("access-control-allow-origin").as_deref(),
+        Some("*")
+    );
+}
+
+/// The report is of the App that started last, whichever served first.
+#[actix_web::test]
+async fn the_report_is_of_the_app_that_started_last() {
+    let (cors, handle) = reloadable(&[A]);
+    let first = actix_web::test::init_service(App::new().wrap(cors.clone()).service(own)).await;
+    let last = actix_web::test::init_service(App::new().wrap(cors).service(inherits)).await;
+    let handlers = || -> Vec<String> {
+        let report = handle.report().unwrap();
+        report.routes.iter().map(|r| r.handler.clone()).collect()
+    };
+    let _ = call(&last, actual(Method::PUT, "/inherits", A).to_request()).await;
+    let _ = call(&first, actual(Method::GET, "/own", OWN).to_request()).await;
+    assert_eq!(handlers(), ["reload::inherits"]);
+    handle.reload(defaults(&[B])).unwrap();
+    assert_eq!(handlers(), ["reload::inherits"]);
+    drop(last);
+    handle.reload(defaults(&[A])).unwrap();
+    assert_eq!(handlers(), ["reload::own"]);
+}
+
+/// `strict` and `debug_header` left unset keep what was built.
+#[actix_web::test]
+async fn settings_left_unset_keep_what_was_built() {
+    let (_cors, handle) = defaults(&[A])
+        .strict(true)
+        .debug_header(true)
+        .build_reloadable()
+        .unwrap();
+    handle.reload(defaults(&[B])).unwrap();
+    handle
+        .reload(defaults(&[B]).strict(true).debug_header(true))
+        .unwrap();
+    assert_eq!(
+        handle.reload(defaults(&[B]).strict(false)),
+        Err(ReloadError::Fixed { setting: "strict" })
+    );
+    assert_eq!(
+        handle.reload(defaults(&[B]).debug_header(false)),
+        Err(ReloadError::Fixed {
+            setting: "debug_header"
+        })
+    );
+}
+
+#[actix_web::test]
+async fn the_log_line_names_a_named_policy_removed() {
+    capture_logs();
+    let with = || {
+        Cors::builder().origins([A]).named_policy(
+            "retired-partners",
+            CorsPolicy::new().origins(["https://gone.log.example"]),
+        )
+    };
+    let (cors, handle) = with().build_reloadable().unwrap();
+    let app = app!(cors);
+    let _ = call(&app, actual(Method::GET, "/plain", A).to_request()).await;
+    handle.reload(Cors::builder().origins([A])).unwrap();
+    let lines = logged(&["policy \"retired-partners\" -1 (https://gone.log.example)"]);
+    assert_eq!(lines.len(), 1, "{lines:?}");
+}
