@@ -21,7 +21,9 @@
 //!
 //! Several instances behind a load balancer each poll the same database,
 //! so they converge within one polling interval of each other. `TENANTS_DB`
-//! names the database file (a file in the temporary directory by default).
+//! names the database file (a file in the temporary directory by default),
+//! `TENANTS_POLL_MS` the interval (2000), `API_PORT` and `PAGE_PORT` the
+//! ports (8081, 8001).
 
 use actix_web::{delete, get, post, web, App, HttpResponse, HttpServer, Responder};
 use cors_actix::{cors, Cors, CorsBuilder, CorsHandle};
@@ -30,11 +32,16 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Duration;
 
-const PAGE_PORT: u16 = 8001;
-const API_PORT: u16 = 8081;
 /// The SaaS's own front end, a tenant of every configuration.
 const OWN_APP: &str = "https://app.example.com";
-const POLL: Duration = Duration::from_secs(2);
+
+/// A number from the environment, or `default`.
+fn setting<T: std::str::FromStr>(var: &str, default: T) -> T {
+    std::env::var(var)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
 
 /// What the tenants' front ends call. Its origins are the App defaults,
 /// which the database sets.
@@ -67,10 +74,10 @@ fn tenants(db: &Connection) -> rusqlite::Result<Vec<String>> {
     rows.collect()
 }
 
-/// Reads the table every `POLL`; reloads when it changed.
-fn poll(db: Connection, handle: CorsHandle, mut applied: Vec<String>) {
+/// Reads the table every `every`; reloads when it changed.
+fn poll(db: Connection, handle: CorsHandle, mut applied: Vec<String>, every: Duration) {
     loop {
-        std::thread::sleep(POLL);
+        std::thread::sleep(every);
         let now = match tenants(&db) {
             Ok(now) => now,
             Err(error) => {
@@ -183,13 +190,16 @@ async fn main() -> std::io::Result<()> {
     let (cors, handle) = defaults(&initial)
         .build_reloadable()
         .map_err(|e| fail(&e))?;
-    std::thread::spawn(move || poll(db, handle, initial));
+    let every = Duration::from_millis(setting("TENANTS_POLL_MS", 2000));
+    std::thread::spawn(move || poll(db, handle, initial, every));
+    let api_port: u16 = setting("API_PORT", 8081);
+    let page_port: u16 = setting("PAGE_PORT", 8001);
 
     let api = HttpServer::new(move || App::new().wrap(cors.clone()).service(greeting))
-        .bind(("127.0.0.1", API_PORT))?
+        .bind(("127.0.0.1", api_port))?
         .run();
     let admin = web::Data::new(Mutex::new(open(&path).map_err(|e| fail(&e))?));
-    let page = PAGE.replace("\"API\"", &format!("\"http://127.0.0.1:{API_PORT}\""));
+    let page = PAGE.replace("\"API\"", &format!("\"http://127.0.0.1:{api_port}\""));
     let pages = HttpServer::new(move || {
         let page = page.clone();
         App::new()
@@ -209,11 +219,11 @@ async fn main() -> std::io::Result<()> {
                 }),
             )
     })
-    .bind(("127.0.0.1", PAGE_PORT))?
+    .bind(("127.0.0.1", page_port))?
     .run();
     println!("Tenants' origins in {}", path.display());
-    println!("API:  http://127.0.0.1:{API_PORT}/api/greeting");
-    println!("Page: http://127.0.0.1:{PAGE_PORT}/  <- open this in a browser");
+    println!("API:  http://127.0.0.1:{api_port}/api/greeting");
+    println!("Page: http://127.0.0.1:{page_port}/  <- open this in a browser");
     futures_util::future::try_join(api, pages).await?;
     Ok(())
 }
