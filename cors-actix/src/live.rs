@@ -42,7 +42,8 @@ pub(crate) struct Live {
     /// How many reloads made it: 0 for the configuration built.
     pub reloads: u64,
     pub policies: Arc<Policies>,
-    /// Per App started (in the order they registered): its routes.
+    /// Per App started, in the slot the registry gave it (a stopped App's
+    /// slot holds no routes, and is reused): its routes.
     pub sets: Vec<Arc<SetPolicies>>,
 }
 
