@@ -189,6 +189,42 @@ impl Blocked {
         })
     }
 
+    /// The debugging question this refusal answers with "no" (see
+    /// [`Question`](crate::Question)); `None` when `fetch()` threw before
+    /// sending anything.
+    ///
+    /// ```
+    /// use cors_core::browser::{check_response, Request, Response};
+    /// use cors_core::Question;
+    ///
+    /// let request = Request::new("https://app.example", "GET");
+    /// let blocked = check_response(&request, &Response::new(401)).unwrap_err();
+    /// assert_eq!(blocked.question(), Some(Question::AllowOrigin));
+    /// ```
+    #[must_use]
+    pub fn question(&self) -> Option<crate::Question> {
+        use crate::Question;
+        Some(match self.kind {
+            BlockedKind::PreflightMissing => Question::PreflightSent,
+            BlockedKind::PreflightStatus
+            | BlockedKind::PreflightRedirect
+            | BlockedKind::LocalNetworkPermission => Question::PreflightStatus,
+            BlockedKind::MissingAllowOrigin
+            | BlockedKind::MultipleAllowOrigin
+            | BlockedKind::AllowOriginMismatch => Question::AllowOrigin,
+            BlockedKind::WildcardOriginWithCredentials | BlockedKind::AllowCredentialsNotTrue => {
+                Question::Credentials
+            }
+            BlockedKind::MethodNotAllowed => Question::AllowMethods,
+            BlockedKind::HeaderNotAllowed => Question::AllowHeaders,
+            BlockedKind::InvalidHeaderList if self.header == Some(ALLOW_METHODS) => {
+                Question::AllowMethods
+            }
+            BlockedKind::InvalidHeaderList => Question::AllowHeaders,
+            BlockedKind::InvalidMethod | BlockedKind::InvalidHeader => return None,
+        })
+    }
+
     pub(super) fn new(kind: BlockedKind, stage: Stage) -> Self {
         Self {
             kind,

@@ -110,21 +110,104 @@ pub fn check_preflight(
     request: &Request<'_>,
     preflight_response: &Response<'_>,
 ) -> Result<Verdict, Blocked> {
+    preflight_checks(request, preflight_response).verdict()
+}
+
+/// Every check of the [CORS-preflight fetch], each run on its own, where
+/// [`check_preflight`] stops at the first failure: one result per debugging
+/// question, for a tool that shows them all.
+///
+/// [`PreflightChecks::verdict`] is what the browser decides, in its order.
+///
+/// # Examples
+///
+/// ```
+/// use cors_core::browser::{preflight_checks, BlockedKind, Request, Response};
+///
+/// let request = Request::new("https://app.example", "PUT").header("X-Trace", "1");
+/// let preflight = Response::new(204)
+///     .header("Access-Control-Allow-Origin", "https://app.example")
+///     .header("Access-Control-Allow-Methods", "GET");
+/// let checks = preflight_checks(&request, &preflight);
+/// assert!(checks.status.is_ok() && checks.allow_origin.is_ok());
+/// assert_eq!(checks.allow_methods.unwrap_err().kind, BlockedKind::MethodNotAllowed);
+/// assert_eq!(checks.allow_headers.unwrap_err().kind, BlockedKind::HeaderNotAllowed);
+/// ```
+///
+/// [CORS-preflight fetch]: https://fetch.spec.whatwg.org/#cors-preflight-fetch
+#[must_use]
+pub fn preflight_checks(
+    request: &Request<'_>,
+    preflight_response: &Response<'_>,
+) -> PreflightChecks {
     let stage = Stage::Preflight;
-    if is_redirect(preflight_response) {
-        return Err(Blocked::new(BlockedKind::PreflightRedirect, stage)
-            .with_value(preflight_response.status.to_string()));
+    let status = preflight_response.status;
+    let status = if is_redirect(preflight_response) {
+        Err(Blocked::new(BlockedKind::PreflightRedirect, stage).with_value(status.to_string()))
+    } else if !(200..=299).contains(&status) {
+        Err(Blocked::new(BlockedKind::PreflightStatus, stage).with_value(status.to_string()))
+    } else {
+        Ok(())
+    };
+    PreflightChecks {
+        status,
+        allow_origin: cors_check(request, preflight_response, stage),
+        allow_methods: allow_list(preflight_response, ALLOW_METHODS)
+            .and_then(|methods| check_method(request, &methods)),
+        allow_headers: allow_list(preflight_response, ALLOW_HEADERS)
+            .and_then(|names| check_headers(request, &names)),
     }
-    cors_check(request, preflight_response, stage)?;
-    if !(200..=299).contains(&preflight_response.status) {
-        return Err(Blocked::new(BlockedKind::PreflightStatus, stage)
-            .with_value(preflight_response.status.to_string()));
+}
+
+/// The checks of a preflight response, each on its own: see [`preflight_checks`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct PreflightChecks {
+    /// No redirect, and a 2xx status.
+    pub status: Result<(), Blocked>,
+    /// The CORS check: `Access-Control-Allow-Origin`, and with credentials
+    /// `Access-Control-Allow-Credentials`.
+    pub allow_origin: Result<(), Blocked>,
+    /// `Access-Control-Allow-Methods` parses and allows the method.
+    pub allow_methods: Result<(), Blocked>,
+    /// `Access-Control-Allow-Headers` parses and allows every CORS-unsafe request
+    /// header; the warnings of a pass.
+    pub allow_headers: Result<Vec<Warning>, Blocked>,
+}
+
+impl PreflightChecks {
+    /// The browser's decision: the first failure in Chrome's order (a redirect,
+    /// the CORS check, the status, an unparsable list, the method, the headers),
+    /// as [`check_preflight`] returns it.
+    ///
+    /// # Errors
+    ///
+    /// The first failing check's [`Blocked`].
+    pub fn verdict(self) -> Result<Verdict, Blocked> {
+        let Self {
+            status,
+            allow_origin,
+            allow_methods,
+            allow_headers,
+        } = self;
+        // Each `first` returns the failures the browser meets before the next step.
+        let status = first(status, BlockedKind::PreflightRedirect)?;
+        allow_origin?;
+        status?;
+        let methods = first(allow_methods, BlockedKind::InvalidHeaderList)?;
+        let headers = first(allow_headers, BlockedKind::InvalidHeaderList)?;
+        methods?;
+        let warnings = headers?;
+        Ok(Verdict { warnings })
     }
-    let methods = allow_list(preflight_response, ALLOW_METHODS)?;
-    let header_names = allow_list(preflight_response, ALLOW_HEADERS)?;
-    check_method(request, &methods)?;
-    let warnings = check_headers(request, &header_names)?;
-    Ok(Verdict { warnings })
+}
+
+/// `Err` when `result` failed with `kind`; otherwise `result`, for later.
+fn first<T>(result: Result<T, Blocked>, kind: BlockedKind) -> Result<Result<T, Blocked>, Blocked> {
+    match result {
+        Err(blocked) if blocked.kind == kind => Err(blocked),
+        result => Ok(result),
+    }
 }
 
 /// The [CORS check] on the actual `response`, and the headers JavaScript can read.

@@ -201,7 +201,10 @@ use request::*;
 
 pub use blocked::{Blocked, BlockedKind, Stage, Verdict, Warning};
 pub use cache::preflight_cache_seconds;
-pub use check::{check_preflight, check_response, fetch, needs_preflight, preflight_for};
+pub use check::{
+    check_preflight, check_response, fetch, needs_preflight, preflight_checks, preflight_for,
+    PreflightChecks,
+};
 pub use profile::Browser;
 pub use request::{CredentialsMode, Preflight, Request};
 pub use response::{Readable, Response};

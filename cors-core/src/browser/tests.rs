@@ -1210,3 +1210,73 @@ fn odd_input_never_panics() {
         }
     }
 }
+
+#[test]
+fn preflight_checks_report_every_failure_and_the_browser_keeps_its_order() {
+    use crate::Question;
+    use BlockedKind::*;
+    // Everything wrong at once: a redirect, no ACAO, no method, no header.
+    let put = request("PUT", &[("X-A", "1")]);
+    let redirect = response(302, &[("Location", "/elsewhere")]);
+    let checks = preflight_checks(&put, &redirect);
+    let kinds = [
+        checks.status.clone().unwrap_err().kind,
+        checks.allow_origin.clone().unwrap_err().kind,
+        checks.allow_methods.clone().unwrap_err().kind,
+        checks.allow_headers.clone().unwrap_err().kind,
+    ];
+    assert_eq!(
+        kinds,
+        [
+            PreflightRedirect,
+            MissingAllowOrigin,
+            MethodNotAllowed,
+            HeaderNotAllowed
+        ]
+    );
+    assert_eq!(checks.verdict().unwrap_err().kind, PreflightRedirect);
+
+    // The CORS check comes before the status; an unparsable header list before
+    // the method; each failure answers its own question.
+    let cases: [(Lines, u16, BlockedKind, Question); 5] = [
+        (&[], 500, MissingAllowOrigin, Question::AllowOrigin),
+        (
+            &[(ACAO, ORIGIN)],
+            500,
+            PreflightStatus,
+            Question::PreflightStatus,
+        ),
+        (
+            &[(ACAO, ORIGIN), (ACAH, "x(a")],
+            204,
+            InvalidHeaderList,
+            Question::AllowHeaders,
+        ),
+        (
+            &[(ACAO, ORIGIN), (ACAM, "P(T"), (ACAH, "x-a")],
+            204,
+            InvalidHeaderList,
+            Question::AllowMethods,
+        ),
+        (
+            &[(ACAO, ORIGIN), (ACAM, "PUT")],
+            204,
+            HeaderNotAllowed,
+            Question::AllowHeaders,
+        ),
+    ];
+    for (lines, status, kind, question) in cases {
+        let preflight = response(status, lines);
+        let blocked = check_preflight(&put, &preflight).expect_err("blocked");
+        assert_eq!(
+            (blocked.kind, blocked.question()),
+            (kind, Some(question)),
+            "{lines:?}"
+        );
+        assert_eq!(preflight_checks(&put, &preflight).verdict(), Err(blocked));
+    }
+    let credentialed = include(request("GET", &[]));
+    let blocked = check_response(&credentialed, &response(200, &[(ACAO, "*")])).unwrap_err();
+    assert_eq!(blocked.question(), Some(Question::Credentials));
+    assert_eq!(Blocked::invalid_method("GET /").unwrap().question(), None);
+}
