@@ -1,0 +1,258 @@
+//! `cors-doctor`: asks a live server the five CORS questions, as a browser would,
+//! or explains the cross-origin requests of a HAR file.
+//!
+//! ```text
+//! cors-doctor https://api.example.com/users/1 --origin https://app.example.com \
+//!     --method PUT --header content-type:application/json --credentials
+//! ```
+//!
+//! The browser oracle of `cors-core` decides; this program sends the requests a
+//! browser would send (the actual one only when that is safe), and shows each
+//! question's answer with the header values seen. See the README's "Debugging
+//! with the five questions".
+
+mod args;
+mod diagnose;
+mod har;
+mod http;
+mod render;
+
+use args::{Command, Output, Probe};
+use cors_core::browser::{preflight_for, Browser};
+use diagnose::{diagnose, ActualSeen, Case, Diagnosis, PreflightSeen, Seen};
+use http::{Client, Exchange, Target};
+use std::fmt::Write;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let command = match args::parse(std::env::args().skip(1)) {
+        Ok(command) => command,
+        Err(error) => {
+            eprintln!("cors-doctor: {error}\n\n{}", args::USAGE);
+            return ExitCode::from(2);
+        }
+    };
+    let result = match command {
+        Command::Help => {
+            print!("{}", args::USAGE);
+            return ExitCode::SUCCESS;
+        }
+        Command::Probe(probe) => run_probe(&probe),
+        Command::Har(har) => har::run(&har),
+    };
+    match result {
+        Ok(status) => ExitCode::from(status),
+        Err(error) => {
+            eprintln!("cors-doctor: {error}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run_probe(probe: &Probe) -> Result<u8, String> {
+    let target = Target::parse(&probe.url)?;
+    if target.origin() == probe.origin {
+        return Err(format!(
+            "{} is the page's own origin: a same-origin request involves no CORS",
+            probe.origin
+        ));
+    }
+    let client = Client::new(
+        probe.resolve.clone(),
+        probe.cacert.as_deref(),
+        probe.timeout,
+    )?;
+    let mut case = Case {
+        url: target.url(),
+        origin: probe.origin.clone(),
+        method: probe.method.clone(),
+        headers: probe.headers.clone(),
+        credentials: probe.credentials,
+        preflight: PreflightSeen::NotSent,
+        actual: ActualSeen::NotSent(String::new()),
+    };
+    let engines = &probe.output.engines;
+    let profile = Profile::new(engines[0], &target, &probe.origin);
+    let mut exchanges = Vec::new();
+
+    // The preflight, as the first engine that needs one sends it.
+    let preflight = engines
+        .iter()
+        .find_map(|&browser| preflight_for(&case.request(browser)));
+    if let Some(preflight) = preflight {
+        let mut headers = vec![("Accept".to_owned(), "*/*".to_owned())];
+        headers.extend(
+            preflight
+                .headers()
+                .into_iter()
+                .map(|(name, value)| (name.to_owned(), value.to_owned())),
+        );
+        headers.extend(profile.common());
+        let exchange = client.send(&target, "OPTIONS", &headers, None)?;
+        case.preflight = PreflightSeen::Answered(seen(&exchange));
+        exchanges.push(exchange);
+    }
+
+    // The actual request: only when it cannot change anything, or when asked.
+    let request = case.request(engines[0]);
+    let method = request.normalized_method();
+    if matches!(method, "GET" | "HEAD") || probe.send {
+        let page: Vec<(String, String)> = request
+            .sent_headers()
+            .map(|(name, value)| (name.to_owned(), value.to_owned()))
+            .collect();
+        let mut headers = Vec::new();
+        if !page
+            .iter()
+            .any(|(name, _)| name.eq_ignore_ascii_case("accept"))
+        {
+            headers.push(("Accept".to_owned(), "*/*".to_owned()));
+        }
+        headers.extend(page);
+        headers.push(("Origin".to_owned(), probe.origin.clone()));
+        headers.extend(profile.common());
+        let exchange = client.send(&target, method, &headers, probe.data.as_deref())?;
+        case.actual = ActualSeen::Answered(seen(&exchange));
+        exchanges.push(exchange);
+    } else {
+        case.actual = ActualSeen::NotSent(format!(
+            "{method} was not sent (a probe never changes data by surprise); add --send to \
+             send it"
+        ));
+    }
+
+    let diagnoses: Vec<Diagnosis> = engines
+        .iter()
+        .map(|&browser| diagnose(&case, browser))
+        .collect();
+    report(&case, &exchanges, &diagnoses, &probe.output);
+    Ok(render::exit_status(&diagnoses))
+}
+
+fn seen(exchange: &Exchange) -> Seen {
+    Seen {
+        status: exchange.status,
+        headers: exchange.headers.clone(),
+    }
+}
+
+fn report(case: &Case, exchanges: &[Exchange], diagnoses: &[Diagnosis], output: &Output) {
+    if output.json {
+        let mut value = render::json(case, diagnoses);
+        value["sent"] = exchanges
+            .iter()
+            .map(|exchange| {
+                serde_json::json!({
+                    "method": exchange.method,
+                    "headers": exchange.request_headers,
+                    "status": exchange.status,
+                    "elapsed_ms": exchange.elapsed.as_secs_f64() * 1000.0,
+                })
+            })
+            .collect();
+        println!("{value:#}");
+        return;
+    }
+    let mut out = String::new();
+    let credentials = if case.credentials {
+        ", credentials included"
+    } else {
+        ""
+    };
+    let _ = writeln!(
+        out,
+        "{} {} from origin {}{credentials}\n",
+        case.method, case.url, case.origin
+    );
+    for exchange in exchanges {
+        let _ = writeln!(
+            out,
+            "sent {} → {} {} ({:.0} ms)",
+            exchange.method,
+            exchange.status,
+            exchange.reason,
+            exchange.elapsed.as_secs_f64() * 1000.0
+        );
+    }
+    if let ActualSeen::NotSent(why) = &case.actual {
+        let _ = writeln!(out, "not sent: {why}");
+    }
+    out.push('\n');
+    render::text(case, diagnoses, &mut out);
+    let _ = writeln!(out, "\n({})", render::legend());
+    print!("{out}");
+}
+
+/// The headers a browser adds to every request, as one engine writes them.
+struct Profile {
+    user_agent: &'static str,
+    accept_language: &'static str,
+    site: &'static str,
+    referer: String,
+}
+
+impl Profile {
+    fn new(browser: Browser, target: &Target, origin: &str) -> Self {
+        let (user_agent, accept_language) = match browser {
+            Browser::Firefox => (
+                "Mozilla/5.0 (X11; Linux x86_64; rv:153.0) Gecko/20100101 Firefox/153.0",
+                "en-US,en;q=0.5",
+            ),
+            Browser::Safari => (
+                "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 \
+                 (KHTML, like Gecko) Version/26.0 Safari/605.1.15",
+                "en-US,en;q=0.9",
+            ),
+            _ => (
+                "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) \
+                 Chrome/156.0.0.0 Safari/537.36",
+                "en-US,en;q=0.9",
+            ),
+        };
+        Self {
+            user_agent,
+            accept_language,
+            site: if same_site(&target.origin(), origin) {
+                "same-site"
+            } else {
+                "cross-site"
+            },
+            // The default referrer policy sends only the origin cross-origin.
+            referer: format!("{origin}/"),
+        }
+    }
+
+    fn common(&self) -> Vec<(String, String)> {
+        let mut headers = vec![
+            ("Accept-Language".into(), self.accept_language.into()),
+            ("User-Agent".into(), self.user_agent.into()),
+            ("Sec-Fetch-Mode".into(), "cors".into()),
+            ("Sec-Fetch-Site".into(), self.site.into()),
+            ("Sec-Fetch-Dest".into(), "empty".into()),
+        ];
+        if self.referer != "null/" {
+            headers.push(("Referer".into(), self.referer.clone()));
+        }
+        headers
+    }
+}
+
+/// Same scheme and the same last two host labels (or the same IP address):
+/// close to the browser's "site" without the Public Suffix List.
+fn same_site(a: &str, b: &str) -> bool {
+    let split = |origin: &str| -> Option<(String, String)> {
+        let (scheme, rest) = origin.split_once("://")?;
+        let host = match rest.rfind(':') {
+            Some(colon) if !rest[colon..].contains(']') => &rest[..colon],
+            _ => rest,
+        };
+        let site = if host.starts_with('[') || host.parse::<std::net::Ipv4Addr>().is_ok() {
+            host.to_owned()
+        } else {
+            let labels: Vec<&str> = host.rsplit('.').take(2).collect();
+            labels.into_iter().rev().collect::<Vec<_>>().join(".")
+        };
+        Some((scheme.to_owned(), site))
+    };
+    matches!((split(a), split(b)), (Some(a), Some(b)) if a == b)
+}

@@ -1,0 +1,800 @@
+//! `cors-doctor` against real servers on loopback: a deliberately broken one
+//! (plain and over TLS), an actix-cors App and a cors-actix App. In every case
+//! the doctor's verdict is the one the oracle gives on the headers the server
+//! sent, and its exit status follows the verdict.
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::{web, App, HttpResponse, HttpServer};
+use cors_actix::{cors, Cors};
+use cors_core::browser::{
+    check_preflight, check_response, fetch, needs_preflight, preflight_for, Browser,
+    CredentialsMode, Request, Response,
+};
+use serde_json::Value;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::process::{Command, Output};
+use std::sync::{Arc, Mutex};
+
+const ORIGIN: &str = "http://app.test";
+
+fn doctor(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_cors-doctor"))
+        .args(args)
+        .output()
+        .expect("cors-doctor runs")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// A request the broken server received: method, path, header lines, body.
+#[derive(Debug, Clone)]
+struct Received {
+    method: String,
+    path: String,
+    headers: Vec<(String, String)>,
+    body: String,
+}
+
+impl Received {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(line, _)| line.eq_ignore_ascii_case(name))
+            .map(|(_, value)| value.as_str())
+    }
+}
+
+/// The broken server's answers, by method and path: the classic mistakes.
+fn broken_answer(method: &str, path: &str) -> String {
+    let acao = format!("Access-Control-Allow-Origin: {ORIGIN}\r\n");
+    let head = match (method, path) {
+        // Authentication runs before CORS: the 401 has no CORS headers.
+        ("GET", "/no-acao-on-401") => "401 Unauthorized\r\nWWW-Authenticate: Bearer\r\n".into(),
+        // The wildcard, with credentials allowed.
+        (_, "/wildcard") => "200 OK\r\nAccess-Control-Allow-Origin: *\r\n\
+                             Access-Control-Allow-Credentials: true\r\n"
+            .into(),
+        // The preflight forgets a header the page sends.
+        ("OPTIONS", "/missing-header") => format!(
+            "204 No Content\r\n{acao}Access-Control-Allow-Methods: GET, PUT\r\n\
+             Access-Control-Allow-Headers: content-type\r\n"
+        ),
+        // The preflight is redirected (a trailing slash added).
+        ("OPTIONS", "/redirect") => {
+            format!("308 Permanent Redirect\r\nLocation: /redirect/\r\n{acao}")
+        }
+        // Two layers each add the origin.
+        ("GET", "/duplicated") => format!("200 OK\r\n{acao}{acao}"),
+        // Everything right, and a long Max-Age.
+        ("OPTIONS", "/fine") => format!(
+            "204 No Content\r\n{acao}Access-Control-Allow-Methods: PUT\r\n\
+             Access-Control-Allow-Headers: content-type, authorization\r\n\
+             Access-Control-Allow-Credentials: true\r\nAccess-Control-Max-Age: 86400\r\n"
+        ),
+        (_, "/fine") => format!(
+            "200 OK\r\n{acao}Access-Control-Allow-Credentials: true\r\nVary: Origin\r\n\
+             Access-Control-Expose-Headers: X-Total-Count\r\nX-Total-Count: 3\r\nX-Secret: 1\r\n"
+        ),
+        _ => "404 Not Found\r\n".into(),
+    };
+    format!("HTTP/1.1 {head}Content-Length: 0\r\nConnection: close\r\n\r\n")
+}
+
+/// Reads one request's head and body.
+fn read_request(stream: &mut impl Read) -> Option<Received> {
+    let mut reader = BufReader::new(stream);
+    let mut line = String::new();
+    reader.read_line(&mut line).ok()?;
+    let mut parts = line.split_whitespace();
+    let (method, path) = (parts.next()?.to_owned(), parts.next()?.to_owned());
+    let mut headers = Vec::new();
+    loop {
+        line.clear();
+        reader.read_line(&mut line).ok()?;
+        let line = line.trim_end();
+        if line.is_empty() {
+            break;
+        }
+        let (name, value) = line.split_once(':')?;
+        headers.push((name.to_owned(), value.trim().to_owned()));
+    }
+    let mut received = Received {
+        method,
+        path,
+        headers,
+        body: String::new(),
+    };
+    let length: usize = received
+        .header("Content-Length")
+        .map_or(0, |length| length.parse().unwrap_or(0));
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body).ok()?;
+    received.body = String::from_utf8_lossy(&body).into_owned();
+    Some(received)
+}
+
+/// The broken server on a loopback port, over TLS when `tls` is given. It
+/// keeps every request it received.
+struct Broken {
+    port: u16,
+    received: Arc<Mutex<Vec<Received>>>,
+}
+
+impl Broken {
+    fn start(tls: Option<Arc<rustls::ServerConfig>>) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let received = Arc::new(Mutex::new(Vec::new()));
+        let log = Arc::clone(&received);
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let log = Arc::clone(&log);
+                let tls = tls.clone();
+                std::thread::spawn(move || match tls {
+                    Some(config) => {
+                        let Ok(connection) = rustls::ServerConnection::new(config) else {
+                            return;
+                        };
+                        serve(rustls::StreamOwned::new(connection, stream), &log);
+                    }
+                    None => serve(stream, &log),
+                });
+            }
+        });
+        Self { port, received }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+
+    fn received(&self) -> Vec<Received> {
+        self.received.lock().unwrap().clone()
+    }
+}
+
+fn serve(mut stream: impl Read + Write, log: &Mutex<Vec<Received>>) {
+    let Some(request) = read_request(&mut stream) else {
+        return;
+    };
+    let answer = broken_answer(&request.method, &request.path);
+    log.lock().unwrap().push(request);
+    let _ = stream.write_all(answer.as_bytes());
+    let _ = stream.flush();
+}
+
+fn tls_config() -> Arc<rustls::ServerConfig> {
+    use rustls::pki_types::{pem::PemObject, CertificateDer, PrivateKeyDer};
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/doctor");
+    let certificates = CertificateDer::pem_file_iter(format!("{dir}/server.pem"))
+        .unwrap()
+        .collect::<Result<Vec<_>, _>>()
+        .unwrap();
+    let key = PrivateKeyDer::from_pem_file(format!("{dir}/server.key")).unwrap();
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(certificates, key)
+        .unwrap();
+    Arc::new(config)
+}
+
+/// The doctor's `--json` report of `args` (URL first), checked against the
+/// oracle on the headers the report says the server sent; returns the report
+/// and the exit status.
+fn probe(args: &[&str]) -> (Value, i32) {
+    let mut all = args.to_vec();
+    all.push("--json");
+    let output = doctor(&all);
+    let status = output.status.code().expect("an exit status");
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|error| {
+        panic!(
+            "{error}: {}{}",
+            stdout(&output),
+            String::from_utf8_lossy(&output.stderr)
+        )
+    });
+    assert_agrees_with_oracle(&report, status);
+    (report, status)
+}
+
+fn lines(value: &Value) -> Vec<(String, String)> {
+    value
+        .as_array()
+        .map(|lines| {
+            lines
+                .iter()
+                .map(|line| {
+                    let text = |i: usize| line[i].as_str().unwrap().to_owned();
+                    (text(0), text(1))
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Decides the report's case with the oracle alone and compares: the verdict
+/// and refusal of every engine, and the exit status.
+fn assert_agrees_with_oracle(report: &Value, status: i32) {
+    let headers = lines(&report["headers"]);
+    let preflight = lines(&report["preflight"]["response"]["headers"]);
+    let actual = lines(&report["actual"]["response"]["headers"]);
+    let preflight_status = report["preflight"]["response"]["status"].as_u64();
+    let actual_status = report["actual"]["response"]["status"].as_u64();
+    let mut any_blocked = false;
+    for engine in report["engines"].as_array().unwrap() {
+        let browser = match engine["engine"].as_str().unwrap() {
+            "chromium" => Browser::Chrome,
+            "firefox" => Browser::Firefox,
+            _ => Browser::Safari,
+        };
+        let mut request = Request::new(
+            report["origin"].as_str().unwrap(),
+            report["method"].as_str().unwrap(),
+        )
+        .browser(browser);
+        for (name, value) in &headers {
+            request = request.header(name, value);
+        }
+        if report["credentials"].as_bool().unwrap() {
+            request = request.credentials(CredentialsMode::Include);
+        }
+        let preflight_response =
+            preflight_status.map(|status| Response::from_lines(status as u16, &preflight));
+        let actual_response =
+            actual_status.map(|status| Response::from_lines(status as u16, &actual));
+        let not_recorded = report["preflight"]["seen"] == "not_recorded";
+        let expected = match (&preflight_response, &actual_response) {
+            // A HAR without the preflight: the actual response alone.
+            (None, Some(actual)) if not_recorded => {
+                check_response(&request, actual).map(|_| "allowed")
+            }
+            (Some(preflight), _) if needs_preflight(&request) => {
+                match check_preflight(&request, preflight) {
+                    Err(blocked) => Err(blocked),
+                    Ok(_) => match &actual_response {
+                        Some(actual) => fetch(&request, Some(preflight), actual).map(|_| "allowed"),
+                        None => Ok("preflight_passed"),
+                    },
+                }
+            }
+            (_, Some(actual)) => fetch(&request, None, actual).map(|_| "allowed"),
+            _ => Ok("unchecked"),
+        };
+        let expected = match expected {
+            Ok("allowed") if actual_response.is_none() => Ok("unchecked"),
+            expected => expected,
+        };
+        match expected {
+            Ok(verdict) => assert_eq!(engine["verdict"], verdict, "{report:#}"),
+            Err(blocked) => {
+                any_blocked = true;
+                assert_eq!(engine["verdict"], "blocked", "{report:#}");
+                assert_eq!(engine["blocked"]["kind"], format!("{:?}", blocked.kind));
+                let console = engine["blocked"]["console"].as_str().unwrap();
+                assert!(console.ends_with(&blocked.to_string()), "{console}");
+            }
+        }
+    }
+    let unchecked = report["engines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|engine| engine["verdict"] == "unchecked");
+    let expected_status = match (any_blocked, unchecked) {
+        (true, _) => 1,
+        (false, true) => 2,
+        (false, false) => 0,
+    };
+    assert_eq!(status, expected_status, "{report:#}");
+    assert_eq!(report["exit_status"], expected_status);
+}
+
+fn kind(report: &Value) -> &str {
+    report["engines"][0]["blocked"]["kind"]
+        .as_str()
+        .unwrap_or("none")
+}
+
+#[test]
+fn the_broken_server_fails_where_it_should() {
+    let server = Broken::start(None);
+    let cases: [(&str, &[&str], &str); 5] = [
+        ("/no-acao-on-401", &[], "MissingAllowOrigin"),
+        (
+            "/wildcard",
+            &["--credentials"],
+            "WildcardOriginWithCredentials",
+        ),
+        (
+            "/missing-header",
+            &[
+                "--method",
+                "PUT",
+                "--header",
+                "content-type:application/json",
+                "--header",
+                "x-api-key:1",
+            ],
+            "HeaderNotAllowed",
+        ),
+        ("/redirect", &["--method", "PUT"], "PreflightRedirect"),
+        ("/duplicated", &[], "MultipleAllowOrigin"),
+    ];
+    for (path, extra, expected) in cases {
+        let url = server.url(path);
+        let mut args = vec![url.as_str(), "--origin", ORIGIN];
+        args.extend_from_slice(extra);
+        let (report, status) = probe(&args);
+        assert_eq!((kind(&report), status), (expected, 1), "{path}");
+    }
+    // The 401's fix speaks of error responses.
+    let output = doctor(&[&server.url("/no-acao-on-401"), "--origin", ORIGIN]);
+    let text = stdout(&output);
+    assert!(text.contains("error responses included"), "{text}");
+    assert!(text.contains("console: Access to fetch at"), "{text}");
+    assert_eq!(output.status.code(), Some(1));
+}
+
+#[test]
+fn a_probe_sends_what_a_browser_sends_and_never_an_unsafe_method_by_surprise() {
+    let server = Broken::start(None);
+    let url = server.url("/missing-header");
+    let args = [
+        url.as_str(),
+        "--origin",
+        ORIGIN,
+        "--method",
+        "put",
+        "--header",
+        "Content-Type: application/json",
+        "--header",
+        "X-Api-Key",
+        "--header",
+        "Cookie: a=1",
+    ];
+    probe(&args);
+    let received = server.received();
+    assert_eq!(received.len(), 1, "the PUT is not sent: {received:?}");
+    let preflight = &received[0];
+    assert_eq!(preflight.method, "OPTIONS");
+    let request = Request::new(ORIGIN, "put")
+        .header("Content-Type", "application/json")
+        .header("X-Api-Key", "cors-doctor");
+    for (name, value) in preflight_for(&request).unwrap().headers() {
+        assert_eq!(preflight.header(name), Some(value), "{name}");
+    }
+    assert_eq!(
+        preflight.header("Access-Control-Request-Method"),
+        Some("PUT")
+    );
+    assert_eq!(preflight.header("Sec-Fetch-Mode"), Some("cors"));
+    assert_eq!(preflight.header("Accept"), Some("*/*"));
+    assert!(preflight
+        .header("User-Agent")
+        .unwrap()
+        .starts_with("Mozilla/5.0"));
+    for absent in ["Content-Type", "X-Api-Key", "Cookie", "Authorization"] {
+        assert_eq!(preflight.header(absent), None, "{absent}");
+    }
+
+    // With --send, the actual request goes too, with the page's headers and body;
+    // the forbidden `Cookie` is dropped as fetch() drops it.
+    let server = Broken::start(None);
+    let url = server.url("/fine");
+    let (report, status) = probe(&[
+        &url,
+        "--origin",
+        ORIGIN,
+        "--method",
+        "PUT",
+        "--header",
+        "content-type:application/json",
+        "--header",
+        "cookie:a=1",
+        "--credentials",
+        "--send",
+        "--data",
+        "{\"name\":\"a\"}",
+    ]);
+    assert_eq!(
+        (report["engines"][0]["verdict"].as_str(), status),
+        (Some("allowed"), 0)
+    );
+    let received = server.received();
+    let put = received
+        .iter()
+        .find(|r| r.method == "PUT")
+        .expect("the PUT was sent");
+    assert_eq!(put.body, "{\"name\":\"a\"}");
+    assert_eq!(put.header("Origin"), Some(ORIGIN));
+    assert_eq!(put.header("content-type"), Some("application/json"));
+    assert_eq!(put.header("Cookie"), None);
+}
+
+#[test]
+fn engines_differ_in_how_long_they_cache_a_preflight() {
+    let server = Broken::start(None);
+    let url = server.url("/fine");
+    let (report, status) = probe(&[&url, "--origin", ORIGIN, "--method", "PUT"]);
+    assert_eq!(status, 0);
+    let seconds: Vec<u64> = report["engines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|engine| engine["preflight_cache_seconds"].as_u64().unwrap())
+        .collect();
+    assert_eq!(seconds, [7200, 86_400, 600]);
+    assert_eq!(report["actual"]["seen"], "not_sent");
+    assert_eq!(report["engines"][0]["verdict"], "preflight_passed");
+
+    let (report, _) = probe(&[&url, "--origin", ORIGIN, "--engine", "webkit"]);
+    assert_eq!(report["engines"].as_array().unwrap().len(), 1);
+    assert_eq!(report["engines"][0]["engine"], "webkit");
+    // A simple GET: no preflight; what JavaScript can read.
+    assert_eq!(report["preflight"]["seen"], "not_sent");
+    assert_eq!(
+        report["engines"][0]["readable"],
+        serde_json::json!(["x-total-count", "content-length"])
+    );
+    assert_eq!(
+        report["engines"][0]["hidden"],
+        serde_json::json!(["x-secret"])
+    );
+
+    let text = stdout(&doctor(&[&url, "--origin", ORIGIN, "--method", "PUT"]));
+    assert!(
+        text.contains(
+            "chromium 7200 s (its cap), firefox 86400 s (its cap), webkit 600 s (its cap)"
+        ),
+        "{text}"
+    );
+}
+
+#[test]
+fn https_with_resolve_and_a_private_ca() {
+    let server = Broken::start(Some(tls_config()));
+    let url = format!("https://api.doctor.test:{}/fine", server.port);
+    let resolve = format!("api.doctor.test:{}:127.0.0.1", server.port);
+    let ca = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/doctor/ca.pem");
+    let (report, status) = probe(&[
+        &url,
+        "--origin",
+        ORIGIN,
+        "--resolve",
+        &resolve,
+        "--cacert",
+        ca,
+    ]);
+    assert_eq!(
+        (report["engines"][0]["verdict"].as_str(), status),
+        (Some("allowed"), 0)
+    );
+    assert_eq!(
+        server.received()[0].header("Host"),
+        Some(format!("api.doctor.test:{}", server.port).as_str())
+    );
+
+    // Without the CA the certificate is refused: a network error, exit 2.
+    let output = doctor(&[&url, "--origin", ORIGIN, "--resolve", &resolve]);
+    assert_eq!(output.status.code(), Some(2));
+    let error = String::from_utf8_lossy(&output.stderr);
+    assert!(error.contains("certificate"), "{error}");
+}
+
+#[test]
+fn usage_and_network_errors_exit_with_2() {
+    let closed = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://127.0.0.1:{}/", closed.local_addr().unwrap().port());
+    drop(closed);
+    for args in [
+        vec![url.as_str(), "--origin", ORIGIN],
+        vec![url.as_str()],
+        vec![url.as_str(), "--origin", "http://app.test/"],
+        vec![url.as_str(), "--origin", ORIGIN, "--method", "PO ST"],
+        vec!["--har", "/nonexistent.har"],
+    ] {
+        let output = doctor(&args);
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        assert!(!output.stderr.is_empty(), "{args:?}");
+    }
+    // A simple POST needs no preflight; unsent, nothing is checked: not a pass.
+    let server = Broken::start(None);
+    let (report, status) = {
+        let output = doctor(&[
+            &server.url("/fine"),
+            "--origin",
+            ORIGIN,
+            "--method",
+            "POST",
+            "--json",
+        ]);
+        (
+            serde_json::from_slice::<Value>(&output.stdout).unwrap(),
+            output.status.code(),
+        )
+    };
+    assert_eq!(
+        (report["engines"][0]["verdict"].as_str(), status),
+        (Some("unchecked"), Some(2))
+    );
+    assert!(server.received().is_empty());
+}
+
+/// An App served on a loopback port by a real `HttpServer`; its address.
+fn serve_app<F, T, B>(app: F) -> String
+where
+    F: Fn() -> App<T> + Send + Clone + 'static,
+    T: ServiceFactory<
+            ServiceRequest,
+            Config = (),
+            Response = ServiceResponse<B>,
+            Error = actix_web::Error,
+            InitError = (),
+        > + 'static,
+    B: MessageBody + 'static,
+{
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
+    std::thread::spawn(move || {
+        actix_web::rt::System::new().block_on(async move {
+            HttpServer::new(app)
+                .workers(1)
+                .listen(listener)
+                .unwrap()
+                .run()
+                .await
+        })
+    });
+    // Wait until it answers.
+    for _ in 0..200 {
+        if TcpStream::connect(address.trim_start_matches("http://")).is_ok() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    address
+}
+
+#[test]
+fn an_actix_cors_app() {
+    let address = serve_app(|| {
+        App::new()
+            .wrap(
+                actix_cors::Cors::default()
+                    .allowed_origin(ORIGIN)
+                    .allowed_methods(["GET", "POST"])
+                    .allowed_header(actix_web::http::header::CONTENT_TYPE)
+                    .max_age(3600),
+            )
+            .route("/items", web::get().to(HttpResponse::Ok))
+            .route("/items", web::put().to(HttpResponse::Ok))
+    });
+    let url = format!("{address}/items");
+    let (report, status) = probe(&[&url, "--origin", ORIGIN]);
+    assert_eq!(
+        (report["engines"][0]["verdict"].as_str(), status),
+        (Some("allowed"), 0)
+    );
+    let (report, status) = probe(&[&url, "--origin", ORIGIN, "--method", "PUT"]);
+    assert_eq!(status, 1, "{report:#}");
+    let (report, status) = probe(&[
+        &url,
+        "--origin",
+        "http://other.test",
+        "--header",
+        "content-type:application/json",
+        "--method",
+        "POST",
+    ]);
+    assert_eq!(status, 1, "{report:#}");
+}
+
+#[cors(origins = ["http://app.test"], headers = ["content-type"])]
+#[actix_web::put("/things/{id}")]
+async fn update_thing() -> HttpResponse {
+    HttpResponse::Ok().finish()
+}
+
+#[test]
+fn a_cors_actix_app_with_the_debug_header() {
+    let address = serve_app(|| {
+        App::new()
+            .wrap(Cors::builder().debug_header(true).build().unwrap())
+            .service(update_thing)
+    });
+    let url = format!("{address}/things/1");
+    let (report, status) = probe(&[
+        &url,
+        "--origin",
+        ORIGIN,
+        "--method",
+        "PUT",
+        "--header",
+        "content-type:application/json",
+    ]);
+    assert_eq!(
+        (report["engines"][0]["verdict"].as_str(), status),
+        (Some("preflight_passed"), 0)
+    );
+
+    let args = [
+        url.as_str(),
+        "--origin",
+        ORIGIN,
+        "--method",
+        "PUT",
+        "--header",
+        "x-trace:1",
+    ];
+    let (report, status) = probe(&args);
+    assert_eq!((kind(&report), status), ("MissingAllowOrigin", 1));
+    let text = stdout(&doctor(&args));
+    assert!(
+        text.contains("x-cors-reason (preflight): header_not_allowed"),
+        "{text}"
+    );
+    // The refusal carries no CORS headers, so the console names the origin; the
+    // fix gives the server's reason.
+    assert!(
+        text.contains("The server's reason (x-cors-reason): header_not_allowed"),
+        "{text}"
+    );
+}
+
+const HAR_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/doctor/har");
+
+/// The doctor's `--json` report of a HAR file, every request checked against
+/// the oracle; the report and the exit status.
+fn explain_har(file: &str, engine: &str) -> (Value, i32) {
+    let output = doctor(&["--har", file, "--engine", engine, "--json"]);
+    let status = output.status.code().expect("an exit status");
+    let report: Value = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|error| panic!("{error}: {}", String::from_utf8_lossy(&output.stderr)));
+    let mut blocked = 0;
+    for request in report["requests"].as_array().unwrap() {
+        let case_status = request["exit_status"].as_i64().unwrap() as i32;
+        assert_agrees_with_oracle(request, case_status);
+        blocked += usize::from(case_status == 1);
+    }
+    assert_eq!(report["blocked"], blocked);
+    assert_eq!(status, i32::from(blocked > 0));
+    (report, status)
+}
+
+/// The entries of a HAR document.
+fn har_entries(file: &str) -> Value {
+    let text = std::fs::read_to_string(file).unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+#[test]
+fn a_chromium_har_is_explained_as_chromium_decided() {
+    let file = format!("{HAR_DIR}/quickstart.har");
+    let (report, status) = explain_har(&file, "chromium");
+    assert_eq!(status, 1);
+    let har = har_entries(&file);
+    let entries = har["log"]["entries"].as_array().unwrap();
+    let requests = report["requests"].as_array().unwrap();
+    // Every fetch() of the page to the API, and nothing else.
+    let fetches = entries
+        .iter()
+        .filter(|entry| entry["_resourceType"] == "fetch")
+        .count();
+    assert_eq!(requests.len(), fetches);
+    let mut kinds = Vec::new();
+    for request in requests {
+        let entry = &entries[request["entry"].as_u64().unwrap() as usize];
+        // Chromium recorded its own decision: `net::ERR_FAILED` for a CORS
+        // failure (`net::ERR_ABORTED` is a body the page never read).
+        let chromium_blocked = entry["response"]["_error"] == "net::ERR_FAILED";
+        let verdict = &request["engines"][0]["verdict"];
+        assert_eq!(verdict == "blocked", chromium_blocked, "{request:#}");
+        kinds.push(
+            request["engines"][0]["blocked"]["kind"]
+                .as_str()
+                .unwrap_or("-")
+                .to_owned(),
+        );
+    }
+    // What the protocol's events said: PreflightMissingAllowOriginHeader twice,
+    // InvalidAllowCredentials, MissingAllowOriginHeader.
+    kinds.retain(|kind| kind != "-");
+    assert_eq!(
+        kinds,
+        [
+            "MissingAllowOrigin",
+            "MissingAllowOrigin",
+            "AllowCredentialsNotTrue",
+            "MissingAllowOrigin"
+        ]
+    );
+    let stages: Vec<&str> = requests
+        .iter()
+        .filter_map(|request| request["engines"][0]["blocked"]["stage"].as_str())
+        .collect();
+    assert_eq!(stages, ["preflight", "preflight", "response", "response"]);
+}
+
+#[test]
+fn a_firefox_har_is_explained_as_firefox_decided() {
+    let file = format!("{HAR_DIR}/firefox-quickstart.har");
+    let (report, status) = explain_har(&file, "firefox");
+    assert_eq!(status, 1);
+    let har = har_entries(&file);
+    let entries = har["log"]["entries"].as_array().unwrap();
+    let requests = report["requests"].as_array().unwrap();
+    assert_eq!(requests.len(), 6, "the page's six calls");
+    for request in requests {
+        let entry = &entries[request["entry"].as_u64().unwrap() as usize];
+        // Firefox records a request it blocked before sending with status 0.
+        let firefox_blocked = entry["response"]["status"] == 0;
+        assert_eq!(
+            request["engines"][0]["verdict"] == "blocked",
+            firefox_blocked,
+            "{request:#}"
+        );
+        // Each preflighted call found its own preflight (they follow the calls).
+        if request["engines"][0]["preflight_needed"] == true {
+            assert_eq!(request["preflight"]["seen"], "answered", "{request:#}");
+        }
+    }
+}
+
+#[test]
+fn a_har_without_a_preflight_says_cached_or_not_recorded() {
+    let file = format!("{HAR_DIR}/quickstart.har");
+    let mut har = har_entries(&file);
+    // The recorded HAR with the preflights of the allowed POST and PUTs taken
+    // out, as the browser's cache (or a recording started late) leaves it.
+    har["log"]["entries"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|entry| {
+            let preflight = entry["_resourceType"] == "preflight";
+            let allowed = entry["response"]["status"] == 204;
+            !(preflight && allowed)
+        });
+    let dir = std::env::temp_dir().join(format!("cors-doctor-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let derived = dir.join("no-preflights.har");
+    std::fs::write(&derived, har.to_string()).unwrap();
+    let derived = derived.to_str().unwrap();
+    let (report, _) = explain_har(derived, "chromium");
+    let put = report["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|request| {
+            request["method"] == "PUT" && request["preflight"]["seen"] == "not_recorded"
+        })
+        .expect("a PUT without its preflight");
+    assert_eq!(put["engines"][0]["questions"][0]["result"], "unknown");
+    assert_eq!(
+        put["engines"][0]["verdict"], "allowed",
+        "judged on its response"
+    );
+    let text = stdout(&doctor(&["--har", derived, "--engine", "chromium"]));
+    assert!(
+        text.contains(
+            "the browser had it cached (Access-Control-Max-Age), or the HAR did not record it"
+        ),
+        "{text}"
+    );
+
+    // Only the allowed calls: exit 0.
+    har["log"]["entries"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|entry| entry["response"]["_error"] != "net::ERR_FAILED");
+    std::fs::write(dir.join("allowed.har"), har.to_string()).unwrap();
+    let (_, status) = explain_har(dir.join("allowed.har").to_str().unwrap(), "all");
+    assert_eq!(status, 0);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
