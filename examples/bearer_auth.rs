@@ -9,7 +9,7 @@
 //! (with its `WWW-Authenticate`, exposed here), not an opaque network error.
 //!
 //! ```text
-//! cargo run --example bearer_auth
+//! cargo run --example bearer_auth      # API_PORT=8081 for another port
 //!
 //! # The preflight passes without a token: 204, and the validator does not run.
 //! curl -i -X OPTIONS http://localhost:8080/api/me \
@@ -75,7 +75,11 @@ async fn validate(
 #[actix_web::main]
 async fn main() -> std::io::Result<()> {
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
-    println!("API on http://localhost:8080/api/me, for pages on http://127.0.0.1:8000");
+    let port: u16 = std::env::var("API_PORT")
+        .ok()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(8080);
+    println!("API on http://localhost:{port}/api/me, for pages on http://127.0.0.1:8000");
     HttpServer::new(|| {
         App::new()
             // Outermost: CORS first, then the scope's authentication.
@@ -86,7 +90,7 @@ async fn main() -> std::io::Result<()> {
                     .service(me),
             )
     })
-    .bind(("127.0.0.1", 8080))?
+    .bind(("127.0.0.1", port))?
     .run()
     .await
 }

@@ -6,8 +6,9 @@
 //! cargo run --example quickstart
 //! ```
 //!
-//! The API port can be changed with `API_PORT`; the page stays on port
-//! 8000, since its origin is what the policies name.
+//! The API port can be changed with `API_PORT`. The page's port can be
+//! changed with `PAGE_PORT` for tests that call the API alone; the page's own
+//! calls work only from port 8000, since its origin is what the policies name.
 
 use actix_web::{delete, get, post, put, web, App, HttpResponse, HttpServer, Responder};
 use cors_actix::{cors, Cors};
@@ -67,11 +68,13 @@ async fn main() -> std::io::Result<()> {
     )
     .format_timestamp(None)
     .init();
-    let api_port: u16 = std::env::var("API_PORT")
-        .ok()
-        .and_then(|p| p.parse().ok())
-        .unwrap_or(8080);
-    let page_port = 8000;
+    let port = |name: &str, default: u16| -> u16 {
+        std::env::var(name)
+            .ok()
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(default)
+    };
+    let (api_port, page_port) = (port("API_PORT", 8080), port("PAGE_PORT", 8000));
     let api_url = format!("http://localhost:{api_port}");
     let page = PAGE.replace("http://localhost:8080", &api_url);
 

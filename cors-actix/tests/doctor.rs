@@ -441,7 +441,7 @@ fn engines_differ_in_how_long_they_cache_a_preflight() {
     assert_eq!(report["preflight"]["seen"], "not_sent");
     assert_eq!(
         report["engines"][0]["readable"],
-        serde_json::json!(["x-total-count", "content-length"])
+        serde_json::json!(["content-length", "x-total-count"])
     );
     assert_eq!(
         report["engines"][0]["hidden"],
@@ -797,4 +797,160 @@ fn a_har_without_a_preflight_says_cached_or_not_recorded() {
     let (_, status) = explain_har(dir.join("allowed.har").to_str().unwrap(), "all");
     assert_eq!(status, 0);
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A built example of the workspace, stopped when dropped.
+struct Example(std::process::Child);
+
+impl Example {
+    /// Starts `target/<profile>/examples/<name>` with its ports from `env`,
+    /// and waits until `port` answers.
+    fn start(name: &str, env: &[(&str, String)], port: u16) -> Self {
+        let exe = std::env::current_exe().unwrap();
+        let path = exe
+            .parent()
+            .and_then(|deps| deps.parent())
+            .unwrap()
+            .join("examples")
+            .join(name);
+        assert!(
+            path.exists(),
+            "{} is built by `cargo test --workspace` (or `cargo build --examples`)",
+            path.display()
+        );
+        let child = Command::new(path)
+            .envs(env.iter().map(|(name, value)| (name, value)))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let example = Self(child);
+        for _ in 0..500 {
+            if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return example;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        panic!("{name} did not start on port {port}");
+    }
+}
+
+impl Drop for Example {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn verdict_and_kind(report: &Value) -> (&str, &str) {
+    (
+        report["engines"][0]["verdict"].as_str().unwrap(),
+        kind(report),
+    )
+}
+
+#[test]
+fn the_quickstart_and_bearer_auth_examples() {
+    let (api, page) = (free_port(), free_port());
+    let _quickstart = Example::start(
+        "quickstart",
+        &[
+            ("API_PORT", api.to_string()),
+            ("PAGE_PORT", page.to_string()),
+        ],
+        api,
+    );
+    let page_origin = "http://127.0.0.1:8000";
+    let url = |path: &str| format!("http://127.0.0.1:{api}{path}");
+    let json = ["--header", "content-type:application/json"];
+    let cases: [(String, Vec<&str>, (&str, &str), i32); 8] = [
+        (url("/api/public"), vec![], ("allowed", "none"), 0),
+        (url("/api/users"), vec![], ("allowed", "none"), 0),
+        (
+            url("/api/users"),
+            [&["--method", "POST"][..], &json].concat(),
+            ("preflight_passed", "none"),
+            0,
+        ),
+        (
+            url("/api/users"),
+            [
+                &["--method", "POST", "--send", "--data", "{\"name\":\"ada\"}"][..],
+                &json,
+            ]
+            .concat(),
+            ("allowed", "none"),
+            0,
+        ),
+        (
+            url("/api/users/1"),
+            vec!["--method", "DELETE"],
+            ("blocked", "MissingAllowOrigin"),
+            1,
+        ),
+        (
+            url("/api/users/1"),
+            [
+                &["--method", "PUT", "--header", "x-requested-with:fetch"][..],
+                &json,
+            ]
+            .concat(),
+            ("blocked", "MissingAllowOrigin"),
+            1,
+        ),
+        (
+            url("/api/users"),
+            vec!["--credentials"],
+            ("blocked", "AllowCredentialsNotTrue"),
+            1,
+        ),
+        (
+            url("/api/nope"),
+            vec![],
+            ("blocked", "MissingAllowOrigin"),
+            1,
+        ),
+    ];
+    for (url, extra, expected, expected_status) in cases {
+        let mut args = vec![url.as_str(), "--origin", page_origin];
+        args.extend(extra);
+        let (report, status) = probe(&args);
+        assert_eq!(
+            (verdict_and_kind(&report), status),
+            (expected, expected_status),
+            "{args:?}"
+        );
+    }
+    let (report, _) = probe(&[&url("/api/users"), "--origin", page_origin]);
+    let chromium = &report["engines"][0];
+    assert_eq!(
+        chromium["readable"],
+        serde_json::json!(["content-length", "content-type", "x-total-count"])
+    );
+    assert_eq!(chromium["hidden"], serde_json::json!(["x-internal-id"]));
+
+    // Bearer authentication behind Cors: the preflight passes without a token,
+    // and the 401 for a bad one is readable by the page.
+    let api = free_port();
+    let _bearer = Example::start("bearer_auth", &[("API_PORT", api.to_string())], api);
+    let me = format!("http://127.0.0.1:{api}/api/me");
+    for (token, status) in [("Bearer wrong", 401), ("Bearer let-me-in", 200)] {
+        let header = format!("authorization:{token}");
+        let (report, exit) = probe(&[&me, "--origin", page_origin, "--header", &header]);
+        assert_eq!(
+            (verdict_and_kind(&report), exit),
+            (("allowed", "none"), 0),
+            "{report:#}"
+        );
+        assert_eq!(report["actual"]["response"]["status"], status);
+        assert_eq!(report["preflight"]["response"]["status"], 204);
+    }
 }

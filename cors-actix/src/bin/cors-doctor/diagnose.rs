@@ -356,6 +356,8 @@ pub fn diagnose(case: &Case, engine: Browser) -> Diagnosis {
             }
         }
     }
+    readable.sort_unstable();
+    hidden.sort_unstable();
     let (console, fix) = match &outcome {
         Outcome::Blocked(blocked) => {
             let refused = blocked.kind == BlockedKind::MissingAllowOrigin
