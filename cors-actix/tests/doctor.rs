@@ -871,7 +871,9 @@ fn the_quickstart_and_bearer_auth_examples() {
     let page_origin = "http://127.0.0.1:8000";
     let url = |path: &str| format!("http://127.0.0.1:{api}{path}");
     let json = ["--header", "content-type:application/json"];
-    let cases: [(String, Vec<&str>, (&str, &str), i32); 8] = [
+    // URL, the page's fetch(), the verdict and refusal, the exit status.
+    type Case<'a> = (String, Vec<&'a str>, (&'a str, &'a str), i32);
+    let cases: [Case<'_>; 8] = [
         (url("/api/public"), vec![], ("allowed", "none"), 0),
         (url("/api/users"), vec![], ("allowed", "none"), 0),
         (
