@@ -179,7 +179,7 @@ fn report(case: &Case, exchanges: &[Exchange], diagnoses: &[Diagnosis], output: 
     }
     out.push('\n');
     render::text(case, diagnoses, &mut out);
-    let _ = writeln!(out, "\n({})", render::legend());
+    let _ = writeln!(out, "({})", render::legend());
     print!("{out}");
 }
 

@@ -2,6 +2,7 @@
 
 use crate::args::engine_name;
 use crate::diagnose::{ActualSeen, Case, Diagnosis, Mark, Outcome, PreflightSeen, Seen};
+use cors_core::Question;
 use serde_json::{json, Value};
 use std::fmt::Write;
 
@@ -55,16 +56,15 @@ pub fn text(case: &Case, diagnoses: &[Diagnosis], out: &mut String) {
             Some(value) => format!("Access-Control-Max-Age: {value}"),
             None => "no Access-Control-Max-Age".into(),
         };
-        let after = if diagnoses.iter().all(|d| d.cache_seconds == Some(0)) {
-            "the next request like this one is preflighted again"
+        let line = if diagnoses.iter().all(|d| d.cache_seconds == Some(0)) {
+            "not cached; the next request like this one is preflighted again".to_owned()
         } else {
-            "while cached, requests like this one skip the preflight"
+            format!(
+                "{}; while cached, requests like this one skip the preflight",
+                cached.join(", ")
+            )
         };
-        let _ = writeln!(
-            out,
-            "preflight cache ({max_age}): {}; {after}\n",
-            cached.join(", ")
-        );
+        let _ = writeln!(out, "preflight cache ({max_age}): {line}\n");
     }
     for (what, seen) in seen_responses(case) {
         if let Some(reason) = crate::http::header(&seen.headers, "x-cors-reason") {
@@ -94,7 +94,17 @@ fn group_text(case: &Case, diagnosis: &Diagnosis, engines: &str, out: &mut Strin
         );
         if stop == Some(answer.question) {
             if let (Some(console), Some(fix)) = (&diagnosis.console, &diagnosis.fix) {
-                let _ = writeln!(out, "   the browser stops here.");
+                let status_failed = diagnosis.answers.iter().any(|other| {
+                    other.question == Question::PreflightStatus && other.mark == Mark::Fail
+                });
+                let _ = if status_failed && answer.question != Question::PreflightStatus {
+                    writeln!(
+                        out,
+                        "   the browser stops here (it checks this before the status)."
+                    )
+                } else {
+                    writeln!(out, "   the browser stops here.")
+                };
                 let _ = writeln!(out, "   console: {console}");
                 let _ = writeln!(out, "   fix: {fix}");
             }
