@@ -141,7 +141,7 @@ pub fn run(har: &Har) -> Result<u8, String> {
             render::text(case, diagnoses, &mut out);
         }
         let _ = writeln!(out, "({})", render::legend());
-        print!("{out}");
+        print!("{}", render::printable(&out));
     }
     Ok(u8::from(blocked > 0))
 }

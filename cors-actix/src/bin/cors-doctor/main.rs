@@ -180,7 +180,7 @@ fn report(case: &Case, exchanges: &[Exchange], diagnoses: &[Diagnosis], output: 
     out.push('\n');
     render::text(case, diagnoses, &mut out);
     let _ = writeln!(out, "({})", render::legend());
-    print!("{out}");
+    print!("{}", render::printable(&out));
 }
 
 /// The headers a browser adds to every request, as one engine writes them.

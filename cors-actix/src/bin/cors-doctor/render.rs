@@ -244,9 +244,35 @@ pub fn json(case: &Case, diagnoses: &[Diagnosis]) -> Value {
     })
 }
 
+/// `text` with control characters (line breaks aside) shown escaped: header
+/// values come from the server, or from a HAR file, and must not drive the
+/// terminal.
+pub fn printable(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() && c != '\n' {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// What the marks mean.
 pub fn legend() -> String {
     [Mark::Pass, Mark::Fail, Mark::Skipped, Mark::Unknown]
         .map(|mark| format!("{} {}", mark.symbol(), mark.word()))
         .join(" · ")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn control_characters_are_escaped() {
+        assert_eq!(
+            super::printable("a\u{1b}[31mb\u{9b}c\td\ne"),
+            "a\\u{1b}[31mb\\u{9b}c\\u{9}d\ne"
+        );
+    }
 }
