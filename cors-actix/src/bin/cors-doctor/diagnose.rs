@@ -270,12 +270,13 @@ pub fn diagnose(case: &Case, engine: Browser) -> Diagnosis {
                 || !matches!(result, Err(b) if b.question() == Some(Question::AllowOrigin));
             fails |= failed;
             reached |= reached_here;
-            let value = seen.header(header_name);
-            parts.push(format!(
-                "{what} ({}): {}",
-                seen.status,
-                shown(value.as_deref())
-            ));
+            let mut value = shown(seen.header(header_name).as_deref());
+            // The credentials rule is also about the origin: `*` never passes.
+            if question == Question::Credentials {
+                let origin = shown(seen.header("Access-Control-Allow-Origin").as_deref());
+                value = format!("{value} (Access-Control-Allow-Origin: {origin})");
+            }
+            parts.push(format!("{what} ({}): {value}", seen.status));
         }
         answers.push(Answer {
             question,
@@ -364,7 +365,10 @@ pub fn diagnose(case: &Case, engine: Browser) -> Diagnosis {
                 && blocked.stage == Stage::Preflight;
             let fix = match preflight {
                 Some(seen) if refused && !(200..=299).contains(&seen.status) => {
-                    refused_preflight_fix(case, &request, seen)
+                    let method_needs_listing = checks
+                        .as_ref()
+                        .is_some_and(|checks| checks.allow_methods.is_err());
+                    refused_preflight_fix(case, &request, seen, method_needs_listing)
                 }
                 _ => fix(case, blocked, actual),
             };
@@ -387,11 +391,14 @@ pub fn diagnose(case: &Case, engine: Browser) -> Diagnosis {
 }
 
 /// Response headers not worth telling the page's author about when hidden.
-const UNINTERESTING: [&str; 7] = [
+/// (`Set-Cookie` is never readable by JavaScript, CORS or not.)
+const UNINTERESTING: [&str; 9] = [
     "connection",
     "date",
     "keep-alive",
     "server",
+    "set-cookie",
+    "set-cookie2",
     "transfer-encoding",
     "vary",
     "x-cors-reason",
@@ -448,7 +455,12 @@ fn preflight_detail(case: &Case, request: &Request<'_>, needed: bool) -> String 
 /// A preflight refused with an error status and no CORS headers: every check
 /// fails on it and the browser reports the first, the missing origin, whatever
 /// the server's reason was.
-fn refused_preflight_fix(case: &Case, request: &Request<'_>, seen: &Seen) -> String {
+fn refused_preflight_fix(
+    case: &Case,
+    request: &Request<'_>,
+    seen: &Seen,
+    method_needs_listing: bool,
+) -> String {
     let status = seen.status;
     let refused = format!(
         "the server refused the preflight ({status}) with no CORS headers, so the browser \
@@ -469,7 +481,9 @@ fn refused_preflight_fix(case: &Case, request: &Request<'_>, seen: &Seen) -> Str
             Some(reason) => format!("{refused}. The server's reason (x-cors-reason): {reason}"),
             None => {
                 let mut asked = vec![format!("the origin {}", case.origin)];
-                asked.push(format!("the method {}", request.normalized_method()));
+                if method_needs_listing {
+                    asked.push(format!("the method {}", request.normalized_method()));
+                }
                 let names = request.unsafe_header_names();
                 if !names.is_empty() {
                     asked.push(format!("the headers {}", names.join(", ")));
@@ -526,11 +540,12 @@ fn fix(case: &Case, blocked: &Blocked, actual: Option<&Seen>) -> String {
                     .into()
             }
             Some(seen) if blocked.stage == Stage::Response && seen.status >= 400 => format!(
-                "the {} response has no CORS headers, so the page gets a network error \
-                 instead of the {}: put Access-Control-Allow-Origin on every response of an \
-                 allowed origin, error responses included (cors-actix does, whoever \
-                 produced the error)",
-                seen.status, seen.status
+                "the {status} response has no CORS headers, so the page gets a network error \
+                 instead of the {status}. Either `{origin}` is not allowed (then allow it), \
+                 or the server leaves CORS headers off error responses: put \
+                 Access-Control-Allow-Origin on every response of an allowed origin, error \
+                 responses included (cors-actix does, whoever produced the error)",
+                status = seen.status
             ),
             _ => format!(
                 "send `Access-Control-Allow-Origin: {origin}` on {on}, when {origin} is \
