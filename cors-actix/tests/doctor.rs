@@ -635,6 +635,8 @@ fn a_cors_actix_app_with_the_debug_header() {
     ];
     let (report, status) = probe(&args);
     assert_eq!((kind(&report), status), ("MissingAllowOrigin", 1));
+    let reason = report["x_cors_reason"]["preflight"].as_str().unwrap();
+    assert!(reason.starts_with("header_not_allowed"), "{reason}");
     let text = stdout(&doctor(&args));
     assert!(
         text.contains("x-cors-reason (preflight): header_not_allowed"),

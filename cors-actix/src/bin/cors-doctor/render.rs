@@ -231,7 +231,14 @@ pub fn json(case: &Case, diagnoses: &[Diagnosis]) -> Value {
             })
         })
         .collect();
+    let mut reasons = serde_json::Map::new();
+    for (what, seen) in seen_responses(case) {
+        if let Some(reason) = crate::http::header(&seen.headers, "x-cors-reason") {
+            reasons.insert(what.to_owned(), reason.into());
+        }
+    }
     json!({
+        "x_cors_reason": reasons,
         "url": case.url,
         "origin": case.origin,
         "method": case.method,
