@@ -147,19 +147,24 @@ pub struct Blocked {
 }
 
 impl Blocked {
-    /// `fetch()`'s refusal of `method` when it is not an HTTP token, before
-    /// any request (the stage is the preflight's, the first that would have
-    /// been sent); `None` for a method that is one.
+    /// `fetch()`'s refusal of `method` when it is not an HTTP token or is a
+    /// forbidden method (`CONNECT`, `TRACE`, `TRACK`, in any case), before any
+    /// request (the stage is the preflight's, the first that would have been
+    /// sent); `None` for a method `fetch()` accepts.
     ///
     /// ```
     /// use cors_core::browser::{Blocked, BlockedKind};
     ///
     /// assert_eq!(Blocked::invalid_method("GET /").unwrap().kind, BlockedKind::InvalidMethod);
+    /// assert!(Blocked::invalid_method("trace").is_some());
     /// assert!(Blocked::invalid_method("PURGE").is_none());
     /// ```
     #[must_use]
     pub fn invalid_method(method: &str) -> Option<Self> {
-        (!is_token(method)).then(|| Self {
+        let forbidden = FORBIDDEN_METHODS
+            .iter()
+            .any(|forbidden| forbidden.eq_ignore_ascii_case(method));
+        (!is_token(method) || forbidden).then(|| Self {
             value: Some(method.to_owned()),
             ..Self::new(BlockedKind::InvalidMethod, Stage::Preflight)
         })
@@ -249,10 +254,17 @@ impl fmt::Display for Blocked {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.kind == BlockedKind::InvalidMethod {
             let value = self.value.as_deref().unwrap_or_default();
-            return write!(
-                f,
-                "Failed to execute 'fetch': '{value}' is not a valid HTTP method."
-            );
+            return if is_token(value) {
+                write!(
+                    f,
+                    "Failed to execute 'fetch': '{value}' HTTP method is unsupported."
+                )
+            } else {
+                write!(
+                    f,
+                    "Failed to execute 'fetch': '{value}' is not a valid HTTP method."
+                )
+            };
         }
         f.write_str("blocked by CORS policy: ")?;
         if self.stage == Stage::Preflight && self.kind.is_access_check() {

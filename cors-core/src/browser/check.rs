@@ -336,7 +336,7 @@ pub(super) fn cors_check(
 }
 
 pub(super) fn is_redirect(response: &Response<'_>) -> bool {
-    REDIRECT_STATUSES.contains(&response.status) && response.has_header("Location")
+    response.redirect_location().is_some()
 }
 
 /// A preflight allow-list header; an item that is not a token fails the preflight.

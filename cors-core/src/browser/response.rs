@@ -66,6 +66,26 @@ impl<'a> Response<'a> {
         }
     }
 
+    /// Where the browser goes next when this response is a redirect (301, 302,
+    /// 303, 307 or 308 with a `Location`): the `Location`; `None` otherwise. A
+    /// redirected preflight fails; an actual response that redirects is
+    /// followed, so the page never reads it.
+    ///
+    /// ```
+    /// use cors_core::browser::Response;
+    ///
+    /// let moved = Response::new(308).header("Location", "/users/");
+    /// assert_eq!(moved.redirect_location(), Some("/users/"));
+    /// assert_eq!(Response::new(304).header("Location", "/x").redirect_location(), None);
+    /// ```
+    #[must_use]
+    pub fn redirect_location(&self) -> Option<&'a str> {
+        if !REDIRECT_STATUSES.contains(&self.status) {
+            return None;
+        }
+        self.values("Location").into_iter().next()
+    }
+
     /// The values of every line named `name`, trimmed of spaces and tabs.
     pub(super) fn values(&self, name: &str) -> Vec<&'a str> {
         self.headers

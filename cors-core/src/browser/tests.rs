@@ -1280,3 +1280,19 @@ fn preflight_checks_report_every_failure_and_the_browser_keeps_its_order() {
     assert_eq!(blocked.question(), Some(Question::Credentials));
     assert_eq!(Blocked::invalid_method("GET /").unwrap().question(), None);
 }
+
+#[test]
+fn fetch_refuses_forbidden_methods_in_any_case() {
+    for method in ["CONNECT", "trace", "Track"] {
+        let blocked = Blocked::invalid_method(method).expect("refused");
+        assert_eq!(blocked.kind, BlockedKind::InvalidMethod);
+        assert_eq!(
+            blocked.to_string(),
+            format!("Failed to execute 'fetch': '{method}' HTTP method is unsupported.")
+        );
+    }
+    assert!(Blocked::invalid_method("TRACES").is_none());
+    let redirect = response(307, &[("Location", "")]);
+    assert_eq!(redirect.redirect_location(), Some(""));
+    assert_eq!(response(307, &[]).redirect_location(), None);
+}

@@ -111,6 +111,8 @@ pub struct Exchange {
     pub method: String,
     /// The header lines sent, `Host` first.
     pub request_headers: Vec<(String, String)>,
+    /// The address connected to.
+    pub address: SocketAddr,
     pub status: u16,
     pub reason: String,
     /// The response's header lines, in order, repeated ones kept apart.
@@ -174,7 +176,9 @@ impl Client {
     }
 
     /// Sends `method target` with `headers` (after `Host`) and `body`, and reads
-    /// the response's head. Interim (1xx) responses are skipped.
+    /// the response's head. Interim (1xx) responses are skipped. The whole
+    /// exchange (name lookup, connection, TLS, request and response head) has
+    /// one deadline, the timeout.
     pub fn send(
         &self,
         target: &Target,
@@ -183,6 +187,11 @@ impl Client {
         body: Option<&str>,
     ) -> Result<Exchange, String> {
         let started = Instant::now();
+        let clock = Clock {
+            deadline: started + self.timeout,
+            timeout: self.timeout,
+            socket: None,
+        };
         let mut request_headers = vec![("Host".to_owned(), target.authority())];
         request_headers.extend(headers.iter().cloned());
         if let Some(body) = body {
@@ -196,20 +205,27 @@ impl Client {
         request.push_str("\r\n");
         request.push_str(body.unwrap_or_default());
 
-        let tcp = self.connect(target)?;
+        let fail = |error: String| format!("{} {}: {error}", method, target.url());
+        let tcp = self.connect(target, &clock).map_err(fail)?;
+        let address = tcp.peer_addr().map_err(|error| fail(error.to_string()))?;
+        let clock = Clock {
+            socket: Some(tcp.try_clone().map_err(|error| fail(error.to_string()))?),
+            ..clock
+        };
         let head = if target.https {
             let name = ServerName::try_from(target.bare_host().to_owned())
                 .map_err(|error| format!("{}: {error}", target.host))?;
             let connection = rustls::ClientConnection::new(Arc::clone(&self.tls), name)
                 .map_err(|error| format!("TLS: {error}"))?;
-            exchange(rustls::StreamOwned::new(connection, tcp), &request)
+            exchange(rustls::StreamOwned::new(connection, tcp), &request, &clock)
         } else {
-            exchange(tcp, &request)
+            exchange(tcp, &request, &clock)
         };
-        let head = head.map_err(|error| format!("{} {}: {error}", method, target.url()))?;
+        let head = head.map_err(fail)?;
         Ok(Exchange {
             method: method.to_owned(),
             request_headers,
+            address,
             status: head.status,
             reason: head.reason,
             headers: head.headers,
@@ -217,7 +233,7 @@ impl Client {
         })
     }
 
-    fn connect(&self, target: &Target) -> Result<TcpStream, String> {
+    fn connect(&self, target: &Target, clock: &Clock) -> Result<TcpStream, String> {
         let host = target.bare_host();
         let overridden = self
             .resolve
@@ -225,25 +241,84 @@ impl Client {
             .find(|entry| entry.host == host && entry.port == target.port);
         let addresses: Vec<SocketAddr> = match overridden {
             Some(entry) => vec![SocketAddr::new(entry.address, target.port)],
-            None => (host, target.port)
-                .to_socket_addrs()
-                .map_err(|error| format!("cannot resolve {host}: {error}"))?
-                .collect(),
+            None => resolve(host, target.port, clock)?,
         };
         let mut last_error = format!("no address for {host}");
         for address in addresses {
-            match TcpStream::connect_timeout(&address, self.timeout) {
-                Ok(stream) => {
-                    stream
-                        .set_read_timeout(Some(self.timeout))
-                        .and_then(|()| stream.set_write_timeout(Some(self.timeout)))
-                        .map_err(|error| error.to_string())?;
-                    return Ok(stream);
+            match TcpStream::connect_timeout(&address, clock.remaining()?) {
+                Ok(stream) => return Ok(stream),
+                Err(error) => {
+                    last_error = format!("cannot connect to {address}: {}", clock.say(&error))
                 }
-                Err(error) => last_error = format!("cannot connect to {address}: {error}"),
             }
         }
         Err(last_error)
+    }
+}
+
+/// The system's name lookup has no timeout: it runs on a thread of its own,
+/// and is given up (left to finish alone) when the deadline passes.
+fn resolve(host: &str, port: u16, clock: &Clock) -> Result<Vec<SocketAddr>, String> {
+    let (sender, receiver) = std::sync::mpsc::channel();
+    let name = host.to_owned();
+    std::thread::spawn(move || {
+        let _ = sender.send(
+            (name.as_str(), port)
+                .to_socket_addrs()
+                .map(Iterator::collect),
+        );
+    });
+    match receiver.recv_timeout(clock.remaining()?) {
+        Ok(Ok(addresses)) => Ok(addresses),
+        Ok(Err(error)) => Err(format!("cannot resolve {host}: {error}")),
+        Err(_) => Err(format!(
+            "cannot resolve {host} within {} s",
+            clock.seconds()
+        )),
+    }
+}
+
+/// The deadline of one exchange, applied to the socket before each read and
+/// write.
+struct Clock {
+    deadline: Instant,
+    timeout: Duration,
+    socket: Option<TcpStream>,
+}
+
+impl Clock {
+    fn seconds(&self) -> String {
+        format!("{:.1}", self.timeout.as_secs_f64())
+    }
+
+    fn remaining(&self) -> Result<Duration, String> {
+        let remaining = self.deadline.saturating_duration_since(Instant::now());
+        if remaining.is_zero() {
+            return Err(format!("no answer within {} s", self.seconds()));
+        }
+        Ok(remaining)
+    }
+
+    /// Sets the socket's timeouts to what is left of the deadline.
+    fn arm(&self) -> Result<(), String> {
+        let remaining = self.remaining()?;
+        if let Some(socket) = &self.socket {
+            socket
+                .set_read_timeout(Some(remaining))
+                .and_then(|()| socket.set_write_timeout(Some(remaining)))
+                .map_err(|error| error.to_string())?;
+        }
+        Ok(())
+    }
+
+    /// An I/O error, a timeout said as one.
+    fn say(&self, error: &std::io::Error) -> String {
+        match error.kind() {
+            std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock => {
+                format!("no answer within {} s", self.seconds())
+            }
+            _ => error.to_string(),
+        }
     }
 }
 
@@ -254,13 +329,18 @@ struct Head {
     headers: Vec<(String, String)>,
 }
 
-fn exchange(mut stream: impl Read + Write, request: &str) -> Result<Head, String> {
+/// The most interim (1xx) responses skipped before the final one.
+const MAX_INTERIM: usize = 8;
+
+fn exchange(mut stream: impl Read + Write, request: &str, clock: &Clock) -> Result<Head, String> {
+    clock.arm()?;
     stream
         .write_all(request.as_bytes())
         .and_then(|()| stream.flush())
-        .map_err(|error| error.to_string())?;
+        .map_err(|error| clock.say(&error))?;
     let mut buffer = Vec::new();
     let mut chunk = [0; 4096];
+    let mut interim = 0;
     loop {
         // Parse what is there: an interim response is skipped, a final one ends.
         let mut lines = [httparse::EMPTY_HEADER; MAX_HEADERS];
@@ -269,6 +349,10 @@ fn exchange(mut stream: impl Read + Write, request: &str) -> Result<Head, String
             Ok(httparse::Status::Complete(length)) => {
                 let status = response.code.unwrap_or_default();
                 if (100..200).contains(&status) && status != 101 {
+                    interim += 1;
+                    if interim > MAX_INTERIM {
+                        return Err(format!("more than {MAX_INTERIM} interim (1xx) responses"));
+                    }
                     buffer.drain(..length);
                     continue;
                 }
@@ -297,7 +381,8 @@ fn exchange(mut stream: impl Read + Write, request: &str) -> Result<Head, String
         if buffer.len() > MAX_HEAD {
             return Err(format!("a response head longer than {MAX_HEAD} bytes"));
         }
-        let read = stream.read(&mut chunk).map_err(|error| error.to_string())?;
+        clock.arm()?;
+        let read = stream.read(&mut chunk).map_err(|error| clock.say(&error))?;
         if read == 0 {
             return Err(if buffer.is_empty() {
                 "the server closed the connection without a response".into()
@@ -348,7 +433,7 @@ mod tests {
                     HTTP/1.1 204 No Content\r\nAccess-Control-Allow-Origin: *\r\n\
                     access-control-allow-origin:  https://a.example \r\n\r\nignored";
         let stream = std::io::Cursor::new(wire.as_bytes().to_vec());
-        let head = exchange(Duplex(stream), "").unwrap();
+        let head = exchange(Duplex(stream), "", &test_clock()).unwrap();
         assert_eq!(head.status, 204);
         assert_eq!(
             head.headers,
@@ -361,11 +446,35 @@ mod tests {
             ]
         );
         let endless = "HTTP/1.1 200 OK\r\n".to_owned() + &"X: y\r\n".repeat(300);
-        let error = exchange(Duplex(std::io::Cursor::new(endless.into_bytes())), "");
+        let error = exchange(
+            Duplex(std::io::Cursor::new(endless.into_bytes())),
+            "",
+            &test_clock(),
+        );
         assert!(error.unwrap_err().contains("header lines"));
         let huge = "HTTP/1.1 200 OK\r\nX: ".to_owned() + &"y".repeat(100_000);
-        let error = exchange(Duplex(std::io::Cursor::new(huge.into_bytes())), "");
+        let error = exchange(
+            Duplex(std::io::Cursor::new(huge.into_bytes())),
+            "",
+            &test_clock(),
+        );
         assert!(error.unwrap_err().contains("longer than"));
+    }
+
+    fn test_clock() -> Clock {
+        Clock {
+            deadline: Instant::now() + Duration::from_secs(10),
+            timeout: Duration::from_secs(10),
+            socket: None,
+        }
+    }
+
+    #[test]
+    fn interim_responses_are_bounded() {
+        let wire = "HTTP/1.1 100 Continue\r\n\r\n".repeat(100);
+        let stream = Duplex(std::io::Cursor::new(wire.into_bytes()));
+        let error = exchange(stream, "", &test_clock()).unwrap_err();
+        assert!(error.contains("interim"), "{error}");
     }
 
     /// A stream that reads from a buffer and swallows writes.
