@@ -101,12 +101,6 @@ impl<'a> Response<'a> {
         let values = self.values(name);
         (!values.is_empty()).then(|| values.join(", "))
     }
-
-    pub(super) fn has_header(&self, name: &str) -> bool {
-        self.headers
-            .iter()
-            .any(|(line_name, _)| line_name.eq_ignore_ascii_case(name))
-    }
 }
 
 /// The outcome of a passing CORS check: which response headers JavaScript can read.

@@ -31,7 +31,8 @@ usage:
                       (exported from the browser's developer tools); sends nothing
 
 exit status: 0 the browser lets the page read the response (or, for a request
-not sent, passes the preflight); 1 the browser blocks it; 2 usage or network error
+not sent, passes the preflight); 1 the browser blocks it; 2 usage or network
+error, or nothing could be checked (an unsent simple request, a redirect)
 ";
 
 /// What to do.
@@ -162,6 +163,10 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, String> 
     if data.is_some() && !send {
         return Err("--data goes with --send".into());
     }
+    let upper = method.to_ascii_uppercase();
+    if data.is_some() && (upper == "GET" || upper == "HEAD") {
+        return Err(format!("fetch() refuses a body with {upper}: drop --data"));
+    }
     Ok(Command::Probe(Probe {
         url,
         origin,
@@ -203,7 +208,14 @@ fn engine(arg: &str) -> Result<Vec<Browser>, String> {
 fn resolve_entry(arg: &str) -> Result<Resolve, String> {
     let bad =
         || format!("--resolve `{arg}`: HOST:PORT:ADDRESS, such as api.example.com:443:127.0.0.1");
-    let (host, rest) = arg.split_once(':').ok_or_else(bad)?;
+    // An IPv6 host is written in brackets: [::1]:443:127.0.0.1.
+    let (host, rest) = match arg.strip_prefix('[') {
+        Some(bracketed) => {
+            let (host, rest) = bracketed.split_once(']').ok_or_else(bad)?;
+            (host, rest.strip_prefix(':').ok_or_else(bad)?)
+        }
+        None => arg.split_once(':').ok_or_else(bad)?,
+    };
     let (port, address) = rest.split_once(':').ok_or_else(bad)?;
     let address = address.trim_start_matches('[').trim_end_matches(']');
     Ok(Resolve {
@@ -215,10 +227,8 @@ fn resolve_entry(arg: &str) -> Result<Resolve, String> {
 
 fn seconds(arg: &str) -> Result<Duration, String> {
     match arg.parse::<f64>() {
-        Ok(seconds) if seconds > 0.0 && seconds <= 3600.0 => Ok(Duration::from_secs_f64(seconds)),
-        _ => Err(format!(
-            "--timeout `{arg}`: seconds, more than 0 and at most 3600"
-        )),
+        Ok(seconds) if (0.001..=3600.0).contains(&seconds) => Ok(Duration::from_secs_f64(seconds)),
+        _ => Err(format!("--timeout `{arg}`: seconds, from 0.001 to 3600")),
     }
 }
 
@@ -263,6 +273,8 @@ mod tests {
         assert!(probe.credentials && probe.output.json && !probe.send);
         assert_eq!(probe.output.engines, [Browser::Safari]);
         assert_eq!(probe.resolve[0].port, 443);
+        let ipv6 = resolve_entry("[::1]:8443:127.0.0.1").unwrap();
+        assert_eq!((ipv6.host.as_str(), ipv6.port), ("::1", 8443));
         assert_eq!(probe.timeout, Duration::from_millis(2500));
     }
 
@@ -296,6 +308,18 @@ mod tests {
             ),
             ("--har f.har https://a.example", "no URL"),
             ("--origin https://b.example --timeout", "needs a value"),
+            (
+                "https://a.example --origin https://b.example --timeout 1e-10",
+                "0.001",
+            ),
+            (
+                "https://a.example --origin https://b.example --method trace",
+                "unsupported",
+            ),
+            (
+                "https://a.example --origin https://b.example --send --data x",
+                "body with GET",
+            ),
         ] {
             let error = parse_args(line).unwrap_err();
             assert!(error.contains(expected), "{line}: {error}");

@@ -5,8 +5,9 @@
 
 use crate::http::header;
 use cors_core::browser::{
-    check_response, fetch, needs_preflight, preflight_cache_seconds, preflight_checks, Blocked,
-    BlockedKind, Browser, CredentialsMode, PreflightChecks, Request, Response, Stage,
+    check_response, fetch, needs_preflight, preflight_cache_seconds, preflight_checks,
+    preflight_for, Blocked, BlockedKind, Browser, CredentialsMode, Preflight, PreflightChecks,
+    Request, Response, Stage,
 };
 use cors_core::Question;
 
@@ -36,6 +37,8 @@ pub enum PreflightSeen {
     NotSent,
     /// Not in a HAR file: the browser had it cached, or the HAR did not record it.
     NotRecorded,
+    /// In a HAR file without a response: a network error, or cancelled.
+    NoResponse,
 }
 
 /// What happened to the actual request.
@@ -55,8 +58,16 @@ pub struct Case {
     /// The headers the page's script sets.
     pub headers: Vec<(String, String)>,
     pub credentials: bool,
+    /// A public page asking a more private address (Local Network Access).
+    pub private_network: bool,
     pub preflight: PreflightSeen,
+    /// When engines send different preflights (`Browser` lists where), each
+    /// one sent and its answer; an engine whose preflight is not here gets
+    /// `preflight`.
+    pub other_preflights: Vec<(Preflight, Seen)>,
     pub actual: ActualSeen,
+    /// The error the browser recorded in a HAR file (Chromium's `_error`).
+    pub recorded_error: Option<String>,
 }
 
 impl Case {
@@ -69,7 +80,20 @@ impl Case {
         if self.credentials {
             request = request.credentials(CredentialsMode::Include);
         }
-        request
+        request.private_network(self.private_network)
+    }
+
+    /// The preflight `request` got, if any.
+    fn preflight_of(&self, request: &Request<'_>) -> Option<&Seen> {
+        let sent = preflight_for(request)?;
+        let other = self
+            .other_preflights
+            .iter()
+            .find(|(other, _)| *other == sent);
+        match (other, &self.preflight) {
+            (Some((_, seen)), _) | (None, PreflightSeen::Answered(seen)) => Some(seen),
+            _ => None,
+        }
     }
 }
 
@@ -122,6 +146,9 @@ pub enum Outcome {
     PreflightPassed,
     /// The page gets a network error.
     Blocked(Blocked),
+    /// The response passes, but it is a redirect: the browser follows it to
+    /// this `Location`, which has answers of its own.
+    Redirected(String),
     /// Nothing decisive was seen: no preflight and no actual response.
     Unchecked(String),
 }
@@ -168,10 +195,7 @@ impl Diagnosis {
 pub fn diagnose(case: &Case, engine: Browser) -> Diagnosis {
     let request = case.request(engine);
     let needed = needs_preflight(&request);
-    let preflight = match (&case.preflight, needed) {
-        (PreflightSeen::Answered(seen), true) => Some(seen),
-        _ => None,
-    };
+    let preflight = case.preflight_of(&request);
     let actual = match &case.actual {
         ActualSeen::Answered(seen) => Some(seen),
         ActualSeen::NotSent(_) => None,
@@ -184,7 +208,17 @@ pub fn diagnose(case: &Case, engine: Browser) -> Diagnosis {
         Ok(_) => Outcome::Allowed,
         Err(blocked) => Outcome::Blocked(blocked),
     };
-    let outcome = if needed && preflight.is_none() {
+    // The oracle's `fetch` decides Local Network Access before any response.
+    let local_network = fetch(&request, None, &Response::new(200))
+        .err()
+        .filter(|blocked| blocked.kind == BlockedKind::LocalNetworkPermission);
+    let outcome = if let Some(blocked) = local_network {
+        Outcome::Blocked(blocked)
+    } else if matches!(case.preflight, PreflightSeen::NoResponse) && needed {
+        Outcome::Unchecked(
+            "the preflight got no response (a network error, or the browser cancelled it)".into(),
+        )
+    } else if needed && preflight.is_none() {
         match (actual, &case.preflight) {
             // Not in a HAR: judge the actual response alone, as after a cached
             // preflight that passed.
@@ -206,12 +240,31 @@ pub fn diagnose(case: &Case, engine: Browser) -> Diagnosis {
             ActualSeen::Answered(_) => String::new(),
         })
     };
+    let outcome = match (outcome, actual) {
+        (Outcome::Allowed, Some(seen)) => match seen.response().redirect_location() {
+            Some(location) => Outcome::Redirected(location.to_owned()),
+            None => Outcome::Allowed,
+        },
+        (outcome, _) => outcome,
+    };
+    // Headers cannot explain every failure a browser records.
+    let outcome = match (outcome, case.recorded_error.as_deref()) {
+        (Outcome::Allowed, Some("net::ERR_FAILED")) => Outcome::Unchecked(
+            "the browser recorded net::ERR_FAILED, which these headers do not explain: a \
+             `credentials: \"include\"` call that sent no cookie (the HAR cannot show \
+             it), mixed content, or a network error"
+                .into(),
+        ),
+        (outcome, _) => outcome,
+    };
 
     let mut answers = Vec::new();
     answers.push(Answer {
         question: Question::PreflightSent,
         mark: match (&case.preflight, needed) {
-            (_, false) | (PreflightSeen::Answered(_), true) => Mark::Pass,
+            (_, false) | (PreflightSeen::Answered(_) | PreflightSeen::NoResponse, true) => {
+                Mark::Pass
+            }
             (PreflightSeen::NotRecorded, true) => Mark::Unknown,
             (PreflightSeen::NotSent, true) => Mark::Fail,
         },
@@ -299,7 +352,7 @@ pub fn diagnose(case: &Case, engine: Browser) -> Diagnosis {
                 "{method} · Access-Control-Allow-Methods: {}",
                 shown(listed.as_deref())
             );
-            if ["GET", "HEAD", "POST"].contains(&method) && checks.allow_methods.is_ok() {
+            if !method_preflighted(case, engine) && checks.allow_methods.is_ok() {
                 detail.push_str(&format!(" ({method} is safelisted: always allowed)"));
             }
             answers.push(Answer {
@@ -336,6 +389,9 @@ pub fn diagnose(case: &Case, engine: Browser) -> Diagnosis {
         _ => None,
     };
     let mut warnings = Vec::new();
+    if let Some(warning) = mixed_content(case) {
+        warnings.push(warning);
+    }
     if let Some(Ok(verdict)) = checks.clone().map(|checks| checks.verdict()) {
         warnings.extend(verdict.warnings.iter().map(ToString::to_string));
     }
@@ -363,8 +419,9 @@ pub fn diagnose(case: &Case, engine: Browser) -> Diagnosis {
         Outcome::Blocked(blocked) => {
             let refused = blocked.kind == BlockedKind::MissingAllowOrigin
                 && blocked.stage == Stage::Preflight;
+            let status_failed = checks.as_ref().is_some_and(|checks| checks.status.is_err());
             let fix = match preflight {
-                Some(seen) if refused && !(200..=299).contains(&seen.status) => {
+                Some(seen) if refused && status_failed => {
                     let method_needs_listing = checks
                         .as_ref()
                         .is_some_and(|checks| checks.allow_methods.is_err());
@@ -420,12 +477,33 @@ fn shown(value: Option<&str>) -> String {
 }
 
 fn status_detail(seen: &Seen) -> String {
-    match seen.header("Location") {
-        Some(location) if (300..400).contains(&seen.status) => {
-            format!("{} · Location: {location}", seen.status)
-        }
-        _ => seen.status.to_string(),
+    match seen.response().redirect_location() {
+        Some(location) => format!("{} · Location: {location}", seen.status),
+        None => seen.status.to_string(),
     }
+}
+
+/// Whether the method alone makes the browser preflight (it is not
+/// safelisted), as the oracle says.
+fn method_preflighted(case: &Case, engine: Browser) -> bool {
+    needs_preflight(&Request::new(&case.origin, &case.method).browser(engine))
+}
+
+/// An https page cannot call an http URL that is not on the machine itself:
+/// browsers block it as mixed content, before CORS. (Not a CORS rule, so not
+/// the oracle's.)
+fn mixed_content(case: &Case) -> Option<String> {
+    let target = crate::http::Target::parse(&case.url).ok()?;
+    let origin = target.origin();
+    let parsed = cors_core::origin::parse_config_origin(&origin).ok()?;
+    let loopback = matches!(parsed, cors_core::origin::OriginSpec::Exact(p) if p.is_loopback());
+    (case.origin.starts_with("https://") && !target.https && !loopback).then(|| {
+        format!(
+            "mixed content: a page on {} cannot fetch {}; browsers block it before CORS \
+             (serve the API over https)",
+            case.origin, case.url
+        )
+    })
 }
 
 fn preflight_detail(case: &Case, request: &Request<'_>, needed: bool) -> String {
@@ -435,7 +513,7 @@ fn preflight_detail(case: &Case, request: &Request<'_>, needed: bool) -> String 
         return format!("none needed: {method} with safelisted headers only is a simple request");
     }
     let mut why = Vec::new();
-    if !["GET", "HEAD", "POST"].contains(&method) {
+    if method_preflighted(case, request.browser) {
         why.push(format!("{method} is not a safelisted method"));
     }
     if !names.is_empty() {
@@ -443,6 +521,7 @@ fn preflight_detail(case: &Case, request: &Request<'_>, needed: bool) -> String 
     }
     let seen = match &case.preflight {
         PreflightSeen::Answered(_) => "yes",
+        PreflightSeen::NoResponse => "yes, and it got no response",
         PreflightSeen::NotSent => "needed, not sent",
         PreflightSeen::NotRecorded => {
             "needed, not in the HAR: the browser had it cached (Access-Control-Max-Age), \
@@ -576,6 +655,12 @@ fn fix(case: &Case, blocked: &Blocked, actual: Option<&Seen>) -> String {
         BlockedKind::HeaderNotAllowed => format!(
             "list {value} in Access-Control-Allow-Headers on the preflight response (with \
              credentials, `*` does not count)"
+        ),
+        BlockedKind::LocalNetworkPermission => format!(
+            "a page on a public origin ({origin}) calling a local or private address waits \
+             for the user's permission (Local Network Access), before any preflight; no \
+             response header grants it. Serve the API on a public address, or call it from \
+             a local page"
         ),
         BlockedKind::InvalidHeaderList => format!(
             "{} holds `{value}`, which is not a name: make it a comma-separated list of \

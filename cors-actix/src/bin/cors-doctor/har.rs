@@ -5,7 +5,7 @@ use crate::args::Har;
 use crate::diagnose::{diagnose, ActualSeen, Case, Diagnosis, PreflightSeen, Seen};
 use crate::http::{header, Target};
 use crate::render;
-use cors_core::browser::Request;
+use cors_core::browser::{preflight_for, Preflight, Request};
 use serde_json::Value;
 use std::fmt::Write;
 
@@ -23,6 +23,8 @@ struct Entry {
     /// the request it was sent for (`_initiator.requestId`).
     request_id: Option<String>,
     preflight_for: Option<String>,
+    /// Chromium's `response._error`, such as `net::ERR_FAILED`.
+    error: Option<String>,
 }
 
 impl Entry {
@@ -33,6 +35,20 @@ impl Entry {
     fn is_preflight(&self) -> bool {
         self.method.eq_ignore_ascii_case("OPTIONS")
             && self.header("Access-Control-Request-Method").is_some()
+    }
+
+    /// Whether the request was made in CORS mode: `Sec-Fetch-Mode` says so
+    /// when recorded; otherwise Chromium's resource type, when it is one that
+    /// is always or never CORS; `None` when the HAR does not tell.
+    fn cors_mode(&self) -> Option<bool> {
+        if let Some(mode) = self.header("Sec-Fetch-Mode") {
+            return Some(mode.eq_ignore_ascii_case("cors"));
+        }
+        match self.resource_type.as_deref()? {
+            "fetch" | "xhr" | "eventsource" => Some(true),
+            "document" | "image" | "media" | "ping" | "websocket" | "manifest" => Some(false),
+            _ => None,
+        }
     }
 }
 
@@ -95,10 +111,17 @@ pub fn run(har: &Har) -> Result<u8, String> {
             (index, case, diagnoses)
         })
         .collect();
-    let blocked = diagnosed
+    let statuses: Vec<u8> = diagnosed
         .iter()
-        .filter(|(_, _, diagnoses)| render::exit_status(diagnoses) == 1)
-        .count();
+        .map(|(_, _, diagnoses)| render::exit_status(diagnoses))
+        .collect();
+    let blocked = statuses.iter().filter(|&&status| status == 1).count();
+    // 1 when a request was blocked; 2 when none could be checked.
+    let exit_status = match (blocked, statuses.contains(&0)) {
+        (1.., _) => 1,
+        (0, true) => 0,
+        (0, false) => 2,
+    };
     if har.output.json {
         let requests: Vec<Value> = diagnosed
             .iter()
@@ -113,6 +136,7 @@ pub fn run(har: &Har) -> Result<u8, String> {
             "entries": entries.len(),
             "requests": requests,
             "blocked": blocked,
+            "exit_status": exit_status,
         });
         println!("{report:#}");
     } else {
@@ -126,7 +150,7 @@ pub fn run(har: &Har) -> Result<u8, String> {
         );
         for (index, case, diagnoses) in &diagnosed {
             let credentials = if case.credentials {
-                " (with cookies: credentials included)"
+                " (credentials included)"
             } else {
                 ""
             };
@@ -143,7 +167,7 @@ pub fn run(har: &Har) -> Result<u8, String> {
         let _ = writeln!(out, "({})", render::legend());
         print!("{}", render::printable(&out));
     }
-    Ok(u8::from(blocked > 0))
+    Ok(exit_status)
 }
 
 /// The entries of a HAR 1.2 document.
@@ -195,17 +219,20 @@ fn parse(text: &str) -> Result<Vec<Entry>, String> {
             resource_type: text(&entry["_resourceType"]),
             request_id: text(&entry["_requestId"]),
             preflight_for: text(&entry["_initiator"]["requestId"]),
+            error: text(&entry["response"]["_error"]),
         });
     }
     Ok(parsed)
 }
 
-/// The cross-origin requests (preflights aside), each with its preflight.
+/// The cross-origin requests in CORS mode (preflights aside), each with its
+/// preflight.
 fn cases(entries: &[Entry], origin_filter: Option<&str>) -> Vec<(usize, Case)> {
     let mut used = vec![false; entries.len()];
     let mut cases = Vec::new();
     for (index, entry) in entries.iter().enumerate() {
-        if entry.is_preflight() {
+        let cors = entry.cors_mode();
+        if entry.is_preflight() || cors == Some(false) {
             continue;
         }
         let Ok(target) = Target::parse(&entry.url) else {
@@ -214,16 +241,17 @@ fn cases(entries: &[Entry], origin_filter: Option<&str>) -> Vec<(usize, Case)> {
         let own_origin = entry.header("Origin");
         let preflight = find_preflight(entries, &mut used, index, own_origin.as_deref());
         // Chromium records a request it never sent without its `Origin`: take
-        // the preflight's, or the page's from the `Referer` of a fetch().
-        let script = matches!(entry.resource_type.as_deref(), Some("fetch" | "xhr"));
+        // the preflight's, or, for a request known to be CORS, the page's from
+        // the `Referer`, or the one given.
+        let known_cors = || cors == Some(true);
         let referer_origin = || {
-            let referer = entry.header("Referer").filter(|_| script)?;
+            let referer = entry.header("Referer").filter(|_| known_cors())?;
             Some(Target::parse(&referer).ok()?.origin())
         };
         let Some(origin) = own_origin
             .or_else(|| preflight.and_then(|preflight| preflight.header("Origin")))
             .or_else(referer_origin)
-            .or_else(|| origin_filter.map(str::to_owned))
+            .or_else(|| origin_filter.filter(|_| known_cors()).map(str::to_owned))
         else {
             continue;
         };
@@ -233,7 +261,8 @@ fn cases(entries: &[Entry], origin_filter: Option<&str>) -> Vec<(usize, Case)> {
         let headers = page_headers(entry, &listed_names(preflight));
         let preflight = match preflight.map(|preflight| &preflight.response) {
             Some(Some(seen)) => PreflightSeen::Answered(seen.clone()),
-            _ => PreflightSeen::NotRecorded,
+            Some(None) => PreflightSeen::NoResponse,
+            None => PreflightSeen::NotRecorded,
         };
         let actual = match &entry.response {
             Some(seen) => ActualSeen::Answered(seen.clone()),
@@ -243,6 +272,11 @@ fn cases(entries: &[Entry], origin_filter: Option<&str>) -> Vec<(usize, Case)> {
                     .into(),
             ),
         };
+        // A HAR does not record the credentials mode: a `Cookie` shows it, and
+        // so does `Sec-Fetch-Storage-Access`, which browsers send only on
+        // requests whose credentials mode is "include".
+        let credentials =
+            entry.header("Cookie").is_some() || entry.header("Sec-Fetch-Storage-Access").is_some();
         cases.push((
             index,
             Case {
@@ -250,20 +284,36 @@ fn cases(entries: &[Entry], origin_filter: Option<&str>) -> Vec<(usize, Case)> {
                 origin,
                 method: entry.method.clone(),
                 headers,
-                credentials: entry.header("Cookie").is_some(),
+                credentials,
+                private_network: false,
                 preflight,
+                other_preflights: Vec::new(),
                 actual,
+                recorded_error: entry.error.clone(),
             },
         ));
     }
     cases
 }
 
+/// The preflight the browser would send for `entry` from `origin`, with the
+/// headers of the entry (those the browser adds itself only when `listed`).
+fn asked_preflight(entry: &Entry, origin: &str, listed: &[String]) -> Option<Preflight> {
+    let headers = page_headers(entry, listed);
+    let mut request = Request::new(origin, &entry.method);
+    for (name, value) in &headers {
+        request = request.header(name, value);
+    }
+    preflight_for(&request)
+}
+
 /// The preflight of the request at `index`: the one Chromium's ids link to it;
-/// or else the nearest unused one with the same URL, method and unsafe headers
-/// (and origin, when known) recorded before it (Firefox's order), or after it and before
-/// the same request again (Chromium's order: a fetch() starts before its
-/// preflight).
+/// or else an unused one asking exactly what the oracle says the browser asks
+/// for it (method and unsafe headers), for the same URL and origin, and not
+/// linked to another request: the first after it, or else the nearest
+/// before it, in both directions not past the same request made again (both
+/// browsers start a fetch() before its preflight, and record it so; a request
+/// made again while the preflight is cached has none).
 fn find_preflight<'e>(
     entries: &'e [Entry],
     used: &mut [bool],
@@ -271,29 +321,58 @@ fn find_preflight<'e>(
     origin: Option<&str>,
 ) -> Option<&'e Entry> {
     let request = &entries[index];
-    // A preflight asks for the method and exactly the request's unsafe headers.
-    let matches = |candidate: &Entry| {
-        let listed = listed_names(Some(candidate));
-        let headers = page_headers(request, &listed);
-        let mut asked = Request::new(origin.unwrap_or("null"), &request.method);
-        for (name, value) in &headers {
-            asked = asked.header(name, value);
-        }
-        candidate.is_preflight()
-            && candidate.url == request.url
-            && origin.is_none_or(|origin| candidate.header("Origin").as_deref() == Some(origin))
-            && candidate.header("Access-Control-Request-Method").as_deref()
-                == Some(asked.normalized_method())
-            && asked.unsafe_header_names() == listed
-    };
     let linked = request.request_id.as_ref().and_then(|id| {
         entries
             .iter()
             .position(|candidate| candidate.preflight_for.as_ref() == Some(id))
     });
-    let before = || (0..index).rev().find(|&i| !used[i] && matches(&entries[i]));
-    let after = || (index + 1..entries.len()).find(|&i| !used[i] && matches(&entries[i]));
-    let found = linked.or_else(before).or_else(after)?;
+    if let Some(found) = linked {
+        if used[found] {
+            return None;
+        }
+        used[found] = true;
+        return Some(&entries[found]);
+    }
+    let matches = |candidate: &Entry| {
+        let origin = match (origin, candidate.header("Origin")) {
+            (Some(origin), Some(theirs)) if origin == theirs => theirs,
+            (None, Some(theirs)) => theirs,
+            _ => return false,
+        };
+        let linked_elsewhere = candidate.preflight_for.as_ref().is_some_and(|id| {
+            entries
+                .iter()
+                .any(|other| other.request_id.as_ref() == Some(id))
+        });
+        let asked = asked_preflight(request, &origin, &listed_names(Some(candidate)));
+        let sent_headers = candidate
+            .header("Access-Control-Request-Headers")
+            .map(|value| value.to_ascii_lowercase());
+        candidate.is_preflight()
+            && candidate.url == request.url
+            && !linked_elsewhere
+            && asked.is_some_and(|asked| {
+                candidate.header("Access-Control-Request-Method").as_deref()
+                    == Some(asked.request_method.as_str())
+                    && sent_headers == asked.request_headers
+            })
+    };
+    let again = |other: &Entry| {
+        let origin = origin.unwrap_or("null");
+        !other.is_preflight()
+            && other.url == request.url
+            && other.method == request.method
+            && asked_preflight(other, origin, &[]) == asked_preflight(request, origin, &[])
+    };
+    let after = (index + 1..entries.len())
+        .take_while(|&i| !again(&entries[i]))
+        .find(|&i| !used[i] && matches(&entries[i]));
+    let found = after.or_else(|| {
+        (0..index)
+            .rev()
+            .take_while(|&i| !again(&entries[i]))
+            .find(|&i| !used[i] && matches(&entries[i]))
+    })?;
     used[found] = true;
     Some(&entries[found])
 }

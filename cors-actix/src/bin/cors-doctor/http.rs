@@ -41,31 +41,54 @@ impl Target {
         if authority.contains('@') {
             return Err(bad("credentials in the URL are not supported"));
         }
-        let (host, port) = match authority.rfind(':') {
-            Some(colon) if !authority[colon..].contains(']') => {
-                let port = &authority[colon + 1..];
-                let port = port.parse().map_err(|_| bad("the port is not a number"))?;
-                (&authority[..colon], port)
+        // `[v6]` or a name; then `:port`, where an empty port is the default.
+        let (host, port) = if let Some(bracketed) = authority.strip_prefix('[') {
+            let (inside, after) = bracketed
+                .split_once(']')
+                .ok_or_else(|| bad("unclosed `[`"))?;
+            if inside.parse::<std::net::Ipv6Addr>().is_err() {
+                return Err(bad("not an IPv6 address in `[...]`"));
             }
-            _ => (authority, if https { 443 } else { 80 }),
+            (&authority[..inside.len() + 2], after)
+        } else {
+            let end = authority.find(':').unwrap_or(authority.len());
+            authority.split_at(end)
         };
-        if host.is_empty()
-            || host
-                .bytes()
-                .any(|b| b.is_ascii_whitespace() || b.is_ascii_control())
-        {
-            return Err(bad("no host"));
+        let port = match port.strip_prefix(':') {
+            None if port.is_empty() => None,
+            Some("") => None,
+            Some(digits) => Some(
+                digits
+                    .parse()
+                    .map_err(|_| bad("the port is not a number"))?,
+            ),
+            None => return Err(bad("unexpected characters after the host")),
+        };
+        let port = port.unwrap_or(if https { 443 } else { 80 });
+        let bad_byte =
+            |b: u8| b.is_ascii_whitespace() || b.is_ascii_control() || b"[]@\\".contains(&b);
+        if host.is_empty() || (!host.starts_with('[') && host.bytes().any(bad_byte)) {
+            return Err(bad("no host, or a host with characters a URL cannot have"));
         }
-        if path
-            .bytes()
-            .any(|b| b.is_ascii_whitespace() || b.is_ascii_control())
-        {
+        if path.chars().any(|c| c.is_whitespace() || c.is_control()) {
             return Err(bad("spaces or control characters in the path"));
         }
-        let path = match path {
+        // As a browser sends it: bytes outside ASCII percent-encoded.
+        let mut encoded = String::with_capacity(path.len());
+        for c in path.chars() {
+            if c.is_ascii() {
+                encoded.push(c);
+            } else {
+                let mut bytes = [0; 4];
+                for byte in c.encode_utf8(&mut bytes).bytes() {
+                    encoded.push_str(&format!("%{byte:02X}"));
+                }
+            }
+        }
+        let path = match encoded.as_str() {
             "" => "/".to_owned(),
             query if query.starts_with('?') => format!("/{query}"),
-            path => path.to_owned(),
+            _ => encoded,
         };
         Ok(Self {
             https,
@@ -100,7 +123,7 @@ impl Target {
     }
 
     /// The host without IPv6 brackets, for DNS, SNI and `--resolve`.
-    fn bare_host(&self) -> &str {
+    pub fn bare_host(&self) -> &str {
         self.host.trim_start_matches('[').trim_end_matches(']')
     }
 }
@@ -415,6 +438,11 @@ mod tests {
         assert_eq!((target.bare_host(), target.port), ("::1", 8080));
         assert_eq!(target.url(), "http://[::1]:8080/?q");
         assert_eq!(target.authority(), "[::1]:8080");
+        assert_eq!(Target::parse("http://a.example:/x").unwrap().port, 80);
+        assert_eq!(
+            Target::parse("http://a.example/é?q=ü").unwrap().path,
+            "/%C3%A9?q=%C3%BC"
+        );
         for bad in [
             "ftp://a",
             "a.example",
@@ -422,6 +450,10 @@ mod tests {
             "http://a:x/",
             "http:///p",
             "http://a/ b",
+            "http://a]:80/",
+            "http://[",
+            "http://[::1/",
+            "http://[zz]/",
         ] {
             assert!(Target::parse(bad).is_err(), "{bad}");
         }

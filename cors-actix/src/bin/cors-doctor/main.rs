@@ -18,18 +18,30 @@ mod http;
 mod render;
 
 use args::{Command, Output, Probe};
-use cors_core::browser::{preflight_for, Browser};
+use cors_core::browser::{preflight_for, Browser, Preflight};
 use diagnose::{diagnose, ActualSeen, Case, Diagnosis, PreflightSeen, Seen};
 use http::{Client, Exchange, Target};
 use std::fmt::Write;
+use std::net::IpAddr;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    let json = std::env::args().any(|arg| arg == "--json");
+    // With --json, a script reads the error from standard output too.
+    let fail = |error: &str| {
+        if json {
+            println!(
+                "{}",
+                serde_json::json!({ "error": error, "exit_status": 2 })
+            );
+        }
+        ExitCode::from(2)
+    };
     let command = match args::parse(std::env::args().skip(1)) {
         Ok(command) => command,
         Err(error) => {
             eprintln!("cors-doctor: {error}\n\n{}", args::USAGE);
-            return ExitCode::from(2);
+            return fail(&error);
         }
     };
     let result = match command {
@@ -44,7 +56,7 @@ fn main() -> ExitCode {
         Ok(status) => ExitCode::from(status),
         Err(error) => {
             eprintln!("cors-doctor: {error}");
-            ExitCode::from(2)
+            fail(&error)
         }
     }
 }
@@ -68,18 +80,27 @@ fn run_probe(probe: &Probe) -> Result<u8, String> {
         method: probe.method.clone(),
         headers: probe.headers.clone(),
         credentials: probe.credentials,
+        private_network: false,
         preflight: PreflightSeen::NotSent,
+        other_preflights: Vec::new(),
         actual: ActualSeen::NotSent(String::new()),
+        recorded_error: None,
     };
     let engines = &probe.output.engines;
     let profile = Profile::new(engines[0], &target, &probe.origin);
     let mut exchanges = Vec::new();
 
-    // The preflight, as the first engine that needs one sends it.
-    let preflight = engines
-        .iter()
-        .find_map(|&browser| preflight_for(&case.request(browser)));
-    if let Some(preflight) = preflight {
+    // The preflights, each as the engines that send it send it (they differ
+    // only where `Browser` says).
+    let mut preflights: Vec<Preflight> = Vec::new();
+    for &browser in engines {
+        if let Some(preflight) = preflight_for(&case.request(browser)) {
+            if !preflights.contains(&preflight) {
+                preflights.push(preflight);
+            }
+        }
+    }
+    for preflight in preflights {
         let mut headers = vec![("Accept".to_owned(), "*/*".to_owned())];
         headers.extend(
             preflight
@@ -87,9 +108,12 @@ fn run_probe(probe: &Probe) -> Result<u8, String> {
                 .into_iter()
                 .map(|(name, value)| (name.to_owned(), value.to_owned())),
         );
-        headers.extend(profile.common());
+        headers.extend(profile.common(&[]));
         let exchange = client.send(&target, "OPTIONS", &headers, None)?;
-        case.preflight = PreflightSeen::Answered(seen(&exchange));
+        match case.preflight {
+            PreflightSeen::NotSent => case.preflight = PreflightSeen::Answered(seen(&exchange)),
+            _ => case.other_preflights.push((preflight, seen(&exchange))),
+        }
         exchanges.push(exchange);
     }
 
@@ -108,9 +132,9 @@ fn run_probe(probe: &Probe) -> Result<u8, String> {
         {
             headers.push(("Accept".to_owned(), "*/*".to_owned()));
         }
-        headers.extend(page);
         headers.push(("Origin".to_owned(), probe.origin.clone()));
-        headers.extend(profile.common());
+        headers.extend(profile.common(&page));
+        headers.extend(page);
         let exchange = client.send(&target, method, &headers, probe.data.as_deref())?;
         case.actual = ActualSeen::Answered(seen(&exchange));
         exchanges.push(exchange);
@@ -121,11 +145,31 @@ fn run_probe(probe: &Probe) -> Result<u8, String> {
         ));
     }
 
+    // Local Network Access: a public page calling a local or private address.
+    // Not when --resolve chose the address: the real one is unknown.
+    let resolved = probe
+        .resolve
+        .iter()
+        .any(|entry| entry.host == target.bare_host() && entry.port == target.port);
+    if let Some(exchange) = exchanges.first() {
+        case.private_network =
+            !resolved && public_origin(&probe.origin) && local_address(exchange.address.ip());
+    }
+
     let diagnoses: Vec<Diagnosis> = engines
         .iter()
         .map(|&browser| diagnose(&case, browser))
         .collect();
-    report(&case, &exchanges, &diagnoses, &probe.output);
+    // Headers given that fetch() would not send (`Cookie`, `Origin`, `Sec-*`).
+    let request = case.request(engines[0]);
+    let sent: Vec<(&str, &str)> = request.sent_headers().collect();
+    let dropped: Vec<&str> = case
+        .headers
+        .iter()
+        .filter(|(name, _)| !sent.iter().any(|(kept, _)| kept == name))
+        .map(|(name, _)| name.as_str())
+        .collect();
+    report(&case, &exchanges, &diagnoses, &dropped, &probe.output);
     Ok(render::exit_status(&diagnoses))
 }
 
@@ -136,9 +180,16 @@ fn seen(exchange: &Exchange) -> Seen {
     }
 }
 
-fn report(case: &Case, exchanges: &[Exchange], diagnoses: &[Diagnosis], output: &Output) {
+fn report(
+    case: &Case,
+    exchanges: &[Exchange],
+    diagnoses: &[Diagnosis],
+    dropped: &[&str],
+    output: &Output,
+) {
     if output.json {
         let mut value = render::json(case, diagnoses);
+        value["dropped"] = dropped.into();
         value["sent"] = exchanges
             .iter()
             .map(|exchange| {
@@ -176,6 +227,13 @@ fn report(case: &Case, exchanges: &[Exchange], diagnoses: &[Diagnosis], output: 
     }
     if let ActualSeen::NotSent(why) = &case.actual {
         let _ = writeln!(out, "not sent: {why}");
+    }
+    for name in dropped {
+        let _ = writeln!(
+            out,
+            "not sent: {name}: fetch() cannot set it (a forbidden request header); the \
+             browser drops it"
+        );
     }
     out.push('\n');
     render::text(case, diagnoses, &mut out);
@@ -222,8 +280,9 @@ impl Profile {
         }
     }
 
-    fn common(&self) -> Vec<(String, String)> {
-        let mut headers = vec![
+    /// The headers, but those the page sets itself.
+    fn common(&self, page: &[(String, String)]) -> Vec<(String, String)> {
+        let mut headers: Vec<(String, String)> = vec![
             ("Accept-Language".into(), self.accept_language.into()),
             ("User-Agent".into(), self.user_agent.into()),
             ("Sec-Fetch-Mode".into(), "cors".into()),
@@ -233,6 +292,7 @@ impl Profile {
         if self.referer != "null/" {
             headers.push(("Referer".into(), self.referer.clone()));
         }
+        headers.retain(|(name, _)| !page.iter().any(|(set, _)| set.eq_ignore_ascii_case(name)));
         headers
     }
 }
@@ -255,4 +315,40 @@ fn same_site(a: &str, b: &str) -> bool {
         Some((scheme.to_owned(), site))
     };
     matches!((split(a), split(b)), (Some(a), Some(b)) if a == b)
+}
+
+/// Whether the page's origin is on the public internet, as far as its name
+/// tells: not `null`, not loopback or a private address, and not a
+/// special-use name (RFC 6761 and the like) that public DNS never resolves.
+fn public_origin(origin: &str) -> bool {
+    const SPECIAL: [&str; 7] = [
+        "example",
+        "home.arpa",
+        "internal",
+        "invalid",
+        "local",
+        "localhost",
+        "test",
+    ];
+    let Some(parts) = cors_core::origin::split_request_origin(origin.as_bytes()) else {
+        return false;
+    };
+    let host = parts.host.trim_start_matches('[').trim_end_matches(']');
+    if let Ok(address) = host.parse::<IpAddr>() {
+        return !local_address(address) && !address.is_unspecified();
+    }
+    !SPECIAL
+        .iter()
+        .any(|name| host == *name || host.ends_with(&format!(".{name}")))
+}
+
+/// Loopback, private (RFC 1918), link-local, or IPv6 unique-local.
+fn local_address(address: IpAddr) -> bool {
+    match address {
+        IpAddr::V4(v4) => v4.is_loopback() || v4.is_private() || v4.is_link_local(),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => local_address(IpAddr::V4(v4)),
+            None => v6.is_loopback() || v6.is_unique_local() || v6.is_unicast_link_local(),
+        },
+    }
 }

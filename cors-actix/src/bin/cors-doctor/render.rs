@@ -2,6 +2,7 @@
 
 use crate::args::engine_name;
 use crate::diagnose::{ActualSeen, Case, Diagnosis, Mark, Outcome, PreflightSeen, Seen};
+use cors_core::browser::{BlockedKind, Browser};
 use cors_core::Question;
 use serde_json::{json, Value};
 use std::fmt::Write;
@@ -13,7 +14,7 @@ pub fn exit_status<'a>(diagnoses: impl IntoIterator<Item = &'a Diagnosis>) -> u8
     for diagnosis in diagnoses {
         match diagnosis.outcome {
             Outcome::Blocked(_) => return 1,
-            Outcome::Unchecked(_) => status = 2,
+            Outcome::Unchecked(_) | Outcome::Redirected(_) => status = 2,
             Outcome::Allowed | Outcome::PreflightPassed => {}
         }
     }
@@ -81,8 +82,18 @@ fn group_text(case: &Case, diagnosis: &Diagnosis, engines: &str, out: &mut Strin
         .max()
         .unwrap_or(0);
     let stop = match &diagnosis.outcome {
+        // Local Network Access holds the request before anything is sent.
+        Outcome::Blocked(blocked) if blocked.kind == BlockedKind::LocalNetworkPermission => {
+            Some(Question::PreflightSent)
+        }
         Outcome::Blocked(blocked) => blocked.question(),
         _ => None,
+    };
+    // The oracle words refusals as Chrome's console does.
+    let console = if diagnosis.engine == Browser::Chrome {
+        "console"
+    } else {
+        "console (Chrome's wording)"
     };
     for answer in &diagnosis.answers {
         let text = answer.question.text();
@@ -93,11 +104,15 @@ fn group_text(case: &Case, diagnosis: &Diagnosis, engines: &str, out: &mut Strin
             answer.detail
         );
         if stop == Some(answer.question) {
-            if let (Some(console), Some(fix)) = (&diagnosis.console, &diagnosis.fix) {
+            if let (Some(message), Some(fix)) = (&diagnosis.console, &diagnosis.fix) {
                 let status_failed = diagnosis.answers.iter().any(|other| {
                     other.question == Question::PreflightStatus && other.mark == Mark::Fail
                 });
-                let _ = if status_failed && answer.question != Question::PreflightStatus {
+                let before_status = matches!(
+                    answer.question,
+                    Question::AllowOrigin | Question::Credentials
+                );
+                let _ = if status_failed && before_status {
                     writeln!(
                         out,
                         "   the browser stops here (it checks this before the status)."
@@ -105,7 +120,7 @@ fn group_text(case: &Case, diagnosis: &Diagnosis, engines: &str, out: &mut Strin
                 } else {
                     writeln!(out, "   the browser stops here.")
                 };
-                let _ = writeln!(out, "   console: {console}");
+                let _ = writeln!(out, "   {console}: {message}");
                 let _ = writeln!(out, "   fix: {fix}");
             }
         }
@@ -156,6 +171,14 @@ fn group_text(case: &Case, diagnosis: &Diagnosis, engines: &str, out: &mut Strin
                 );
             }
         }
+        Outcome::Redirected(location) => {
+            let _ = writeln!(
+                out,
+                "verdict: this response passes ({engines}), but it is a redirect: the browser \
+                 follows it to {location}, which the page reads instead. Probe that URL (if \
+                 it is on another origin, the browser may send `Origin: null` there)"
+            );
+        }
         Outcome::Unchecked(why) => {
             let _ = writeln!(out, "verdict: not checked ({engines}): {why}");
         }
@@ -189,6 +212,7 @@ pub fn json(case: &Case, diagnoses: &[Diagnosis]) -> Value {
         PreflightSeen::Answered(seen) => json!({ "seen": "answered", "response": response(seen) }),
         PreflightSeen::NotSent => json!({ "seen": "not_sent" }),
         PreflightSeen::NotRecorded => json!({ "seen": "not_recorded" }),
+        PreflightSeen::NoResponse => json!({ "seen": "no_response" }),
     };
     let actual = match &case.actual {
         ActualSeen::Answered(seen) => json!({ "seen": "answered", "response": response(seen) }),
@@ -201,6 +225,7 @@ pub fn json(case: &Case, diagnoses: &[Diagnosis]) -> Value {
                 Outcome::Allowed => ("allowed", Value::Null),
                 Outcome::PreflightPassed => ("preflight_passed", Value::Null),
                 Outcome::Unchecked(_) => ("unchecked", Value::Null),
+                Outcome::Redirected(_) => ("redirected", Value::Null),
                 Outcome::Blocked(blocked) => (
                     "blocked",
                     json!({
@@ -224,6 +249,10 @@ pub fn json(case: &Case, diagnoses: &[Diagnosis]) -> Value {
                 })).collect::<Vec<_>>(),
                 "verdict": verdict,
                 "blocked": blocked,
+                "redirect": match &diagnosis.outcome {
+                    Outcome::Redirected(location) => json!(location),
+                    _ => Value::Null,
+                },
                 "preflight_cache_seconds": diagnosis.cache_seconds,
                 "readable": diagnosis.readable,
                 "hidden": diagnosis.hidden,
@@ -237,8 +266,18 @@ pub fn json(case: &Case, diagnoses: &[Diagnosis]) -> Value {
             reasons.insert(what.to_owned(), reason.into());
         }
     }
+    let other_preflights: Vec<Value> = case
+        .other_preflights
+        .iter()
+        .map(|(preflight, seen)| {
+            json!({ "request_headers": preflight.request_headers, "response": response(seen) })
+        })
+        .collect();
     json!({
         "x_cors_reason": reasons,
+        "private_network": case.private_network,
+        "other_preflights": other_preflights,
+        "recorded_error": case.recorded_error,
         "url": case.url,
         "origin": case.origin,
         "method": case.method,
