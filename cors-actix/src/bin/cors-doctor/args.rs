@@ -26,7 +26,8 @@ usage:
   --json              the report as JSON
   --resolve H:P:A     connect to address A for host H and port P (as curl's)
   --cacert FILE       also trust the PEM certificates in FILE
-  --timeout SECONDS   for each connection, read and write (default 10)
+  --timeout SECONDS   for each request: name lookup, connection, TLS and the
+                      response head together (default 10)
   --har FILE          explain the cross-origin requests recorded in a HAR file
                       (exported from the browser's developer tools); sends nothing
 

@@ -47,6 +47,8 @@ pub enum ActualSeen {
     Answered(Seen),
     /// Not sent, and why.
     NotSent(String),
+    /// In a HAR file without a response: blocked or cancelled before one.
+    NoResponse,
 }
 
 /// One cross-origin `fetch()` and what the server answered.
@@ -198,7 +200,7 @@ pub fn diagnose(case: &Case, engine: Browser) -> Diagnosis {
     let preflight = case.preflight_of(&request);
     let actual = match &case.actual {
         ActualSeen::Answered(seen) => Some(seen),
-        ActualSeen::NotSent(_) => None,
+        ActualSeen::NotSent(_) | ActualSeen::NoResponse => None,
     };
     let checks = preflight.map(|seen| preflight_checks(&request, &seen.response()));
     let actual_check = actual.map(|seen| check_response(&request, &seen.response()));
@@ -232,12 +234,18 @@ pub fn diagnose(case: &Case, engine: Browser) -> Diagnosis {
     } else if let Some(seen) = actual {
         let preflight = preflight.map(Seen::response);
         decided(fetch(&request, preflight.as_ref(), &seen.response()))
+    } else if let ActualSeen::NoResponse = case.actual {
+        Outcome::Unchecked(
+            "the request got no response: the browser blocked or cancelled it for a reason \
+             these headers do not show"
+                .into(),
+        )
     } else if preflight.is_some() {
         Outcome::PreflightPassed
     } else {
         Outcome::Unchecked(match &case.actual {
             ActualSeen::NotSent(why) => why.clone(),
-            ActualSeen::Answered(_) => String::new(),
+            _ => String::new(),
         })
     };
     let outcome = match (outcome, actual) {
@@ -249,12 +257,14 @@ pub fn diagnose(case: &Case, engine: Browser) -> Diagnosis {
     };
     // Headers cannot explain every failure a browser records.
     let outcome = match (outcome, case.recorded_error.as_deref()) {
-        (Outcome::Allowed, Some("net::ERR_FAILED")) => Outcome::Unchecked(
-            "the browser recorded net::ERR_FAILED, which these headers do not explain: a \
+        (Outcome::Allowed | Outcome::PreflightPassed, Some("net::ERR_FAILED")) => {
+            Outcome::Unchecked(
+                "the browser recorded net::ERR_FAILED, which these headers do not explain: a \
              `credentials: \"include\"` call that sent no cookie (the HAR cannot show \
              it), mixed content, or a network error"
-                .into(),
-        ),
+                    .into(),
+            )
+        }
         (outcome, _) => outcome,
     };
 
@@ -657,10 +667,10 @@ fn fix(case: &Case, blocked: &Blocked, actual: Option<&Seen>) -> String {
              credentials, `*` does not count)"
         ),
         BlockedKind::LocalNetworkPermission => format!(
-            "a page on a public origin ({origin}) calling a local or private address waits \
-             for the user's permission (Local Network Access), before any preflight; no \
-             response header grants it. Serve the API on a public address, or call it from \
-             a local page"
+            "a page on a public origin ({origin}) calling a local or private address needs \
+             the user's permission (Local Network Access) before anything is sent: an https \
+             page asks for it, an http page is refused. No response header grants it. Serve \
+             the API on a public address, or call it from a local page"
         ),
         BlockedKind::InvalidHeaderList => format!(
             "{} holds `{value}`, which is not a name: make it a comma-separated list of \

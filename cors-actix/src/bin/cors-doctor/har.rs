@@ -5,7 +5,9 @@ use crate::args::Har;
 use crate::diagnose::{diagnose, ActualSeen, Case, Diagnosis, PreflightSeen, Seen};
 use crate::http::{header, Target};
 use crate::render;
-use cors_core::browser::{preflight_for, Preflight, Request};
+use cors_core::browser::{
+    check_preflight, preflight_for, CredentialsMode, Preflight, Request, Response,
+};
 use serde_json::Value;
 use std::fmt::Write;
 
@@ -44,9 +46,14 @@ impl Entry {
         if let Some(mode) = self.header("Sec-Fetch-Mode") {
             return Some(mode.eq_ignore_ascii_case("cors"));
         }
+        // Sent on navigations only (where `Sec-Fetch-*` is not: plain http).
+        if self.header("Upgrade-Insecure-Requests").is_some() {
+            return Some(false);
+        }
+        // Images, scripts and fonts may be either: their `Origin` tells.
         match self.resource_type.as_deref()? {
             "fetch" | "xhr" | "eventsource" => Some(true),
-            "document" | "image" | "media" | "ping" | "websocket" | "manifest" => Some(false),
+            "document" | "ping" | "websocket" | "manifest" => Some(false),
             _ => None,
         }
     }
@@ -55,7 +62,8 @@ impl Entry {
 /// Headers browsers add themselves that are not forbidden request-headers, so the
 /// oracle would take them for the page's; DevTools' "Disable cache" adds
 /// `Cache-Control` and `Pragma`.
-const ADDED_BY_BROWSER: [&str; 7] = [
+const ADDED_BY_BROWSER: [&str; 8] = [
+    "alt-used",
     "cache-control",
     "pragma",
     "priority",
@@ -115,12 +123,14 @@ pub fn run(har: &Har) -> Result<u8, String> {
         .iter()
         .map(|(_, _, diagnoses)| render::exit_status(diagnoses))
         .collect();
-    let blocked = statuses.iter().filter(|&&status| status == 1).count();
-    // 1 when a request was blocked; 2 when none could be checked.
-    let exit_status = match (blocked, statuses.contains(&0)) {
-        (1.., _) => 1,
-        (0, true) => 0,
-        (0, false) => 2,
+    let count = |wanted: u8| statuses.iter().filter(|&&status| status == wanted).count();
+    let (blocked, unchecked) = (count(1), count(2));
+    // As for one probe: 1 when a request was blocked; 2 when one could not be
+    // checked, or none was found; 0 when all passed.
+    let exit_status = match (blocked, unchecked, statuses.is_empty()) {
+        (1.., _, _) => 1,
+        (0, 1.., _) | (0, 0, true) => 2,
+        (0, 0, false) => 0,
     };
     if har.output.json {
         let requests: Vec<Value> = diagnosed
@@ -136,6 +146,7 @@ pub fn run(har: &Har) -> Result<u8, String> {
             "entries": entries.len(),
             "requests": requests,
             "blocked": blocked,
+            "unchecked": unchecked,
             "exit_status": exit_status,
         });
         println!("{report:#}");
@@ -143,7 +154,8 @@ pub fn run(har: &Har) -> Result<u8, String> {
         let mut out = String::new();
         let _ = writeln!(
             out,
-            "{}: {} entries, {} cross-origin requests, {blocked} blocked\n",
+            "{}: {} entries, {} cross-origin requests: {blocked} blocked, {unchecked} not \
+             checked\n",
             har.file.display(),
             entries.len(),
             diagnosed.len()
@@ -159,8 +171,8 @@ pub fn run(har: &Har) -> Result<u8, String> {
                 "── entry {index}: {} {} from origin {}{credentials}\n",
                 case.method, case.url, case.origin
             );
-            if let ActualSeen::NotSent(why) = &case.actual {
-                let _ = writeln!(out, "{why}\n");
+            if let ActualSeen::NoResponse = &case.actual {
+                let _ = writeln!(out, "the HAR has no response for it\n");
             }
             render::text(case, diagnoses, &mut out);
         }
@@ -228,18 +240,31 @@ fn parse(text: &str) -> Result<Vec<Entry>, String> {
 /// The cross-origin requests in CORS mode (preflights aside), each with its
 /// preflight.
 fn cases(entries: &[Entry], origin_filter: Option<&str>) -> Vec<(usize, Case)> {
+    let candidates: Vec<usize> = (0..entries.len())
+        .filter(|&index| {
+            !entries[index].is_preflight() && entries[index].cors_mode() != Some(false)
+        })
+        .collect();
+    // Requests that got a response pick first: they can only have had a
+    // preflight that passed; the others take what is left.
     let mut used = vec![false; entries.len()];
+    let mut preflights = vec![None; entries.len()];
+    let (answered, unanswered): (Vec<usize>, Vec<usize>) = candidates
+        .iter()
+        .partition(|&&index| entries[index].response.is_some());
+    for index in answered.into_iter().chain(unanswered) {
+        let origin = entries[index].header("Origin");
+        preflights[index] = find_preflight(entries, &mut used, index, origin.as_deref());
+    }
     let mut cases = Vec::new();
-    for (index, entry) in entries.iter().enumerate() {
+    for index in candidates {
+        let entry = &entries[index];
         let cors = entry.cors_mode();
-        if entry.is_preflight() || cors == Some(false) {
-            continue;
-        }
         let Ok(target) = Target::parse(&entry.url) else {
             continue;
         };
         let own_origin = entry.header("Origin");
-        let preflight = find_preflight(entries, &mut used, index, own_origin.as_deref());
+        let preflight = preflights[index].map(|found| &entries[found]);
         // Chromium records a request it never sent without its `Origin`: take
         // the preflight's, or, for a request known to be CORS, the page's from
         // the `Referer`, or the one given.
@@ -266,17 +291,9 @@ fn cases(entries: &[Entry], origin_filter: Option<&str>) -> Vec<(usize, Case)> {
         };
         let actual = match &entry.response {
             Some(seen) => ActualSeen::Answered(seen.clone()),
-            None => ActualSeen::NotSent(
-                "the HAR has no response for it: the browser blocked or cancelled it before one \
-                 arrived"
-                    .into(),
-            ),
+            None => ActualSeen::NoResponse,
         };
-        // A HAR does not record the credentials mode: a `Cookie` shows it, and
-        // so does `Sec-Fetch-Storage-Access`, which browsers send only on
-        // requests whose credentials mode is "include".
-        let credentials =
-            entry.header("Cookie").is_some() || entry.header("Sec-Fetch-Storage-Access").is_some();
+        let credentials = credentialed(entry);
         cases.push((
             index,
             Case {
@@ -300,26 +317,43 @@ fn cases(entries: &[Entry], origin_filter: Option<&str>) -> Vec<(usize, Case)> {
 /// headers of the entry (those the browser adds itself only when `listed`).
 fn asked_preflight(entry: &Entry, origin: &str, listed: &[String]) -> Option<Preflight> {
     let headers = page_headers(entry, listed);
-    let mut request = Request::new(origin, &entry.method);
-    for (name, value) in &headers {
+    preflight_for(&page_request_with(&headers, origin, &entry.method))
+}
+
+/// The page's `fetch()` with `headers`.
+fn page_request_with<'a>(
+    headers: &'a [(String, String)],
+    origin: &'a str,
+    method: &'a str,
+) -> Request<'a> {
+    let mut request = Request::new(origin, method);
+    for (name, value) in headers {
         request = request.header(name, value);
     }
-    preflight_for(&request)
+    request
+}
+
+/// A HAR does not record the credentials mode: a `Cookie` shows it, and so
+/// does `Sec-Fetch-Storage-Access`, which browsers send only on requests whose
+/// credentials mode is "include".
+fn credentialed(entry: &Entry) -> bool {
+    entry.header("Cookie").is_some() || entry.header("Sec-Fetch-Storage-Access").is_some()
 }
 
 /// The preflight of the request at `index`: the one Chromium's ids link to it;
-/// or else an unused one asking exactly what the oracle says the browser asks
-/// for it (method and unsafe headers), for the same URL and origin, and not
-/// linked to another request: the first after it, or else the nearest
-/// before it, in both directions not past the same request made again (both
-/// browsers start a fetch() before its preflight, and record it so; a request
-/// made again while the preflight is cached has none).
-fn find_preflight<'e>(
-    entries: &'e [Entry],
+/// or else an unused one for the same URL and origin, not linked to another
+/// request, that asks exactly what the oracle says the browser asks for it
+/// (method and unsafe headers) and, when the request got a response, passed:
+/// the first after it (both browsers start a fetch() before its preflight, and
+/// record it so), or else the nearest before it. Among identical requests,
+/// the one shown without a preflight ("cached") may be another than the
+/// browser's; their verdicts are the same.
+fn find_preflight(
+    entries: &[Entry],
     used: &mut [bool],
     index: usize,
     origin: Option<&str>,
-) -> Option<&'e Entry> {
+) -> Option<usize> {
     let request = &entries[index];
     let linked = request.request_id.as_ref().and_then(|id| {
         entries
@@ -331,7 +365,7 @@ fn find_preflight<'e>(
             return None;
         }
         used[found] = true;
-        return Some(&entries[found]);
+        return Some(found);
     }
     let matches = |candidate: &Entry| {
         let origin = match (origin, candidate.header("Origin")) {
@@ -348,31 +382,31 @@ fn find_preflight<'e>(
         let sent_headers = candidate
             .header("Access-Control-Request-Headers")
             .map(|value| value.to_ascii_lowercase());
+        // A request that got a response never had a preflight that failed.
+        let consistent = match (&request.response, &candidate.response) {
+            (None, _) => true,
+            (Some(_), None) => false,
+            (Some(_), Some(seen)) => {
+                let headers = page_headers(request, &listed_names(Some(candidate)));
+                let mut page = page_request_with(&headers, &origin, &request.method);
+                if credentialed(request) {
+                    page = page.credentials(CredentialsMode::Include);
+                }
+                check_preflight(&page, &Response::from_lines(seen.status, &seen.headers)).is_ok()
+            }
+        };
         candidate.is_preflight()
             && candidate.url == request.url
             && !linked_elsewhere
+            && consistent
             && asked.is_some_and(|asked| {
                 candidate.header("Access-Control-Request-Method").as_deref()
                     == Some(asked.request_method.as_str())
                     && sent_headers == asked.request_headers
             })
     };
-    let again = |other: &Entry| {
-        let origin = origin.unwrap_or("null");
-        !other.is_preflight()
-            && other.url == request.url
-            && other.method == request.method
-            && asked_preflight(other, origin, &[]) == asked_preflight(request, origin, &[])
-    };
-    let after = (index + 1..entries.len())
-        .take_while(|&i| !again(&entries[i]))
-        .find(|&i| !used[i] && matches(&entries[i]));
-    let found = after.or_else(|| {
-        (0..index)
-            .rev()
-            .take_while(|&i| !again(&entries[i]))
-            .find(|&i| !used[i] && matches(&entries[i]))
-    })?;
+    let after = (index + 1..entries.len()).find(|&i| !used[i] && matches(&entries[i]));
+    let found = after.or_else(|| (0..index).rev().find(|&i| !used[i] && matches(&entries[i])))?;
     used[found] = true;
-    Some(&entries[found])
+    Some(found)
 }

@@ -57,11 +57,12 @@ impl Target {
         let port = match port.strip_prefix(':') {
             None if port.is_empty() => None,
             Some("") => None,
-            Some(digits) => Some(
+            Some(digits) if digits.bytes().all(|b| b.is_ascii_digit()) => Some(
                 digits
                     .parse()
                     .map_err(|_| bad("the port is not a number"))?,
             ),
+            Some(_) => return Err(bad("the port is not a number")),
             None => return Err(bad("unexpected characters after the host")),
         };
         let port = port.unwrap_or(if https { 443 } else { 80 });
@@ -213,7 +214,6 @@ impl Client {
         let clock = Clock {
             deadline: started + self.timeout,
             timeout: self.timeout,
-            socket: None,
         };
         let mut request_headers = vec![("Host".to_owned(), target.authority())];
         request_headers.extend(headers.iter().cloned());
@@ -231,18 +231,20 @@ impl Client {
         let fail = |error: String| format!("{} {}: {error}", method, target.url());
         let tcp = self.connect(target, &clock).map_err(fail)?;
         let address = tcp.peer_addr().map_err(|error| fail(error.to_string()))?;
-        let clock = Clock {
-            socket: Some(tcp.try_clone().map_err(|error| fail(error.to_string()))?),
-            ..clock
-        };
+        // Every socket read and write, TLS's own included, within the deadline.
+        let timed = Timed { socket: tcp, clock };
         let head = if target.https {
             let name = ServerName::try_from(target.bare_host().to_owned())
                 .map_err(|error| format!("{}: {error}", target.host))?;
             let connection = rustls::ClientConnection::new(Arc::clone(&self.tls), name)
                 .map_err(|error| format!("TLS: {error}"))?;
-            exchange(rustls::StreamOwned::new(connection, tcp), &request, &clock)
+            exchange(
+                rustls::StreamOwned::new(connection, timed),
+                &request,
+                &clock,
+            )
         } else {
-            exchange(tcp, &request, &clock)
+            exchange(timed, &request, &clock)
         };
         let head = head.map_err(fail)?;
         Ok(Exchange {
@@ -267,8 +269,12 @@ impl Client {
             None => resolve(host, target.port, clock)?,
         };
         let mut last_error = format!("no address for {host}");
-        for address in addresses {
-            match TcpStream::connect_timeout(&address, clock.remaining()?) {
+        let count = addresses.len();
+        for (tried, address) in addresses.into_iter().enumerate() {
+            // Each address gets its share of what is left, so that one that
+            // hangs leaves time for the next.
+            let left = u32::try_from(count - tried).unwrap_or(u32::MAX);
+            match TcpStream::connect_timeout(&address, clock.remaining()? / left) {
                 Ok(stream) => return Ok(stream),
                 Err(error) => {
                     last_error = format!("cannot connect to {address}: {}", clock.say(&error))
@@ -277,6 +283,15 @@ impl Client {
         }
         Err(last_error)
     }
+}
+
+/// The addresses of `host`, looked up within `timeout`.
+pub fn lookup(host: &str, timeout: Duration) -> Result<Vec<SocketAddr>, String> {
+    let clock = Clock {
+        deadline: Instant::now() + timeout,
+        timeout,
+    };
+    resolve(host, 0, &clock)
 }
 
 /// The system's name lookup has no timeout: it runs on a thread of its own,
@@ -301,12 +316,11 @@ fn resolve(host: &str, port: u16, clock: &Clock) -> Result<Vec<SocketAddr>, Stri
     }
 }
 
-/// The deadline of one exchange, applied to the socket before each read and
-/// write.
+/// The deadline of one exchange.
+#[derive(Clone, Copy)]
 struct Clock {
     deadline: Instant,
     timeout: Duration,
-    socket: Option<TcpStream>,
 }
 
 impl Clock {
@@ -322,18 +336,6 @@ impl Clock {
         Ok(remaining)
     }
 
-    /// Sets the socket's timeouts to what is left of the deadline.
-    fn arm(&self) -> Result<(), String> {
-        let remaining = self.remaining()?;
-        if let Some(socket) = &self.socket {
-            socket
-                .set_read_timeout(Some(remaining))
-                .and_then(|()| socket.set_write_timeout(Some(remaining)))
-                .map_err(|error| error.to_string())?;
-        }
-        Ok(())
-    }
-
     /// An I/O error, a timeout said as one.
     fn say(&self, error: &std::io::Error) -> String {
         match error.kind() {
@@ -342,6 +344,42 @@ impl Clock {
             }
             _ => error.to_string(),
         }
+    }
+}
+
+/// A socket whose every read and write is given only what is left of the
+/// deadline.
+struct Timed {
+    socket: TcpStream,
+    clock: Clock,
+}
+
+impl Timed {
+    fn arm(&self) -> std::io::Result<()> {
+        let remaining = self
+            .clock
+            .remaining()
+            .map_err(|error| std::io::Error::new(std::io::ErrorKind::TimedOut, error))?;
+        self.socket.set_read_timeout(Some(remaining))?;
+        self.socket.set_write_timeout(Some(remaining))
+    }
+}
+
+impl Read for Timed {
+    fn read(&mut self, buffer: &mut [u8]) -> std::io::Result<usize> {
+        self.arm()?;
+        self.socket.read(buffer)
+    }
+}
+
+impl Write for Timed {
+    fn write(&mut self, buffer: &[u8]) -> std::io::Result<usize> {
+        self.arm()?;
+        self.socket.write(buffer)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.socket.flush()
     }
 }
 
@@ -356,7 +394,6 @@ struct Head {
 const MAX_INTERIM: usize = 8;
 
 fn exchange(mut stream: impl Read + Write, request: &str, clock: &Clock) -> Result<Head, String> {
-    clock.arm()?;
     stream
         .write_all(request.as_bytes())
         .and_then(|()| stream.flush())
@@ -404,7 +441,6 @@ fn exchange(mut stream: impl Read + Write, request: &str, clock: &Clock) -> Resu
         if buffer.len() > MAX_HEAD {
             return Err(format!("a response head longer than {MAX_HEAD} bytes"));
         }
-        clock.arm()?;
         let read = stream.read(&mut chunk).map_err(|error| clock.say(&error))?;
         if read == 0 {
             return Err(if buffer.is_empty() {
@@ -448,6 +484,7 @@ mod tests {
             "a.example",
             "http://u@a",
             "http://a:x/",
+            "http://a:+80/",
             "http:///p",
             "http://a/ b",
             "http://a]:80/",
@@ -497,7 +534,6 @@ mod tests {
         Clock {
             deadline: Instant::now() + Duration::from_secs(10),
             timeout: Duration::from_secs(10),
-            socket: None,
         }
     }
 

@@ -152,8 +152,9 @@ fn run_probe(probe: &Probe) -> Result<u8, String> {
         .iter()
         .any(|entry| entry.host == target.bare_host() && entry.port == target.port);
     if let Some(exchange) = exchanges.first() {
-        case.private_network =
-            !resolved && public_origin(&probe.origin) && local_address(exchange.address.ip());
+        case.private_network = !resolved
+            && local_address(exchange.address.ip())
+            && public_origin(&probe.origin, probe.timeout);
     }
 
     let diagnoses: Vec<Diagnosis> = engines
@@ -317,16 +318,21 @@ fn same_site(a: &str, b: &str) -> bool {
     matches!((split(a), split(b)), (Some(a), Some(b)) if a == b)
 }
 
-/// Whether the page's origin is on the public internet, as far as its name
-/// tells: not `null`, not loopback or a private address, and not a
-/// special-use name (RFC 6761 and the like) that public DNS never resolves.
-fn public_origin(origin: &str) -> bool {
-    const SPECIAL: [&str; 7] = [
+/// Whether the page's origin is on the public internet: a public address, or a
+/// name that resolves to public addresses only. Not `null`, a single label, a
+/// special-use or customary local name, or a name that does not resolve: the
+/// doctor cannot tell where such a page is served, and calls it local.
+fn public_origin(origin: &str, timeout: std::time::Duration) -> bool {
+    const LOCAL_NAMES: [&str; 11] = [
+        "corp",
         "example",
+        "home",
         "home.arpa",
         "internal",
         "invalid",
+        "lan",
         "local",
+        "localdomain",
         "localhost",
         "test",
     ];
@@ -334,12 +340,23 @@ fn public_origin(origin: &str) -> bool {
         return false;
     };
     let host = parts.host.trim_start_matches('[').trim_end_matches(']');
+    let public = |address: IpAddr| !local_address(address) && !address.is_unspecified();
     if let Ok(address) = host.parse::<IpAddr>() {
-        return !local_address(address) && !address.is_unspecified();
+        return public(address);
     }
-    !SPECIAL
-        .iter()
-        .any(|name| host == *name || host.ends_with(&format!(".{name}")))
+    let local_name = !host.contains('.')
+        || LOCAL_NAMES
+            .iter()
+            .any(|name| host == *name || host.ends_with(&format!(".{name}")));
+    if local_name {
+        return false;
+    }
+    match http::lookup(host, timeout) {
+        Ok(addresses) => {
+            !addresses.is_empty() && addresses.iter().all(|address| public(address.ip()))
+        }
+        Err(_) => false,
+    }
 }
 
 /// Loopback, private (RFC 1918), link-local, or IPv6 unique-local.

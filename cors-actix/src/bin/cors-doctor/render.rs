@@ -133,7 +133,7 @@ fn group_text(case: &Case, diagnosis: &Diagnosis, engines: &str, out: &mut Strin
         Outcome::Allowed => {
             let status = match &case.actual {
                 ActualSeen::Answered(seen) => seen.status.to_string(),
-                ActualSeen::NotSent(_) => String::new(),
+                _ => String::new(),
             };
             let _ = writeln!(
                 out,
@@ -217,6 +217,7 @@ pub fn json(case: &Case, diagnoses: &[Diagnosis]) -> Value {
     let actual = match &case.actual {
         ActualSeen::Answered(seen) => json!({ "seen": "answered", "response": response(seen) }),
         ActualSeen::NotSent(why) => json!({ "seen": "not_sent", "why": why }),
+        ActualSeen::NoResponse => json!({ "seen": "no_response" }),
     };
     let engines: Vec<Value> = diagnoses
         .iter()
@@ -295,8 +296,10 @@ pub fn json(case: &Case, diagnoses: &[Diagnosis]) -> Value {
 /// terminal.
 pub fn printable(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
+    // Bidirectional overrides and isolates could reorder what is shown.
+    let bidi = |c: char| matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
     for c in text.chars() {
-        if c.is_control() && c != '\n' {
+        if (c.is_control() && c != '\n') || bidi(c) {
             out.extend(c.escape_unicode());
         } else {
             out.push(c);
@@ -317,8 +320,8 @@ mod tests {
     #[test]
     fn control_characters_are_escaped() {
         assert_eq!(
-            super::printable("a\u{1b}[31mb\u{9b}c\td\ne"),
-            "a\\u{1b}[31mb\\u{9b}c\\u{9}d\ne"
+            super::printable("a\u{1b}[31mb\u{9b}c\td\ne\u{202e}f"),
+            "a\\u{1b}[31mb\\u{9b}c\\u{9}d\ne\\u{202e}f"
         );
     }
 }
