@@ -205,68 +205,7 @@ pub fn diagnose(case: &Case, engine: Browser) -> Diagnosis {
     let checks = preflight.map(|seen| preflight_checks(&request, &seen.response()));
     let actual_check = actual.map(|seen| check_response(&request, &seen.response()));
 
-    // The browser's decision, from the oracle's whole-cycle functions.
-    let decided = |result: Result<_, Blocked>| match result {
-        Ok(_) => Outcome::Allowed,
-        Err(blocked) => Outcome::Blocked(blocked),
-    };
-    // The oracle's `fetch` decides Local Network Access before any response.
-    let local_network = fetch(&request, None, &Response::new(200))
-        .err()
-        .filter(|blocked| blocked.kind == BlockedKind::LocalNetworkPermission);
-    let outcome = if let Some(blocked) = local_network {
-        Outcome::Blocked(blocked)
-    } else if matches!(case.preflight, PreflightSeen::NoResponse) && needed {
-        Outcome::Unchecked(
-            "the preflight got no response (a network error, or the browser cancelled it)".into(),
-        )
-    } else if needed && preflight.is_none() {
-        match (actual, &case.preflight) {
-            // Not in a HAR: judge the actual response alone, as after a cached
-            // preflight that passed.
-            (Some(seen), PreflightSeen::NotRecorded) => {
-                decided(check_response(&request, &seen.response()))
-            }
-            _ => Outcome::Unchecked("no preflight and no response was recorded".into()),
-        }
-    } else if let Some(Err(blocked)) = checks.clone().map(PreflightChecks::verdict) {
-        Outcome::Blocked(blocked)
-    } else if let Some(seen) = actual {
-        let preflight = preflight.map(Seen::response);
-        decided(fetch(&request, preflight.as_ref(), &seen.response()))
-    } else if let ActualSeen::NoResponse = case.actual {
-        Outcome::Unchecked(
-            "the request got no response: the browser blocked or cancelled it for a reason \
-             these headers do not show"
-                .into(),
-        )
-    } else if preflight.is_some() {
-        Outcome::PreflightPassed
-    } else {
-        Outcome::Unchecked(match &case.actual {
-            ActualSeen::NotSent(why) => why.clone(),
-            _ => String::new(),
-        })
-    };
-    let outcome = match (outcome, actual) {
-        (Outcome::Allowed, Some(seen)) => match seen.response().redirect_location() {
-            Some(location) => Outcome::Redirected(location.to_owned()),
-            None => Outcome::Allowed,
-        },
-        (outcome, _) => outcome,
-    };
-    // Headers cannot explain every failure a browser records.
-    let outcome = match (outcome, case.recorded_error.as_deref()) {
-        (Outcome::Allowed | Outcome::PreflightPassed, Some("net::ERR_FAILED")) => {
-            Outcome::Unchecked(
-                "the browser recorded net::ERR_FAILED, which these headers do not explain: a \
-             `credentials: \"include\"` call that sent no cookie (the HAR cannot show \
-             it), mixed content, or a network error"
-                    .into(),
-            )
-        }
-        (outcome, _) => outcome,
-    };
+    let outcome = outcome(case, &request, preflight, actual, checks.as_ref());
 
     let mut answers = Vec::new();
     answers.push(Answer {
@@ -392,17 +331,14 @@ pub fn diagnose(case: &Case, engine: Browser) -> Diagnosis {
         }
     }
 
-    let cache_seconds = match (&checks, preflight) {
-        (Some(checks), Some(seen)) if checks.clone().verdict().is_ok() => {
-            Some(preflight_cache_seconds(&seen.response(), engine))
-        }
+    // A preflight that passed: how long it is cached, and the leniencies noted.
+    let passed = checks.clone().and_then(|checks| checks.verdict().ok());
+    let cache_seconds = match (&passed, preflight) {
+        (Some(_), Some(seen)) => Some(preflight_cache_seconds(&seen.response(), engine)),
         _ => None,
     };
-    let mut warnings = Vec::new();
-    if let Some(warning) = mixed_content(case) {
-        warnings.push(warning);
-    }
-    if let Some(Ok(verdict)) = checks.clone().map(|checks| checks.verdict()) {
+    let mut warnings: Vec<String> = mixed_content(case).into_iter().collect();
+    if let Some(verdict) = passed {
         warnings.extend(verdict.warnings.iter().map(ToString::to_string));
     }
     let (mut readable, mut hidden) = (Vec::new(), Vec::new());
@@ -454,6 +390,80 @@ pub fn diagnose(case: &Case, engine: Browser) -> Diagnosis {
         warnings,
         console,
         fix,
+    }
+}
+
+/// What the browser does in the end, from the oracle's whole-cycle functions,
+/// and what cannot be told from the responses seen.
+fn outcome(
+    case: &Case,
+    request: &Request<'_>,
+    preflight: Option<&Seen>,
+    actual: Option<&Seen>,
+    checks: Option<&PreflightChecks>,
+) -> Outcome {
+    let needed = needs_preflight(request);
+    // The browser's decision, from the oracle's whole-cycle functions.
+    let decided = |result: Result<_, Blocked>| match result {
+        Ok(_) => Outcome::Allowed,
+        Err(blocked) => Outcome::Blocked(blocked),
+    };
+    // The oracle's `fetch` decides Local Network Access before any response.
+    let local_network = fetch(request, None, &Response::new(200))
+        .err()
+        .filter(|blocked| blocked.kind == BlockedKind::LocalNetworkPermission);
+    let outcome = if let Some(blocked) = local_network {
+        Outcome::Blocked(blocked)
+    } else if matches!(case.preflight, PreflightSeen::NoResponse) && needed {
+        Outcome::Unchecked(
+            "the preflight got no response (a network error, or the browser cancelled it)".into(),
+        )
+    } else if needed && preflight.is_none() {
+        match (actual, &case.preflight) {
+            // Not in a HAR: judge the actual response alone, as after a cached
+            // preflight that passed.
+            (Some(seen), PreflightSeen::NotRecorded) => {
+                decided(check_response(request, &seen.response()))
+            }
+            _ => Outcome::Unchecked("no preflight and no response was recorded".into()),
+        }
+    } else if let Some(Err(blocked)) = checks.cloned().map(PreflightChecks::verdict) {
+        Outcome::Blocked(blocked)
+    } else if let Some(seen) = actual {
+        let preflight = preflight.map(Seen::response);
+        decided(fetch(request, preflight.as_ref(), &seen.response()))
+    } else if let ActualSeen::NoResponse = case.actual {
+        Outcome::Unchecked(
+            "the request got no response: the browser blocked or cancelled it for a reason \
+             these headers do not show"
+                .into(),
+        )
+    } else if preflight.is_some() {
+        Outcome::PreflightPassed
+    } else {
+        Outcome::Unchecked(match &case.actual {
+            ActualSeen::NotSent(why) => why.clone(),
+            _ => String::new(),
+        })
+    };
+    let outcome = match (outcome, actual) {
+        (Outcome::Allowed, Some(seen)) => match seen.response().redirect_location() {
+            Some(location) => Outcome::Redirected(location.to_owned()),
+            None => Outcome::Allowed,
+        },
+        (outcome, _) => outcome,
+    };
+    // Headers cannot explain every failure a browser records.
+    match (outcome, case.recorded_error.as_deref()) {
+        (Outcome::Allowed | Outcome::PreflightPassed, Some("net::ERR_FAILED")) => {
+            Outcome::Unchecked(
+                "the browser recorded net::ERR_FAILED, which these headers do not explain: a \
+                 `credentials: \"include\"` call that sent no cookie (the HAR cannot show \
+                 it), mixed content, or a network error"
+                    .into(),
+            )
+        }
+        (outcome, _) => outcome,
     }
 }
 
