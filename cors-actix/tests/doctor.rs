@@ -791,6 +791,41 @@ fn a_chromium_har_is_explained_as_chromium_decided() {
 }
 
 #[test]
+fn a_chromium_har_without_request_ids_reads_the_same() {
+    // DevTools' own "Save all as HAR" writes no `_requestId`: the recorded
+    // file without the ids, matched by order and outcome alone.
+    let file = format!("{HAR_DIR}/quickstart.har");
+    let mut har = har_entries(&file);
+    for entry in har["log"]["entries"].as_array_mut().unwrap() {
+        let entry = entry.as_object_mut().unwrap();
+        entry.remove("_requestId");
+        entry.remove("_initiator");
+    }
+    let summary = |report: &Value| -> Vec<(u64, String, String)> {
+        report["requests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|request| {
+                let engine = &request["engines"][0];
+                let kind = engine["blocked"]["kind"].as_str().unwrap_or("-");
+                let seen = request["preflight"]["seen"].as_str().unwrap();
+                (
+                    request["entry"].as_u64().unwrap(),
+                    seen.to_owned(),
+                    kind.to_owned(),
+                )
+            })
+            .collect()
+    };
+    let (with_ids, _) = explain_har(&file, "chromium");
+    let entries = har["log"]["entries"].as_array().unwrap().clone();
+    let (without_ids, status) = explain_entries("devtools.har", entries);
+    assert_eq!(summary(&without_ids), summary(&with_ids));
+    assert_eq!(status, 1);
+}
+
+#[test]
 fn a_firefox_har_is_explained_as_firefox_decided() {
     let file = format!("{HAR_DIR}/firefox-quickstart.har");
     let (report, status) = explain_har(&file, "firefox");
