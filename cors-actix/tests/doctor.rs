@@ -61,6 +61,11 @@ fn broken_answer(request: &Received) -> String {
             format!("204 No Content\r\n{acao}Access-Control-Allow-Headers: x-a\r\n")
         }
         ("GET", "/strict-accept") => format!("200 OK\r\n{acao}"),
+        // A session API: without its cookie, authentication answers first.
+        ("GET", "/session") if request.header("Cookie") == Some("session=1") => {
+            format!("200 OK\r\n{acao}Access-Control-Allow-Credentials: true\r\n")
+        }
+        ("GET", "/session") => "401 Unauthorized\r\n".into(),
         // A redirect with the CORS headers: the browser follows it.
         ("GET", "/moved") => "302 Found\r\nLocation: http://elsewhere.test/x\r\n\
                               Access-Control-Allow-Origin: *\r\n"
@@ -1602,4 +1607,46 @@ fn the_timeout_holds_inside_tls() {
     let (status, error) = doctor_ending_by_itself(&args);
     assert_eq!(status, Some(2));
     assert!(error.contains("no answer within 0.5 s"), "{error}");
+}
+
+#[test]
+fn cookies_go_on_the_actual_request_only_with_credentials() {
+    let server = Broken::start(None);
+    let url = server.url("/session");
+    let (report, status) = probe(&[
+        &url,
+        "--origin",
+        ORIGIN,
+        "--credentials",
+        "--cookie",
+        "session=1",
+    ]);
+    assert_eq!(
+        (report["engines"][0]["verdict"].as_str(), status),
+        (Some("allowed"), 0)
+    );
+    let (report, status) = probe(&[&url, "--origin", ORIGIN, "--credentials"]);
+    assert_eq!((kind(&report), status), ("MissingAllowOrigin", 1));
+
+    // Never on the preflight, as browsers send it.
+    let url = server.url("/fine");
+    let args = [
+        &url,
+        "--origin",
+        ORIGIN,
+        "--method",
+        "PUT",
+        "--credentials",
+        "--cookie",
+        "session=1",
+        "--send",
+    ];
+    probe(&args);
+    let received = server.received();
+    let options = received.iter().find(|r| r.method == "OPTIONS").unwrap();
+    let put = received.iter().find(|r| r.method == "PUT").unwrap();
+    assert_eq!(
+        (options.header("Cookie"), put.header("Cookie")),
+        (None, Some("session=1"))
+    );
 }

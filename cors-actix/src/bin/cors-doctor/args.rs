@@ -19,6 +19,8 @@ usage:
   --header NAME:VALUE a header the page's fetch() sets; repeat for more
                       (without a value, `cors-doctor` is sent)
   --credentials       the fetch() sends credentials (credentials: \"include\")
+  --cookie COOKIES    with --credentials, the cookies the browser would send on the
+                      actual request, such as `session=abc` (never on the preflight)
   --send              also send the actual request when its method is not GET or
                       HEAD; without it only the preflight is sent for such methods
   --data BODY         the actual request's body, with --send
@@ -52,6 +54,8 @@ pub struct Probe {
     pub method: String,
     pub headers: Vec<(String, String)>,
     pub credentials: bool,
+    /// The `Cookie` header of the actual request, with `--credentials`.
+    pub cookie: Option<String>,
     pub send: bool,
     pub data: Option<String>,
     pub output: Output,
@@ -104,6 +108,7 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, String> 
     let mut method = None;
     let mut headers = Vec::new();
     let mut credentials = false;
+    let mut cookie = None;
     let mut send = false;
     let mut data = None;
     let mut engines = ENGINES.to_vec();
@@ -120,6 +125,7 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, String> 
             "--method" | "-X" => method = Some(value("--method")?),
             "--header" | "-H" => headers.push(header(&value("--header")?)?),
             "--credentials" => credentials = true,
+            "--cookie" => cookie = Some(value("--cookie")?),
             "--send" => send = true,
             "--data" => data = Some(value("--data")?),
             "--engine" => engines = engine(&value("--engine")?)?,
@@ -161,6 +167,18 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, String> 
             "fetch() refuses the header `{name}: {value}`: not a valid name or value"
         ));
     }
+    if let Some(cookie) = &cookie {
+        if !credentials {
+            return Err(
+                "--cookie goes with --credentials: a cross-origin fetch() sends \
+                        cookies only with credentials: \"include\""
+                    .into(),
+            );
+        }
+        if Blocked::invalid_header("Cookie", cookie).is_some() {
+            return Err(format!("--cookie `{cookie}`: not a valid header value"));
+        }
+    }
     if data.is_some() && !send {
         return Err("--data goes with --send".into());
     }
@@ -174,6 +192,7 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, String> 
         method,
         headers,
         credentials,
+        cookie,
         send,
         data,
         output,
@@ -320,6 +339,10 @@ mod tests {
             (
                 "https://a.example --origin https://b.example --send --data x",
                 "body with GET",
+            ),
+            (
+                "https://a.example --origin https://b.example --cookie a=1",
+                "--credentials",
             ),
         ] {
             let error = parse_args(line).unwrap_err();

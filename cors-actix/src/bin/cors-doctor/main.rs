@@ -135,6 +135,10 @@ fn run_probe(probe: &Probe) -> Result<u8, String> {
         headers.push(("Origin".to_owned(), probe.origin.clone()));
         headers.extend(profile.common(&page));
         headers.extend(page);
+        // The browser's cookies for the API: the actual request only.
+        if let Some(cookie) = &probe.cookie {
+            headers.push(("Cookie".to_owned(), cookie.clone()));
+        }
         let exchange = client.send(&target, method, &headers, probe.data.as_deref())?;
         case.actual = ActualSeen::Answered(seen(&exchange));
         exchanges.push(exchange);
