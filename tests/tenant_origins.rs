@@ -3,27 +3,12 @@
 //! refused, a removed one is refused again.
 
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::process::{Child, Command, Stdio};
+use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
-/// The example, stopped when the test ends, however it ends.
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
+#[path = "support/example.rs"]
+mod example;
+use example::{free_port, Example};
 
 /// One HTTP/1.0 exchange: the status and the raw response.
 fn send(port: u16, method: &str, path: &str, headers: &str, body: &str) -> Option<(u16, String)> {
@@ -54,31 +39,19 @@ fn eventually(limit: Duration, mut check: impl FnMut() -> bool) -> bool {
 
 #[test]
 fn a_tenant_added_to_the_database_is_allowed_without_a_restart() {
-    // Next to this test's binary: target/<profile>/examples/.
-    let exe = std::env::current_exe().unwrap();
-    let example = exe
-        .parent()
-        .and_then(|deps| deps.parent())
-        .unwrap()
-        .join("examples/tenant_origins");
-    assert!(
-        example.exists(),
-        "{} is built by `cargo test`",
-        example.display()
-    );
     let dir = std::env::temp_dir().join(format!("tenant-origins-test-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let (api, page) = (free_port(), free_port());
-    let _server = Server(
-        Command::new(example)
-            .env("TENANTS_DB", dir.join("tenants.sqlite"))
-            .env("TENANTS_POLL_MS", "100")
-            .env("API_PORT", api.to_string())
-            .env("PAGE_PORT", page.to_string())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
+    let db = dir.join("tenants.sqlite");
+    let (api_port, page_port) = (api.to_string(), page.to_string());
+    let _server = Example::start(
+        "tenant_origins",
+        &[
+            ("TENANTS_DB", db.to_str().unwrap()),
+            ("TENANTS_POLL_MS", "100"),
+            ("API_PORT", &api_port),
+            ("PAGE_PORT", &page_port),
+        ],
     );
     let origin = format!("http://127.0.0.1:{page}");
     let from_tenant = format!("Origin: {origin}\r\n");

@@ -907,55 +907,20 @@ fn a_har_without_a_preflight_says_cached_or_not_recorded() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
-/// A built example of the workspace, stopped when dropped.
-struct Example(std::process::Child);
+#[path = "../../tests/support/example.rs"]
+mod example;
+use example::{free_port, Example};
 
-impl Example {
-    /// Starts `target/<profile>/examples/<name>` with its ports from `env`,
-    /// and waits until `port` answers.
-    fn start(name: &str, env: &[(&str, String)], port: u16) -> Self {
-        let exe = std::env::current_exe().unwrap();
-        let path = exe
-            .parent()
-            .and_then(|deps| deps.parent())
-            .unwrap()
-            .join("examples")
-            .join(name);
-        assert!(
-            path.exists(),
-            "{} is built by `cargo test --workspace` (or `cargo build --examples`)",
-            path.display()
-        );
-        let child = Command::new(path)
-            .envs(env.iter().map(|(name, value)| (name, value)))
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        let example = Self(child);
-        for _ in 0..500 {
-            if TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                return example;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(20));
+/// Starts the example `name` and waits until `port` answers.
+fn start_example(name: &str, env: &[(&str, &str)], port: u16) -> Example {
+    let example = Example::start(name, env);
+    for _ in 0..500 {
+        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return example;
         }
-        panic!("{name} did not start on port {port}");
+        std::thread::sleep(std::time::Duration::from_millis(20));
     }
-}
-
-impl Drop for Example {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    panic!("{name} did not start on port {port}");
 }
 
 fn verdict_and_kind(report: &Value) -> (&str, &str) {
@@ -968,12 +933,10 @@ fn verdict_and_kind(report: &Value) -> (&str, &str) {
 #[test]
 fn the_quickstart_and_bearer_auth_examples() {
     let (api, page) = (free_port(), free_port());
-    let _quickstart = Example::start(
+    let (api_port, page_port) = (api.to_string(), page.to_string());
+    let _quickstart = start_example(
         "quickstart",
-        &[
-            ("API_PORT", api.to_string()),
-            ("PAGE_PORT", page.to_string()),
-        ],
+        &[("API_PORT", &api_port), ("PAGE_PORT", &page_port)],
         api,
     );
     let page_origin = "http://127.0.0.1:8000";
@@ -1050,7 +1013,8 @@ fn the_quickstart_and_bearer_auth_examples() {
     // Bearer authentication behind Cors: the preflight passes without a token,
     // and the 401 for a bad one is readable by the page.
     let api = free_port();
-    let _bearer = Example::start("bearer_auth", &[("API_PORT", api.to_string())], api);
+    let api_port = api.to_string();
+    let _bearer = start_example("bearer_auth", &[("API_PORT", &api_port)], api);
     let me = format!("http://127.0.0.1:{api}/api/me");
     for (token, status) in [("Bearer wrong", 401), ("Bearer let-me-in", 200)] {
         let header = format!("authorization:{token}");
