@@ -72,17 +72,30 @@ pub struct Case {
     pub recorded_error: Option<String>,
 }
 
+/// A page's `fetch()` from `origin` with `headers`, and credentials included
+/// or not, as the oracle takes it.
+pub fn page_request<'a>(
+    origin: &'a str,
+    method: &'a str,
+    headers: &'a [(String, String)],
+    credentials: bool,
+) -> Request<'a> {
+    let mut request = Request::new(origin, method);
+    for (name, value) in headers {
+        request = request.header(name, value);
+    }
+    if credentials {
+        request = request.credentials(CredentialsMode::Include);
+    }
+    request
+}
+
 impl Case {
     /// The page's `fetch()`, as `browser` makes it.
     pub fn request(&self, browser: Browser) -> Request<'_> {
-        let mut request = Request::new(&self.origin, &self.method).browser(browser);
-        for (name, value) in &self.headers {
-            request = request.header(name, value);
-        }
-        if self.credentials {
-            request = request.credentials(CredentialsMode::Include);
-        }
-        request.private_network(self.private_network)
+        page_request(&self.origin, &self.method, &self.headers, self.credentials)
+            .browser(browser)
+            .private_network(self.private_network)
     }
 
     /// The preflight `request` got, if any.

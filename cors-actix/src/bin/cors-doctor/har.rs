@@ -2,12 +2,10 @@
 //! recorded, from the recorded headers alone.
 
 use crate::args::Har;
-use crate::diagnose::{diagnose, ActualSeen, Case, Diagnosis, PreflightSeen, Seen};
+use crate::diagnose::{diagnose, page_request, ActualSeen, Case, Diagnosis, PreflightSeen, Seen};
 use crate::http::{header, Target};
 use crate::render;
-use cors_core::browser::{
-    check_preflight, preflight_for, CredentialsMode, Preflight, Request, Response,
-};
+use cors_core::browser::{check_preflight, preflight_for, Preflight, Response};
 use serde_json::Value;
 use std::fmt::Write;
 
@@ -317,20 +315,7 @@ fn cases(entries: &[Entry], origin_filter: Option<&str>) -> Vec<(usize, Case)> {
 /// headers of the entry (those the browser adds itself only when `listed`).
 fn asked_preflight(entry: &Entry, origin: &str, listed: &[String]) -> Option<Preflight> {
     let headers = page_headers(entry, listed);
-    preflight_for(&page_request_with(&headers, origin, &entry.method))
-}
-
-/// The page's `fetch()` with `headers`.
-fn page_request_with<'a>(
-    headers: &'a [(String, String)],
-    origin: &'a str,
-    method: &'a str,
-) -> Request<'a> {
-    let mut request = Request::new(origin, method);
-    for (name, value) in headers {
-        request = request.header(name, value);
-    }
-    request
+    preflight_for(&page_request(origin, &entry.method, &headers, false))
 }
 
 /// A HAR does not record the credentials mode: a `Cookie` shows it, and so
@@ -388,10 +373,7 @@ fn find_preflight(
             (Some(_), None) => false,
             (Some(_), Some(seen)) => {
                 let headers = page_headers(request, &listed_names(Some(candidate)));
-                let mut page = page_request_with(&headers, &origin, &request.method);
-                if credentialed(request) {
-                    page = page.credentials(CredentialsMode::Include);
-                }
+                let page = page_request(&origin, &request.method, &headers, credentialed(request));
                 check_preflight(&page, &Response::from_lines(seen.status, &seen.headers)).is_ok()
             }
         };
